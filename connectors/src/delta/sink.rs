@@ -1,0 +1,168 @@
+//! The Delta sink: one Delta commit per batch carrying `txn{appId: query id, version: batch id}`.
+//!
+//! ```text
+//!  add_batch(N) ─► load/refresh table ─► txn version for query id >= N ? ── yes ─► skip (already in)
+//!                                                      │ no
+//!                                                      ▼
+//!                write parquet files ─► commit { commitInfo STREAMING UPDATE, txn(queryId, N), add* }
+//! ```
+//! delta-rs does not skip a replayed `(appId, version)` by itself (api-notes §1.2): the check is ours.
+//! A concurrent writer committing the same app id fails our commit in delta-rs' conflict checker.
+
+use std::collections::HashMap;
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use async_trait::async_trait;
+use deltalake::kernel::transaction::{CommitBuilder, CommitProperties};
+use deltalake::kernel::{Action, StructType, Transaction};
+use deltalake::kernel::engine::arrow_conversion::TryFromArrow;
+use deltalake::protocol::{DeltaOperation, OutputMode, SaveMode};
+use deltalake::writer::{DeltaWriter, RecordBatchWriter};
+use deltalake::{DeltaTable, DeltaTableBuilder};
+use spate_engine::sink::{Sink, SinkOutcome};
+use futures::StreamExt;
+use spate_engine::storage::{to_url, Location};
+use spate_engine::{Error, Result};
+use url::Url;
+
+use super::arrow_types::{delta_schema, to_schema};
+
+/// Where and how the table is written.
+#[derive(Debug, Clone, Default)]
+pub struct DeltaSinkOptions {
+    /// Table location (path or URL).
+    pub location: String,
+    /// Table name recorded in the Delta metadata.
+    pub table_name: String,
+    /// `PARTITIONED BY` columns.
+    pub partition_by: Vec<String>,
+    /// `TBLPROPERTIES`.
+    pub properties: Vec<(String, String)>,
+    /// `COMMENT`.
+    pub comment: Option<String>,
+}
+
+/// A Delta table written exactly once per batch id.
+pub struct DeltaSink {
+    opts: DeltaSinkOptions,
+    url: Url,
+    table: Option<DeltaTable>,
+    query_id: String,
+}
+
+fn sink_err(url: &Url, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Sink { description: format!("DeltaSink[{}]", url.as_str().trim_end_matches('/')), source: Box::new(e) }
+}
+
+impl DeltaSink {
+    /// A sink for the table at `opts.location` (created on the first batch).
+    pub fn new(opts: DeltaSinkOptions) -> Result<Self> {
+        let url = to_url(&opts.location)?;
+        Ok(DeltaSink { opts, url, table: None, query_id: String::new() })
+    }
+
+    /// Opens the table, creating it with `schema` if it does not exist.
+    async fn open_or_create(&mut self, schema: &SchemaRef) -> Result<DeltaTable> {
+        if let Some(mut t) = self.table.take() {
+            t.update_state().await.map_err(|e| sink_err(&self.url, e))?;
+            return Ok(t);
+        }
+        // The Delta kernel refuses a local table folder that does not exist (object stores have no folders).
+        if let Ok(dir) = self.url.to_file_path() {
+            std::fs::create_dir_all(&dir).map_err(|e| sink_err(&self.url, e))?;
+        }
+        // An unloaded handle: loading a table that does not exist yet makes the kernel log an error.
+        let table = DeltaTableBuilder::from_url(self.url.clone())
+            .and_then(|b| b.build())
+            .map_err(|e| sink_err(&self.url, e))?;
+        if table_exists(&self.opts.location).await? {
+            let mut t = table;
+            t.load().await.map_err(|e| sink_err(&self.url, e))?;
+            return Ok(t);
+        }
+        let delta = StructType::try_from_arrow(delta_schema(schema).as_ref()).map_err(|e| sink_err(&self.url, e))?;
+        let config: HashMap<String, Option<String>> =
+            self.opts.properties.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
+        let mut create = table
+            .create()
+            .with_columns(delta.fields().cloned())
+            .with_table_name(self.opts.table_name.clone())
+            .with_configuration(config)
+            // Another writer may create it at the same moment: load theirs instead of failing.
+            .with_save_mode(SaveMode::Ignore);
+        if !self.opts.partition_by.is_empty() {
+            create = create.with_partition_columns(self.opts.partition_by.clone());
+        }
+        if let Some(c) = &self.opts.comment {
+            create = create.with_comment(c.clone());
+        }
+        create.await.map_err(|e| sink_err(&self.url, e))
+    }
+}
+
+/// True if the folder holds a `_delta_log/` with at least one entry. Asked through object_store,
+/// because the Delta kernel errors (and logs) on a local folder that does not exist yet.
+pub async fn table_exists(location: &str) -> Result<bool> {
+    let loc = Location::parse(location)?;
+    let log = loc.path("_delta_log");
+    let mut entries = loc.store.list(Some(&log));
+    match entries.next().await {
+        None => Ok(false),
+        Some(Ok(_)) => Ok(true),
+        Some(Err(object_store::Error::NotFound { .. })) => Ok(false),
+        Some(Err(e)) => Err(e.into()),
+    }
+}
+
+#[async_trait]
+impl Sink for DeltaSink {
+    fn description(&self) -> String {
+        format!("DeltaSink[{}]", self.url.as_str().trim_end_matches('/'))
+    }
+
+    fn set_query_id(&mut self, query_id: &str) {
+        self.query_id = query_id.to_string();
+    }
+
+    async fn add_batch(&mut self, batch_id: u64, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<SinkOutcome> {
+        let mut table = self.open_or_create(&schema).await?;
+        let done = {
+            let snap = table.snapshot().map_err(|e| sink_err(&self.url, e))?;
+            snap.transaction_version(table.log_store().as_ref(), &self.query_id).await.map_err(|e| sink_err(&self.url, e))?
+        };
+        if let Some(v) = done.filter(|v| *v >= batch_id as i64) {
+            tracing::info!(batch_id, query_id = %self.query_id, "Skipping already complete epoch {batch_id}, in query {}", self.query_id);
+            self.table = Some(table);
+            return Ok(SinkOutcome::AlreadyCommitted { version: v });
+        }
+        let target = delta_schema(&schema);
+        let mut rows = 0u64;
+        let mut writer = RecordBatchWriter::for_table(&table).map_err(|e| sink_err(&self.url, e))?;
+        for b in &batches {
+            rows += b.num_rows() as u64;
+            writer.write(to_schema(b, &target)?).await.map_err(|e| sink_err(&self.url, e))?;
+        }
+        let adds = writer.flush().await.map_err(|e| sink_err(&self.url, e))?;
+        let now = chrono::Utc::now().timestamp_millis();
+        let props = CommitProperties::default()
+            .with_application_transaction(Transaction::new_with_last_update(&self.query_id, batch_id as i64, Some(now)));
+        let operation = DeltaOperation::StreamingUpdate {
+            output_mode: OutputMode::Append,
+            query_id: self.query_id.clone(),
+            epoch_id: batch_id as i64,
+        };
+        let version = {
+            let snap = table.snapshot().map_err(|e| sink_err(&self.url, e))?;
+            CommitBuilder::from(props)
+                .with_actions(adds.into_iter().map(Action::Add).collect())
+                .build(Some(snap), table.log_store(), operation)
+                .await
+                .map_err(|e| sink_err(&self.url, e))?
+                .version()
+        };
+        table.update_state().await.map_err(|e| sink_err(&self.url, e))?;
+        self.table = Some(table);
+        Ok(SinkOutcome::Committed { version: Some(version as i64), rows })
+    }
+}

@@ -1,0 +1,4 @@
+//! Spark datetime parsing: CAST-style strings and java.time patterns.
+
+pub mod cast;
+pub mod pattern;

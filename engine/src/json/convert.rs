@@ -1,0 +1,500 @@
+//! JSON token -> typed column value (spark-semantics.md 6.4) with Spark's partial results (6.3).
+//!
+//! Every `convert` call appends exactly one slot to the column and reports an [`Outcome`]:
+//! - `Ok`: the value (or a JSON null) was stored;
+//! - `Partial`: a struct/array/map was stored but some leaf inside failed and is null;
+//! - `Fail`: the token could not be converted and a null was stored.
+//!
+//! How failures propagate mirrors JacksonParser: a failing struct field nulls only that field
+//! (the struct is Partial); a failing (non-partial) array element or map value nulls the whole
+//! array/map (Fail); Partial elements/values are kept. Any non-Ok outcome makes the record bad.
+
+use std::borrow::Cow;
+
+use chrono_tz::Tz;
+
+use super::base64::decode_base64;
+use super::columns::{Column, StructCol, VarBin};
+use super::numbers::{parse_decimal, parse_decimal_string, parse_i64};
+use super::tape::{Kind, Node};
+use super::temporal;
+use super::unescape::unescape_into;
+
+/// Result of converting one JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Ok,
+    Partial,
+    Fail,
+}
+
+/// Buffers reused across records so the common path does not allocate.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub text: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Everything a conversion needs about the current record.
+pub(crate) struct Ctx<'a> {
+    /// The record's bytes.
+    pub buf: &'a [u8],
+    /// The record as text, when it is valid UTF-8 (the common case).
+    pub text: Option<&'a str>,
+    /// The record's tape.
+    pub nodes: &'a [Node],
+    /// Zone of zone-less TIMESTAMP strings.
+    pub tz: Tz,
+    /// `allowNonNumericNumbers` (FLOAT/DOUBLE strings `NaN`, `Infinity`, ...).
+    pub allow_non_numeric: bool,
+    pub scratch: &'a mut Scratch,
+    /// Collect a human-readable reason for the first failure (FAILFAST only).
+    pub want_reason: bool,
+    /// The first failure's description.
+    pub reason: Option<String>,
+    /// Field names leading to the first failure, innermost first.
+    pub path: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    #[inline]
+    fn node(&self, idx: usize) -> Option<Node> {
+        self.nodes.get(idx).copied()
+    }
+
+    /// Tape index after the subtree at `idx` (`fallback` if the tape is inconsistent).
+    #[inline]
+    fn next(&self, idx: usize, fallback: usize) -> usize {
+        self.nodes.get(idx).map_or(fallback, |n| n.next as usize)
+    }
+
+    /// The token exactly as written (numbers, containers); lossy if the record is not UTF-8.
+    fn raw(&self, n: &Node) -> Cow<'a, str> {
+        if let Some(s) = self.text.and_then(|t| t.get(n.span())) {
+            return Cow::Borrowed(s);
+        }
+        String::from_utf8_lossy(self.buf.get(n.span()).unwrap_or_default())
+    }
+
+    /// The token's text when it is valid UTF-8 (always true for numbers).
+    #[inline]
+    fn raw_str(&self, range: std::ops::Range<usize>) -> Option<&'a str> {
+        match self.text {
+            Some(t) => t.get(range),
+            None => std::str::from_utf8(self.buf.get(range)?).ok(),
+        }
+    }
+
+    /// Calls `f` with a string token's decoded text; `None` if it is not valid UTF-8.
+    #[inline]
+    fn with_str<R>(&mut self, n: &Node, f: impl FnOnce(&str) -> R) -> Option<R> {
+        if n.invalid_utf8 {
+            return None;
+        }
+        let raw = self.raw_str(n.body())?;
+        if !n.escaped {
+            return Some(f(raw));
+        }
+        let mut s = std::mem::take(&mut self.scratch.text);
+        s.clear();
+        unescape_into(raw, &mut s);
+        let r = f(&s);
+        self.scratch.text = s;
+        Some(r)
+    }
+
+    /// Records the first failure (when asked to) and returns `Outcome::Fail`.
+    #[cold]
+    fn fail(&mut self, n: &Node, type_name: &str) -> Outcome {
+        if self.want_reason && self.reason.is_none() {
+            let reason = if n.invalid_utf8 {
+                format!("invalid UTF-8 in a string value for {type_name}")
+            } else if n.kind == Kind::Str && n.end - n.start == 2 {
+                format!("empty string cannot be converted to {type_name}")
+            } else {
+                let raw = self.raw(n);
+                let shown: String = raw.chars().take(100).collect();
+                let more = if raw.chars().nth(100).is_some() { "..." } else { "" };
+                format!("cannot convert {shown}{more} to {type_name}")
+            };
+            self.reason = Some(reason);
+        }
+        Outcome::Fail
+    }
+}
+
+/// A JSON integer token's value (only integer tokens convert to integral types).
+#[inline]
+fn int_value(n: &Node, cx: &Ctx) -> Option<i64> {
+    if n.kind == Kind::Int {
+        parse_i64(cx.raw_str(n.span())?)
+    } else {
+        None
+    }
+}
+
+/// Spark's accepted special strings for FLOAT/DOUBLE (6.4).
+fn special_float(s: &str) -> Option<f64> {
+    match s {
+        "NaN" => Some(f64::NAN),
+        "Infinity" | "+Infinity" | "+INF" => Some(f64::INFINITY),
+        "-Infinity" | "-INF" => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
+}
+
+/// Value of a NaN/Infinity token.
+fn non_finite_token(n: &Node, cx: &Ctx) -> f64 {
+    match cx.buf.get(n.start as usize) {
+        Some(b'N') => f64::NAN,
+        Some(b'-') => f64::NEG_INFINITY,
+        _ => f64::INFINITY,
+    }
+}
+
+fn f64_value(n: &Node, cx: &mut Ctx) -> Option<f64> {
+    match n.kind {
+        Kind::Int => {
+            let t = cx.raw_str(n.span())?;
+            // Jackson converts integer tokens through long (so "-0" is +0.0) or BigInteger.
+            parse_i64(t).map(|v| v as f64).or_else(|| t.parse().ok())
+        }
+        Kind::Float => cx.raw_str(n.span())?.parse().ok(),
+        Kind::NonFinite => Some(non_finite_token(n, cx)),
+        Kind::Str if cx.allow_non_numeric => cx.with_str(n, special_float).flatten(),
+        _ => None,
+    }
+}
+
+fn f32_value(n: &Node, cx: &mut Ctx) -> Option<f32> {
+    match n.kind {
+        Kind::Int => {
+            let t = cx.raw_str(n.span())?;
+            parse_i64(t).map(|v| v as f32).or_else(|| t.parse().ok())
+        }
+        // Jackson parses float tokens straight to float (no double rounding).
+        Kind::Float => cx.raw_str(n.span())?.parse().ok(),
+        Kind::NonFinite => Some(non_finite_token(n, cx) as f32),
+        Kind::Str if cx.allow_non_numeric => cx.with_str(n, |s| special_float(s).map(|v| v as f32)).flatten(),
+        _ => None,
+    }
+}
+
+fn decimal_value(n: &Node, cx: &mut Ctx, p: u8, s: i8) -> Option<i128> {
+    match n.kind {
+        Kind::Int | Kind::Float => parse_decimal(cx.raw_str(n.span())?, p, s),
+        Kind::Str => cx.with_str(n, |t| parse_decimal_string(t, p, s)).flatten(),
+        _ => None,
+    }
+}
+
+/// Runs `f` on a non-empty string token (dates and timestamps take strings only).
+fn non_empty_str<R>(n: &Node, cx: &mut Ctx, f: impl FnOnce(&str) -> Option<R>) -> Option<R> {
+    if n.kind != Kind::Str {
+        return None;
+    }
+    cx.with_str(n, |s| if s.is_empty() { None } else { f(s) }).flatten()
+}
+
+/// Appends `v` or, if `None`, a null plus a failure.
+macro_rules! store {
+    ($col:expr, $v:expr, $n:expr, $cx:expr, $ty:expr) => {
+        match $v {
+            Some(v) => {
+                $col.push(v);
+                Outcome::Ok
+            }
+            None => {
+                $col.push_null();
+                $cx.fail(&$n, $ty)
+            }
+        }
+    };
+}
+
+/// Converts the value at tape index `idx` into `col` (always appends exactly one slot).
+pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
+    let Some(n) = cx.node(idx) else {
+        col.push_null();
+        return Outcome::Fail;
+    };
+    if n.kind == Kind::Null {
+        col.push_null();
+        return Outcome::Ok;
+    }
+    match col {
+        // NullType: every token is null (JacksonParser's `case _ => null`).
+        Column::Null(len) => {
+            *len += 1;
+            Outcome::Ok
+        }
+        Column::Utf8(c) => string(c, &n, cx),
+        Column::Boolean(c) => {
+            let v = match n.kind {
+                Kind::True => Some(true),
+                Kind::False => Some(false),
+                _ => None,
+            };
+            store!(c, v, n, cx, "BOOLEAN")
+        }
+        // Jackson's getByteValue accepts -128..=255 and wraps (errata).
+        Column::Int8(c) => store!(c, int_value(&n, cx).filter(|v| (-128..=255).contains(v)).map(|v| v as i8), n, cx, "TINYINT"),
+        Column::Int16(c) => store!(c, int_value(&n, cx).and_then(|v| i16::try_from(v).ok()), n, cx, "SMALLINT"),
+        Column::Int32(c) => store!(c, int_value(&n, cx).and_then(|v| i32::try_from(v).ok()), n, cx, "INT"),
+        Column::Int64(c) => store!(c, int_value(&n, cx), n, cx, "BIGINT"),
+        Column::Float32(c) => store!(c, f32_value(&n, cx), n, cx, "FLOAT"),
+        Column::Float64(c) => store!(c, f64_value(&n, cx), n, cx, "DOUBLE"),
+        Column::Decimal(c, p, s) => {
+            let (p, s) = (*p, *s);
+            store!(c, decimal_value(&n, cx, p, s), n, cx, "DECIMAL")
+        }
+        Column::Date(c) => store!(c, non_empty_str(&n, cx, temporal::date), n, cx, "DATE"),
+        Column::Timestamp(c, Some(_)) => {
+            let v = match n.kind {
+                // Integers are epoch seconds; Spark multiplies without an overflow check.
+                Kind::Int => int_value(&n, cx).map(|s| s.wrapping_mul(1_000_000)),
+                _ => {
+                    let tz = cx.tz;
+                    non_empty_str(&n, cx, |s| temporal::timestamp(s, &tz))
+                }
+            };
+            store!(c, v, n, cx, "TIMESTAMP")
+        }
+        Column::Timestamp(c, None) => store!(c, non_empty_str(&n, cx, temporal::timestamp_ntz), n, cx, "TIMESTAMP_NTZ"),
+        Column::Binary(c) => binary(c, &n, cx),
+        Column::List(l) => {
+            if n.kind != Kind::Array {
+                col.push_null();
+                return cx.fail(&n, "ARRAY");
+            }
+            let start = l.child.len();
+            let end = n.next as usize;
+            let mut partial = false;
+            let mut e = idx + 1;
+            while e < end {
+                match convert(&mut l.child, e, cx) {
+                    Outcome::Ok => {}
+                    Outcome::Partial => partial = true,
+                    Outcome::Fail => {
+                        // A failing element nulls the whole array (6.3).
+                        l.child.truncate(start);
+                        col.push_null();
+                        return Outcome::Fail;
+                    }
+                }
+                e = cx.next(e, end);
+            }
+            l.offsets.push(l.child.len() as i32);
+            l.nulls.append_non_null();
+            if partial {
+                Outcome::Partial
+            } else {
+                Outcome::Ok
+            }
+        }
+        Column::Struct(st) => {
+            if n.kind != Kind::Object {
+                st.push_null();
+                return cx.fail(&n, "STRUCT");
+            }
+            convert_object(st, idx, cx)
+        }
+        Column::Map(m) => {
+            if n.kind != Kind::Object {
+                col.push_null();
+                return cx.fail(&n, "MAP");
+            }
+            let start = m.keys.len();
+            let end = n.next as usize;
+            let mut partial = false;
+            let mut k = idx + 1;
+            while k < end {
+                let val = k + 1;
+                let key_ok = match cx.node(k) {
+                    Some(key) => cx.with_str(&key, |s| m.keys.push(s.as_bytes())).is_some(),
+                    None => false,
+                };
+                let outcome = if key_ok { convert(&mut m.values, val, cx) } else { Outcome::Fail };
+                match outcome {
+                    Outcome::Ok => {}
+                    Outcome::Partial => partial = true,
+                    Outcome::Fail => {
+                        // A failing value nulls the whole map (6.3).
+                        m.keys.truncate(start);
+                        m.values.truncate(start);
+                        col.push_null();
+                        return Outcome::Fail;
+                    }
+                }
+                k = cx.next(val, end);
+            }
+            m.offsets.push(m.keys.len() as i32);
+            m.nulls.append_non_null();
+            if partial {
+                Outcome::Partial
+            } else {
+                Outcome::Ok
+            }
+        }
+    }
+}
+
+/// STRING accepts every token: strings decode, anything else keeps its exact input text
+/// (Spark 4's exact string parsing: `1.50` stays `1.50`, objects keep their spacing).
+fn string(c: &mut VarBin, n: &Node, cx: &mut Ctx) -> Outcome {
+    match n.kind {
+        Kind::Str => match cx.with_str(n, |s| c.push(s.as_bytes())) {
+            Some(()) => Outcome::Ok,
+            None => {
+                c.push_null();
+                cx.fail(n, "STRING")
+            }
+        },
+        Kind::True => {
+            c.push(b"true");
+            Outcome::Ok
+        }
+        Kind::False => {
+            c.push(b"false");
+            Outcome::Ok
+        }
+        _ => {
+            c.push(cx.raw(n).as_bytes());
+            Outcome::Ok
+        }
+    }
+}
+
+/// BINARY: a Base64 string (an empty string is an empty value, not a failure).
+fn binary(c: &mut VarBin, n: &Node, cx: &mut Ctx) -> Outcome {
+    if n.kind != Kind::Str {
+        c.push_null();
+        return cx.fail(n, "BINARY");
+    }
+    let mut out = std::mem::take(&mut cx.scratch.bytes);
+    let ok = cx.with_str(n, |s| decode_base64(s.as_bytes(), &mut out)) == Some(true);
+    let outcome = if ok {
+        c.push(&out);
+        Outcome::Ok
+    } else {
+        c.push_null();
+        cx.fail(n, "BINARY")
+    };
+    cx.scratch.bytes = out;
+    outcome
+}
+
+/// Field index of an object member's name (exact, case-sensitive).
+#[inline]
+fn field_index(st: &mut StructCol, key: &Node, cx: &mut Ctx) -> Option<usize> {
+    if !key.escaped {
+        let name = cx.raw_str(key.body())?;
+        return st.lookup.find(name);
+    }
+    cx.with_str(key, |s| st.lookup.find(s)).flatten()
+}
+
+/// Converts the object at `obj` into one valid slot of `st` (Ok or Partial, never Fail).
+pub(crate) fn convert_object(st: &mut StructCol, obj: usize, cx: &mut Ctx) -> Outcome {
+    let end = cx.next(obj, obj + 1);
+    let base = st.len;
+    st.stamp = st.stamp.wrapping_add(1);
+    if st.stamp == 0 {
+        st.seen.fill(0);
+        st.stamp = 1;
+    }
+    let stamp = st.stamp;
+    let mut partial = false;
+    let mut k = obj + 1;
+    while k < end {
+        let val = k + 1;
+        let next = cx.next(val, end);
+        let Some(key) = cx.node(k) else { break };
+        if let Some(f) = field_index(st, &key, cx) {
+            if st.seen[f] == stamp {
+                // Duplicate key: undo this object's appends and redo it the careful way.
+                for c in &mut st.children {
+                    c.truncate(base);
+                }
+                return convert_object_with_duplicates(st, obj, cx);
+            }
+            st.seen[f] = stamp;
+            let had_reason = cx.reason.is_some();
+            if convert(&mut st.children[f], val, cx) != Outcome::Ok {
+                partial = true;
+                note_path(st, f, had_reason, cx);
+            }
+        }
+        k = next;
+    }
+    // Missing keys are null, not failures (6.3).
+    for (f, child) in st.children.iter_mut().enumerate() {
+        if st.seen[f] != stamp {
+            child.push_null();
+        }
+    }
+    st.nulls.append_non_null();
+    st.len += 1;
+    if partial {
+        Outcome::Partial
+    } else {
+        Outcome::Ok
+    }
+}
+
+/// Remembers which field the first failure was in (for FAILFAST messages).
+#[inline]
+fn note_path(st: &StructCol, f: usize, had_reason: bool, cx: &mut Ctx) {
+    if cx.want_reason && !had_reason && cx.reason.is_some() {
+        cx.path.push(st.fields[f].name().clone());
+    }
+}
+
+/// Object conversion when a key repeats: the last value that converts wins, but a failing
+/// occurrence anywhere still makes the record bad (errata; JacksonParser keeps the previous
+/// value when a later occurrence fails).
+fn convert_object_with_duplicates(st: &mut StructCol, obj: usize, cx: &mut Ctx) -> Outcome {
+    let end = cx.next(obj, obj + 1);
+    let mut occurrences: Vec<Vec<usize>> = vec![Vec::new(); st.children.len()];
+    let mut k = obj + 1;
+    while k < end {
+        let val = k + 1;
+        let next = cx.next(val, end);
+        let Some(key) = cx.node(k) else { break };
+        if let Some(f) = field_index(st, &key, cx) {
+            occurrences[f].push(val);
+        }
+        k = next;
+    }
+    let mut partial = false;
+    for (f, occ) in occurrences.iter().enumerate() {
+        let mut kept = false;
+        // Walk backwards: the first success seen is the last one in the record.
+        for &val in occ.iter().rev() {
+            let child = &mut st.children[f];
+            let before = child.len();
+            let had_reason = cx.reason.is_some();
+            let outcome = convert(child, val, cx);
+            if outcome != Outcome::Ok {
+                partial = true;
+                note_path(st, f, had_reason, cx);
+            }
+            let child = &mut st.children[f];
+            if outcome == Outcome::Fail || kept {
+                child.truncate(before);
+            } else {
+                kept = true;
+            }
+        }
+        if !kept {
+            st.children[f].push_null();
+        }
+    }
+    st.nulls.append_non_null();
+    st.len += 1;
+    if partial {
+        Outcome::Partial
+    } else {
+        Outcome::Ok
+    }
+}

@@ -1,0 +1,222 @@
+//! Record framing, parse modes and the corrupt-record column (spark-semantics.md 6.1, 6.3).
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+
+use super::columns::{StructCol, VarBin};
+use super::convert::{convert_object, Ctx, Outcome, Scratch};
+use super::error::JsonError;
+use super::options::{JsonOptions, ParseMode};
+use super::plan::plan;
+use super::scan::find_eol;
+use super::tape::{Kind, Tape};
+
+/// UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Counts from one decode call (bad records are counted per record, i.e. per line).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecodeStats {
+    /// Rows in the output batch.
+    pub rows: usize,
+    /// Bad records kept under PERMISSIVE (their rows carry the raw text in the corrupt column).
+    pub corrupt: usize,
+    /// Bad records dropped under DROPMALFORMED.
+    pub dropped: usize,
+}
+
+/// Decodes JSON Lines (or one multiLine document) into a batch with exactly `schema`'s fields,
+/// all nullable, applying Spark's conversion rules and parse mode.
+///
+/// `file` only labels FAILFAST errors. A UTF-8 byte-order mark at the start of `data` is skipped.
+/// A schema field named `opts.column_name_of_corrupt_record` (must be Utf8) receives the raw text
+/// of bad records; it is never filled from a JSON key.
+pub fn decode_json_lines(
+    data: &[u8],
+    file: &str,
+    schema: &SchemaRef,
+    opts: &JsonOptions,
+) -> Result<(RecordBatch, DecodeStats), JsonError> {
+    opts.check_supported()?;
+    let plan = plan(schema, &opts.column_name_of_corrupt_record)?;
+    let mut d = Decoder {
+        opts,
+        file,
+        tape: Tape::new(opts.allow_single_quotes, opts.allow_non_numeric_numbers),
+        root: plan.root,
+        corrupt: plan.corrupt_index.map(|_| VarBin::new()),
+        scratch: Scratch::default(),
+        stats: DecodeStats::default(),
+    };
+    // Hadoop's line reader drops a BOM at the start of a file.
+    let data = data.strip_prefix(BOM).unwrap_or(data);
+    if opts.multi_line {
+        d.record(data, 1)?;
+    } else {
+        let mut pos = 0;
+        let mut line = 1;
+        while pos < data.len() {
+            let rest = &data[pos..];
+            let (rec, advance) = match find_eol(rest) {
+                Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (&rest[..i], i + 2),
+                Some(i) => (&rest[..i], i + 1),
+                None => (rest, rest.len()),
+            };
+            d.record(rec, line)?;
+            pos += advance;
+            line += 1;
+        }
+    }
+    let rows = d.root.len;
+    let mut columns = d.root.finish_children()?;
+    if let (Some(i), Some(c)) = (plan.corrupt_index, d.corrupt.as_mut()) {
+        columns.insert(i, c.finish_utf8()?);
+    }
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    let batch = RecordBatch::try_new_with_options(plan.out_schema, columns, &options)?;
+    d.stats.rows = rows;
+    Ok((batch, d.stats))
+}
+
+/// State of one decode call.
+struct Decoder<'o> {
+    opts: &'o JsonOptions,
+    file: &'o str,
+    tape: Tape,
+    root: StructCol,
+    corrupt: Option<VarBin>,
+    scratch: Scratch,
+    stats: DecodeStats,
+}
+
+/// The first conversion failure, for FAILFAST.
+fn describe(reason: Option<String>, path: &[String]) -> String {
+    let reason = reason.unwrap_or_else(|| "a value could not be converted".to_string());
+    if path.is_empty() {
+        reason
+    } else {
+        let dotted: Vec<&str> = path.iter().rev().map(String::as_str).collect();
+        format!("field '{}': {reason}", dotted.join("."))
+    }
+}
+
+impl Decoder<'_> {
+    /// Decodes one record (a line, or the whole document in multiLine mode).
+    fn record(&mut self, rec: &[u8], line: usize) -> Result<(), JsonError> {
+        // Jackson skips a byte-order mark at the start of every record it parses; the corrupt
+        // text still shows the record as read.
+        let body = rec.strip_prefix(BOM).unwrap_or(rec);
+        let text = std::str::from_utf8(body).ok();
+        match self.tape.parse(body, text.is_none()) {
+            Ok(false) => return Ok(()), // blank line: no row (6.1)
+            Ok(true) => {}
+            Err(e) => return self.unparsable(rec, line, e.to_string()),
+        }
+        let rows_before = self.root.len;
+        let mut cx = Ctx {
+            buf: body,
+            text,
+            nodes: &self.tape.nodes,
+            tz: self.opts.time_zone,
+            allow_non_numeric: self.opts.allow_non_numeric_numbers,
+            scratch: &mut self.scratch,
+            want_reason: self.opts.mode == ParseMode::FailFast,
+            reason: None,
+            path: Vec::new(),
+        };
+        let Some(root) = cx.nodes.first().copied() else {
+            return Ok(());
+        };
+        let outcome = match root.kind {
+            Kind::Object => convert_object(&mut self.root, 0, &mut cx),
+            // A top-level array yields one row per element (6.1); a non-object element (or null)
+            // fails the whole record with no partial result, like JacksonParser.
+            Kind::Array => {
+                let mut outcome = Outcome::Ok;
+                let mut e = 1;
+                while e < root.next as usize {
+                    let Some(el) = cx.nodes.get(e).copied() else { break };
+                    if el.kind != Kind::Object {
+                        outcome = Outcome::Fail;
+                        break;
+                    }
+                    if convert_object(&mut self.root, e, &mut cx) != Outcome::Ok {
+                        outcome = Outcome::Partial;
+                    }
+                    e = el.next as usize;
+                }
+                outcome
+            }
+            _ => Outcome::Fail,
+        };
+        let (reason, path) = (cx.reason.take(), std::mem::take(&mut cx.path));
+        if outcome == Outcome::Fail {
+            self.root.truncate(rows_before);
+            let why = if root.kind == Kind::Array {
+                "a top-level array element is not a JSON object"
+            } else {
+                "a record must be a JSON object or an array of objects"
+            };
+            return self.unparsable(rec, line, why.to_string());
+        }
+        let rows = self.root.len - rows_before;
+        // Invalid UTF-8 anywhere makes the record bad (Arrow strings cannot hold the bytes), while
+        // what did convert is kept like Spark's partial result (errata). A record with no rows
+        // (`[]`) has nothing to mark.
+        if (outcome == Outcome::Ok && text.is_some()) || rows == 0 {
+            if let Some(c) = self.corrupt.as_mut() {
+                for _ in 0..rows {
+                    c.push_null();
+                }
+            }
+            return Ok(());
+        }
+        let reason = if outcome == Outcome::Ok {
+            "invalid UTF-8 in the record".to_string()
+        } else {
+            describe(reason, &path)
+        };
+        match self.opts.mode {
+            ParseMode::Permissive => {
+                // Every row of the record carries the whole record text (errata: arrays).
+                self.stats.corrupt += 1;
+                if let Some(c) = self.corrupt.as_mut() {
+                    let raw = String::from_utf8_lossy(rec);
+                    for _ in 0..rows {
+                        c.push(raw.as_bytes());
+                    }
+                }
+                Ok(())
+            }
+            ParseMode::DropMalformed => {
+                self.root.truncate(rows_before);
+                self.stats.dropped += 1;
+                Ok(())
+            }
+            ParseMode::FailFast => Err(self.malformed(line, reason)),
+        }
+    }
+
+    /// A record with no partial result: one all-null row in PERMISSIVE (6.3).
+    fn unparsable(&mut self, rec: &[u8], line: usize, reason: String) -> Result<(), JsonError> {
+        match self.opts.mode {
+            ParseMode::Permissive => {
+                self.stats.corrupt += 1;
+                self.root.push_all_null_fields();
+                if let Some(c) = self.corrupt.as_mut() {
+                    c.push(String::from_utf8_lossy(rec).as_bytes());
+                }
+                Ok(())
+            }
+            ParseMode::DropMalformed => {
+                self.stats.dropped += 1;
+                Ok(())
+            }
+            ParseMode::FailFast => Err(self.malformed(line, reason)),
+        }
+    }
+
+    fn malformed(&self, line: usize, reason: String) -> JsonError {
+        JsonError::MalformedRecord { file: self.file.to_string(), line, reason }
+    }
+}

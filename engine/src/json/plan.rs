@@ -1,0 +1,64 @@
+//! Read schema -> output schema + column builders (validation happens once per decode).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef};
+
+use super::columns::{nullable_field, StructCol};
+use super::error::JsonError;
+
+/// What the decoder builds for a read schema.
+pub(crate) struct Plan {
+    /// The output schema: the read schema with every field nullable (Spark file sources).
+    pub out_schema: SchemaRef,
+    /// Builders for the data fields (the read schema minus the corrupt-record column).
+    pub root: StructCol,
+    /// Position of the corrupt-record column in the output, if the schema has one.
+    pub corrupt_index: Option<usize>,
+}
+
+/// Validates `schema` and prepares its builders.
+pub(crate) fn plan(schema: &SchemaRef, corrupt_name: &str) -> Result<Plan, JsonError> {
+    check_unique(schema.fields(), "the read schema")?;
+    let out_fields: Vec<Field> = schema.fields().iter().map(|f| nullable_field(f)).collect();
+    let corrupt_index = schema.fields().iter().position(|f| f.name() == corrupt_name);
+    if let Some(i) = corrupt_index {
+        // Spark's analysis check on columnNameOfCorruptRecord (6.3).
+        if schema.field(i).data_type() != &DataType::Utf8 {
+            return Err(JsonError::InvalidSchema(format!(
+                "The field for corrupt records ({corrupt_name}) must be string type and nullable"
+            )));
+        }
+    }
+    let data_fields: Fields = out_fields
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != corrupt_index)
+        .map(|(_, f)| f.clone())
+        .collect();
+    let root = StructCol::new(data_fields)?;
+    let out_schema = Arc::new(Schema::new_with_metadata(out_fields, schema.metadata().clone()));
+    Ok(Plan { out_schema, root, corrupt_index })
+}
+
+/// Refuses duplicate field names at any struct level (a key could not pick one of them).
+fn check_unique(fields: &Fields, context: &str) -> Result<(), JsonError> {
+    let mut seen = HashSet::new();
+    for f in fields {
+        if !seen.insert(f.name().as_str()) {
+            return Err(JsonError::InvalidSchema(format!("duplicate field name '{}' in {context}", f.name())));
+        }
+        check_nested(f.data_type(), f.name())?;
+    }
+    Ok(())
+}
+
+fn check_nested(dt: &DataType, name: &str) -> Result<(), JsonError> {
+    match dt {
+        DataType::Struct(fs) => check_unique(fs, &format!("struct '{name}'")),
+        DataType::List(f) => check_nested(f.data_type(), name),
+        DataType::Map(entries, _) => check_nested(entries.data_type(), name),
+        _ => Ok(()),
+    }
+}

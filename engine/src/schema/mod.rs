@@ -1,0 +1,116 @@
+//! Spark DDL and StructType JSON -> Arrow schema.
+//!
+//! A declared schema reaches spate in one of Spark's two spellings: a DDL string as given to
+//! `DataStreamReader.schema("...")` (spec §7.1) or the StructType JSON that Spark and Delta
+//! write (spec §7.2). Both become one Arrow [`Schema`]; [`spark_type_name`] goes the other way
+//! for messages and display.
+
+mod ddl;
+mod struct_json;
+pub mod types;
+
+use arrow::datatypes::Schema;
+
+pub use ddl::parse_ddl;
+pub use struct_json::parse_struct_json;
+pub use types::spark_type_name;
+
+/// Why a schema text could not be turned into an Arrow schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    /// The DDL text does not follow the grammar; `near` is the offending text, already quoted.
+    #[error("schema DDL: expected {expected} at offset {offset} near {near}")]
+    DdlSyntax {
+        /// What the parser was looking for, e.g. `a data type`.
+        expected: String,
+        /// Character offset (0-based) of the offending token.
+        offset: usize,
+        /// The offending token, quoted, or `end of input`.
+        near: String,
+    },
+    /// A data type name spate cannot represent (unknown, or a Spark type spate does not map).
+    #[error("schema DDL: unsupported data type '{name}' at offset {offset}{hint}")]
+    DdlUnsupportedType {
+        /// The type as written, e.g. `INTERVAL` or `INT(5)`.
+        name: String,
+        /// Character offset (0-based) of the type name.
+        offset: usize,
+        /// Extra explanation, starting with `; ` when present.
+        hint: String,
+    },
+    /// Well-formed DDL that Spark or spate refuses (bad decimal, CHAR, duplicates, DEFAULT...).
+    #[error("schema DDL: {message} at offset {offset}")]
+    DdlInvalid {
+        /// What is wrong.
+        message: String,
+        /// Character offset (0-based) of the construct.
+        offset: usize,
+    },
+    /// The StructType text is not JSON at all.
+    #[error("schema JSON: not valid JSON: {0}")]
+    JsonSyntax(String),
+    /// The JSON is valid but is not a StructType spate can use; `path` locates the value.
+    #[error("schema JSON: {message} at {path}")]
+    Json {
+        /// What is wrong.
+        message: String,
+        /// JSON path of the offending value, e.g. `$.fields[2].type`.
+        path: String,
+    },
+}
+
+/// Parses a declared schema: StructType JSON when the trimmed text starts with `{`, else DDL.
+pub fn parse_schema(text: &str) -> Result<Schema, SchemaError> {
+    // A DDL string can never start with `{`, so the first character decides unambiguously.
+    if text.trim_start().starts_with('{') {
+        parse_struct_json(text)
+    } else {
+        parse_ddl(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::datatypes::DataType;
+
+    #[test]
+    fn dispatches_on_first_character() {
+        let from_ddl = parse_schema("  id BIGINT, name STRING").unwrap();
+        let from_json = parse_schema(
+            r#"
+            {"type":"struct","fields":[
+              {"name":"id","type":"long","nullable":true,"metadata":{}},
+              {"name":"name","type":"string","nullable":true,"metadata":{}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(from_ddl, from_json);
+        assert_eq!(from_ddl.field(0).data_type(), &DataType::Int64);
+    }
+
+    #[test]
+    fn errors_come_from_the_chosen_parser() {
+        assert!(matches!(
+            parse_schema("{\"type\":\"struct\"").unwrap_err(),
+            SchemaError::JsonSyntax(_)
+        ));
+        assert!(matches!(
+            parse_schema("id FOO").unwrap_err(),
+            SchemaError::DdlUnsupportedType { .. }
+        ));
+    }
+
+    #[test]
+    fn messages_name_the_position() {
+        let err = parse_schema("id BIGINT, name").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "schema DDL: expected a data type at offset 15 near end of input"
+        );
+        let err = parse_schema("id BIGINT, name ,").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "schema DDL: expected a data type at offset 16 near ','"
+        );
+    }
+}

@@ -1,0 +1,148 @@
+//! The cleaning plan of one streaming table: its SELECT run over exactly one batch's rows,
+//! then its expectations (keep and count, drop, or fail).
+
+use std::sync::Arc;
+
+use arrow::array::{Array, BooleanArray};
+use arrow::compute::{and_not, filter_record_batch, or};
+use arrow::datatypes::{Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+
+use super::pipeline::{Expectation, OnViolation};
+use super::session::{new_context, plan_sql, Settings};
+use crate::error::{Error, Result};
+
+/// What one run of the plan produced.
+#[derive(Debug)]
+pub struct PlanOutput {
+    /// Output schema (before sink-specific conversions).
+    pub schema: SchemaRef,
+    /// Output rows.
+    pub batches: Vec<RecordBatch>,
+    /// Rows written out.
+    pub rows_out: u64,
+    /// Rows dropped by `ON VIOLATION DROP ROW` expectations.
+    pub dropped: u64,
+    /// Violations per expectation, in declaration order.
+    pub violations: Vec<(String, u64)>,
+}
+
+/// A streaming table's SELECT plus expectations, planned against a placeholder input table.
+pub struct CleaningPlan {
+    table: String,
+    query: String,
+    input_table: String,
+    expectations: Vec<Expectation>,
+    ansi: bool,
+    ctx: SessionContext,
+}
+
+const VIOLATION_PREFIX: &str = "__spate_violation_";
+
+impl CleaningPlan {
+    /// A plan for `table` whose `query` reads the input under the name `input_table`.
+    pub fn new(table: &str, query: &str, input_table: &str, expectations: Vec<Expectation>, settings: &Settings) -> Result<Self> {
+        Ok(CleaningPlan {
+            table: table.to_string(),
+            query: query.to_string(),
+            input_table: input_table.to_string(),
+            expectations,
+            ansi: settings.ansi()?,
+            ctx: new_context(settings)?,
+        })
+    }
+
+    /// The SQL actually run: the query, plus one violation flag per expectation.
+    fn sql(&self) -> String {
+        if self.expectations.is_empty() {
+            return self.query.clone();
+        }
+        // A NULL expectation result counts as a violation, as a DLT expectation filter drops it.
+        let flags: Vec<String> = self
+            .expectations
+            .iter()
+            .enumerate()
+            .map(|(i, e)| format!("NOT COALESCE(({}), false) AS {VIOLATION_PREFIX}{i}", e.expr))
+            .collect();
+        format!("SELECT *, {} FROM ({}) AS __spate_q", flags.join(", "), self.query)
+    }
+
+    /// Checks the plan against the input schema without data (catches SQL errors at start).
+    pub async fn validate(&self, input: SchemaRef) -> Result<SchemaRef> {
+        self.register_input(input, vec![])?;
+        let df = plan_sql(&self.ctx, &self.sql(), self.ansi).await?;
+        let schema: Schema = df.schema().as_arrow().clone();
+        Ok(Arc::new(strip_flags(&schema)))
+    }
+
+    fn register_input(&self, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<()> {
+        let _ = self.ctx.deregister_table(self.input_table.as_str())?;
+        let table = MemTable::try_new(schema, vec![batches])?;
+        self.ctx.register_table(self.input_table.as_str(), Arc::new(table))?;
+        Ok(())
+    }
+
+    /// Runs the plan over one batch's rows.
+    pub async fn run(&self, input: SchemaRef, batches: Vec<RecordBatch>) -> Result<PlanOutput> {
+        self.register_input(input, batches)?;
+        let df = plan_sql(&self.ctx, &self.sql(), self.ansi).await?;
+        let full_schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+        let out = df.collect().await?;
+        let _ = self.ctx.deregister_table(self.input_table.as_str())?;
+        self.apply_expectations(full_schema, out)
+    }
+
+    fn apply_expectations(&self, full_schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<PlanOutput> {
+        let n_data = full_schema.fields().len() - self.expectations.len();
+        let schema = Arc::new(strip_flags(&full_schema));
+        let mut violations = vec![0u64; self.expectations.len()];
+        let mut dropped = 0u64;
+        let mut kept = Vec::with_capacity(batches.len());
+        for b in batches {
+            let mut drop_mask: Option<BooleanArray> = None;
+            for (i, e) in self.expectations.iter().enumerate() {
+                let flag = b
+                    .column(n_data + i)
+                    .as_any()
+                    .downcast_ref::<BooleanArray>()
+                    .ok_or_else(|| Error::config(format!("expectation '{}' is not a boolean expression", e.name)))?;
+                let count = flag.true_count() as u64;
+                violations[i] += count;
+                match e.on_violation {
+                    OnViolation::FailUpdate if count > 0 => {
+                        return Err(Error::ExpectationFailed { table: self.table.clone(), name: e.name.clone(), expr: e.expr.clone(), count })
+                    }
+                    OnViolation::DropRow => {
+                        drop_mask = Some(match drop_mask {
+                            Some(m) => or(&m, flag)?,
+                            None => flag.clone(),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            let data = b.project(&(0..n_data).collect::<Vec<_>>())?;
+            let data = RecordBatch::try_new(schema.clone(), data.columns().to_vec())?;
+            let data = match drop_mask {
+                Some(m) => {
+                    let keep = and_not(&BooleanArray::from(vec![true; m.len()]), &m)?;
+                    dropped += m.true_count() as u64;
+                    filter_record_batch(&data, &keep)?
+                }
+                None => data,
+            };
+            if data.num_rows() > 0 {
+                kept.push(data);
+            }
+        }
+        let rows_out = kept.iter().map(|b| b.num_rows() as u64).sum();
+        let violations = self.expectations.iter().map(|e| e.name.clone()).zip(violations).collect();
+        Ok(PlanOutput { schema, batches: kept, rows_out, dropped, violations })
+    }
+}
+
+fn strip_flags(schema: &Schema) -> Schema {
+    Schema::new(schema.fields().iter().filter(|f| !f.name().starts_with(VIOLATION_PREFIX)).cloned().collect::<Vec<_>>())
+}

@@ -1,0 +1,52 @@
+//! Spark SQL's lexical rules for sqlparser: Databricks' identifiers plus backslash escapes in strings.
+
+use datafusion::sql::sqlparser::dialect::{DatabricksDialect, Dialect};
+
+/// Databricks' dialect with Spark's backslash string escapes (`'\\d+'` is the regex `\d+`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SparkDialect;
+
+impl Dialect for SparkDialect {
+    fn is_delimited_identifier_start(&self, ch: char) -> bool {
+        DatabricksDialect.is_delimited_identifier_start(ch)
+    }
+    fn is_identifier_start(&self, ch: char) -> bool {
+        DatabricksDialect.is_identifier_start(ch)
+    }
+    fn is_identifier_part(&self, ch: char) -> bool {
+        DatabricksDialect.is_identifier_part(ch)
+    }
+    fn supports_string_literal_backslash_escape(&self) -> bool {
+        true
+    }
+    fn supports_numeric_prefix(&self) -> bool {
+        true
+    }
+    fn supports_filter_during_aggregation(&self) -> bool {
+        true
+    }
+    fn supports_group_by_expr(&self) -> bool {
+        true
+    }
+    fn supports_lambda_functions(&self) -> bool {
+        true
+    }
+    fn supports_select_wildcard_except(&self) -> bool {
+        true
+    }
+    fn require_interval_qualifier(&self) -> bool {
+        true
+    }
+    fn supports_struct_literal(&self) -> bool {
+        true
+    }
+    fn supports_nested_comments(&self) -> bool {
+        true
+    }
+    fn supports_bang_not_operator(&self) -> bool {
+        true
+    }
+    fn supports_cte_without_as(&self) -> bool {
+        true
+    }
+}

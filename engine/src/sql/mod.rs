@@ -1,0 +1,8 @@
+//! The SQL layer: DataFusion session with Spark functions, and the pipeline-file parser.
+
+pub mod batch_plan;
+pub mod dialect;
+pub mod functions;
+pub mod pipeline;
+pub mod rewrite;
+pub mod session;

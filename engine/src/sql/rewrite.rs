@@ -1,0 +1,70 @@
+//! Rewrites of parsed Spark SQL so DataFusion computes Spark's answers.
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{self, visit_expressions_mut, BinaryOperator, CastKind, Expr, TimezoneInfo, VisitMut};
+
+/// Applies Spark's semantics to a parsed statement.
+///
+/// * With `spark.sql.ansi.enabled=false` a failing `CAST` gives NULL, which is DataFusion's `TRY_CAST`.
+/// * Spark's `TIMESTAMP` is a timestamp with the session time zone (TIMESTAMP_LTZ); DataFusion's plain
+///   `TIMESTAMP` has none, so it becomes `TIMESTAMP WITH TIME ZONE`.
+pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
+    let _ = visit_expressions_mut(stmt, |e: &mut Expr| {
+        if let Expr::Cast { kind, data_type, .. } = e {
+            if !ansi && matches!(kind, CastKind::Cast | CastKind::DoubleColon) {
+                *kind = CastKind::TryCast;
+            }
+            if let ast::DataType::Timestamp(p, tz @ TimezoneInfo::None) = data_type {
+                let _ = p;
+                *tz = TimezoneInfo::WithTimeZone;
+            }
+        }
+        if let Expr::RLike { negated, expr, pattern, .. } = e {
+            let op = if *negated { BinaryOperator::PGRegexNotMatch } else { BinaryOperator::PGRegexMatch };
+            let left = std::mem::replace(expr, Box::new(Expr::value(ast::Value::Null)));
+            let right = std::mem::replace(pattern, Box::new(Expr::value(ast::Value::Null)));
+            *e = Expr::Nested(Box::new(Expr::BinaryOp { left, op, right }));
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::dialect::SparkDialect;
+    use datafusion::sql::sqlparser::parser::Parser;
+
+    fn rewrite(sql: &str, ansi: bool) -> String {
+        let mut stmts = Parser::parse_sql(&SparkDialect, sql).unwrap();
+        apply_spark_semantics(&mut stmts, ansi);
+        stmts[0].to_string()
+    }
+
+    #[test]
+    fn cast_becomes_try_cast_without_ansi() {
+        assert_eq!(rewrite("SELECT CAST(a AS INT) FROM t", false), "SELECT TRY_CAST(a AS INT) FROM t");
+        assert_eq!(rewrite("SELECT CAST(a AS INT) FROM t", true), "SELECT CAST(a AS INT) FROM t");
+    }
+
+    #[test]
+    fn rlike_becomes_regex_match() {
+        assert_eq!(rewrite("SELECT a RLIKE '^x' FROM t", true), "SELECT (a ~ '^x') FROM t");
+        assert_eq!(rewrite("SELECT a NOT RLIKE '^x' FROM t", true), "SELECT (a !~ '^x') FROM t");
+    }
+
+    #[test]
+    fn timestamp_is_ltz() {
+        assert_eq!(
+            rewrite("SELECT CAST(a AS TIMESTAMP) FROM t", true),
+            "SELECT CAST(a AS TIMESTAMP WITH TIME ZONE) FROM t"
+        );
+    }
+
+    #[test]
+    fn backslash_escapes_like_spark() {
+        let stmts = Parser::parse_sql(&SparkDialect, r"SELECT '\\d+'").unwrap();
+        assert!(stmts[0].to_string().contains(r"\d+") || stmts[0].to_string().contains(r"\\d+"));
+    }
+}

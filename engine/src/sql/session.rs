@@ -1,0 +1,111 @@
+//! The SQL session: Spark confs from `SET`, a DataFusion context with Spark's functions,
+//! and planning of Spark SQL text.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use datafusion::dataframe::DataFrame;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::sql::parser::Statement as DfStatement;
+use datafusion::sql::sqlparser::parser::Parser;
+
+use super::dialect::SparkDialect;
+use super::functions::{register_spark_compat, SparkConf};
+use super::rewrite::apply_spark_semantics;
+use crate::error::{Error, Result};
+
+/// Spark conf keys spate reads.
+pub mod keys {
+    /// ANSI mode: failing casts raise instead of giving NULL (Spark 4 default: true).
+    pub const ANSI: &str = "spark.sql.ansi.enabled";
+    /// Zone for zone-less timestamp strings and for display.
+    pub const TIME_ZONE: &str = "spark.sql.session.timeZone";
+    /// Pinned in the checkpoint like Spark does; used as DataFusion's target partitions.
+    pub const SHUFFLE_PARTITIONS: &str = "spark.sql.shuffle.partitions";
+}
+
+/// Settings from `SET key = value`, with Spark's defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    values: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// Records `SET key = value`.
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.values.insert(key.trim().to_string(), value.trim().to_string());
+    }
+
+    /// The raw value of `key`, if set.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    /// All settings, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.values.iter()
+    }
+
+    /// `spark.sql.ansi.enabled` (default true, as in Spark 4).
+    pub fn ansi(&self) -> Result<bool> {
+        match self.get(keys::ANSI) {
+            None => Ok(true),
+            Some(v) => parse_bool(keys::ANSI, v),
+        }
+    }
+
+    /// `spark.sql.session.timeZone` (default UTC).
+    pub fn time_zone(&self) -> Result<chrono_tz::Tz> {
+        let v = self.get(keys::TIME_ZONE).unwrap_or("UTC");
+        chrono_tz::Tz::from_str(v).map_err(|_| Error::config(format!("invalid {}: '{v}' is not a time zone id", keys::TIME_ZONE)))
+    }
+
+    /// The Spark confs the SQL functions need.
+    pub fn spark_conf(&self) -> Result<SparkConf> {
+        Ok(SparkConf { ansi: self.ansi()?, session_time_zone: self.time_zone()? })
+    }
+}
+
+/// Parses a Spark boolean option (`true`/`false` only, case-insensitive).
+pub fn parse_bool(key: &str, v: &str) -> Result<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(Error::config(format!("{key} must be 'true' or 'false', got '{v}'"))),
+    }
+}
+
+/// A DataFusion context with datafusion-spark's functions and spate's Spark-compatible ones.
+pub fn new_context(settings: &Settings) -> Result<SessionContext> {
+    let spark = settings.spark_conf()?;
+    let mut cfg = SessionConfig::new()
+        .with_target_partitions(2)
+        .with_information_schema(true)
+        .set_bool("datafusion.execution.enable_ansi_mode", spark.ansi)
+        .set_str("datafusion.execution.time_zone", &spark.session_time_zone.to_string());
+    for (k, v) in settings.iter().filter(|(k, _)| k.starts_with("datafusion.")) {
+        cfg.options_mut().set(k, v)?;
+    }
+    let state = SessionStateBuilder::new().with_default_features().with_config(cfg).build();
+    let mut ctx = SessionContext::new_with_state(state);
+    datafusion_spark::register_all(&mut ctx)?;
+    register_spark_compat(&ctx, &spark);
+    Ok(ctx)
+}
+
+/// Plans one Spark SQL query (a single statement) with Spark's semantics applied.
+pub async fn plan_sql(ctx: &SessionContext, sql: &str, ansi: bool) -> Result<DataFrame> {
+    let mut stmts = Parser::parse_sql(&SparkDialect, sql).map_err(|e| Error::DataFusion(e.into()))?;
+    if stmts.len() != 1 {
+        return Err(Error::config(format!("expected one SQL statement, found {}", stmts.len())));
+    }
+    apply_spark_semantics(&mut stmts, ansi);
+    let stmt = DfStatement::Statement(Box::new(stmts.remove(0)));
+    let plan = ctx.state().statement_to_plan(stmt).await?;
+    Ok(ctx.execute_logical_plan(plan).await?)
+}
+
+/// Shared handle used by queries that plan many batches.
+pub type ContextRef = Arc<SessionContext>;

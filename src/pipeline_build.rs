@@ -1,0 +1,106 @@
+//! Turns a parsed pipeline file into streaming queries: file source -> cleaning plan -> Delta sink.
+
+use std::sync::Arc;
+
+use spate_connectors::delta::{DeltaSink, DeltaSinkOptions};
+use spate_connectors::files::{FileSource, FileSourceOptions};
+use spate_engine::checkpoint::Checkpoint;
+use spate_engine::query::{ProgressListener, StreamingQuery};
+use spate_engine::sql::batch_plan::CleaningPlan;
+use spate_engine::sql::pipeline::{PipelineStatement, SourceKind, StreamingTableDef};
+use spate_engine::sql::session::{keys, Settings};
+use spate_engine::storage::Location;
+use spate_engine::trigger::Trigger;
+use tokio::sync::watch;
+
+/// Everything a query needs besides its definition.
+pub struct BuildContext {
+    /// The warehouse folder.
+    pub warehouse: Location,
+    /// The trigger for every query.
+    pub trigger: Trigger,
+    /// Progress output.
+    pub listener: Arc<dyn ProgressListener>,
+    /// Set to true to stop after the running batch.
+    pub stop: watch::Receiver<bool>,
+}
+
+/// Builds one query per streaming table; `SET` applies to the tables after it.
+pub fn build_queries(statements: Vec<PipelineStatement>, ctx: &BuildContext) -> Result<Vec<(String, StreamingQuery)>, String> {
+    let mut settings = Settings::default();
+    let mut queries = vec![];
+    for st in statements {
+        match st {
+            PipelineStatement::Set { key, value } => settings.set(&key, &value),
+            PipelineStatement::StreamingTable(def) => {
+                let name = def.name.clone();
+                let q = build_one(def, &settings, ctx).map_err(|e| format!("streaming table {name}: {e}"))?;
+                queries.push((name, q));
+            }
+            PipelineStatement::Query { .. } => {
+                return Err("spate run takes streaming tables; run plain SELECT statements with `spate sql`".into());
+            }
+        }
+    }
+    if queries.is_empty() {
+        return Err("the file declares no streaming table (CREATE STREAMING TABLE ... AS SELECT ... FROM STREAM read_files(...))".into());
+    }
+    Ok(queries)
+}
+
+fn build_one(def: StreamingTableDef, settings: &Settings, ctx: &BuildContext) -> Result<StreamingQuery, String> {
+    let err = |e: spate_engine::Error| e.to_string();
+    let [source] = def.sources.as_slice() else {
+        return Err(format!("line {}: a streaming table reads exactly one STREAM source (found {})", def.line, def.sources.len()));
+    };
+    if source.kind == SourceKind::ReadKinesis {
+        return Err(format!("line {}, column {}: read_kinesis is not supported yet", source.line, source.column));
+    }
+    let path = source.path.clone().ok_or_else(|| format!("line {}, column {}: read_files needs a path", source.line, source.column))?;
+    let opts = FileSourceOptions::from_read_files(&path, &source.options).map_err(|e| format!("line {}, column {}: {e}", source.line, source.column))?;
+
+    let checkpoint = Checkpoint::new(ctx.warehouse.child(&format!("_checkpoints/{}", def.name)));
+    let file_source = FileSource::new(opts, checkpoint.source_location(0)).map_err(err)?;
+    let table_location = match &def.location {
+        Some(l) => l.clone(),
+        None => ctx.warehouse.child(&def.name).url.to_string(),
+    };
+    let sink = DeltaSink::new(DeltaSinkOptions {
+        location: table_location,
+        table_name: def.name.clone(),
+        partition_by: def.partitioned_by.clone(),
+        properties: def.tblproperties.clone(),
+        comment: def.comment.clone(),
+    })
+    .map_err(err)?;
+    let query = with_declared_columns(&def);
+    let plan = CleaningPlan::new(&def.name, &query, &source.placeholder, def.expectations.clone(), settings).map_err(err)?;
+    let partitions = settings.get(keys::SHUFFLE_PARTITIONS).and_then(|v| v.parse().ok()).unwrap_or(200);
+    Ok(StreamingQuery::new(
+        &def.name,
+        checkpoint,
+        Box::new(file_source),
+        plan,
+        Box::new(sink),
+        ctx.trigger,
+        partitions,
+        ctx.listener.clone(),
+        ctx.stop.clone(),
+    ))
+}
+
+/// A declared column list casts the SELECT's columns (by name) to the declared types.
+fn with_declared_columns(def: &StreamingTableDef) -> String {
+    if def.columns.is_empty() {
+        return def.query.clone();
+    }
+    let cols: Vec<String> = def
+        .columns
+        .iter()
+        .map(|c| {
+            let name = c.name.replace('`', "``");
+            format!("CAST(`{name}` AS {}) AS `{name}`", c.data_type)
+        })
+        .collect();
+    format!("SELECT {} FROM ({}) AS __spate_declared", cols.join(", "), def.query)
+}

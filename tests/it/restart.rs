@@ -1,0 +1,72 @@
+//! Stop and restart: clean stops, and aborts (like kill -9) at the two dangerous points of a batch.
+
+use serde_json::json;
+
+use crate::harness::{assert_ok, stderr, Env};
+use crate::pipeline::{expected_rows, sort, FILE_A, FILE_B, PINS_PIPELINE};
+
+#[test]
+fn restart_continues_where_it_stopped() {
+    let env = Env::new();
+    env.land("a.json", FILE_A);
+    env.pipeline(PINS_PIPELINE);
+    assert_ok(&env.run_available_now(&[]));
+    env.land("b.json", FILE_B);
+    let out = env.run_available_now(&[]);
+    assert_ok(&out);
+    assert!(stderr(&out).contains("pins batch 1:"), "{}", stderr(&out));
+    let mut rows = env.rows("pins");
+    sort(&mut rows);
+    assert_eq!(rows, expected_rows());
+}
+
+fn crash_then_resume(point: &str) {
+    let env = Env::new();
+    env.land("a.json", FILE_A);
+    env.land("b.json", FILE_B);
+    env.pipeline(PINS_PIPELINE);
+    let out = env.run_available_now(&[("SPATE_FAILPOINT", &format!("{point}:1"))]);
+    assert!(!out.status.success(), "the failpoint should abort the process");
+    assert!(env.checkpoint_file("pins", "offsets/1").exists());
+    assert!(!env.checkpoint_file("pins", "commits/1").exists());
+    let version_after_crash = if point == "after-sink" { 2 } else { 1 };
+    assert_eq!(env.read_delta("pins")["version"], json!(version_after_crash));
+
+    let out = env.run_available_now(&[]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    if point == "after-sink" {
+        assert!(err.contains("pins batch 1:") && err.contains("already in the table"), "{err}");
+    }
+    assert!(env.checkpoint_file("pins", "commits/1").exists());
+    assert!(!env.checkpoint_file("pins", "offsets/2").exists(), "the re-run must reuse offsets/1");
+    let back = env.read_delta("pins");
+    assert_eq!(back["version"], json!(2), "exactly one Delta commit per batch");
+    let mut rows = back["duckdb"].as_array().unwrap().clone();
+    sort(&mut rows);
+    assert_eq!(rows, expected_rows());
+}
+
+#[test]
+fn abort_after_offsets_write_reruns_the_batch_once() {
+    crash_then_resume("after-offsets");
+}
+
+#[test]
+fn abort_after_delta_commit_skips_the_committed_batch() {
+    crash_then_resume("after-sink");
+}
+
+#[test]
+fn rerun_uses_the_same_batch_timestamp() {
+    let env = Env::new();
+    env.land("a.json", FILE_A);
+    env.pipeline(PINS_PIPELINE);
+    let out = env.run_available_now(&[("SPATE_FAILPOINT", "after-offsets:0")]);
+    assert!(!out.status.success());
+    let before = std::fs::read_to_string(env.checkpoint_file("pins", "offsets/0")).unwrap();
+    assert_ok(&env.run_available_now(&[]));
+    let after = std::fs::read_to_string(env.checkpoint_file("pins", "offsets/0")).unwrap();
+    assert_eq!(before, after);
+    assert_eq!(env.rows("pins").len(), 2);
+}
