@@ -43,8 +43,9 @@ def main():
         out["sql"] = norm(rows_of(con.execute(extra_sql)))
     dt = deltalake.DeltaTable(table)
     out["version"] = dt.version()
-    out["deltalake"] = norm(dt.to_pyarrow_table().to_pylist())
-    out["schema"] = {f.name: str(f.type) for f in dt.schema().to_arrow()}
+    table_data = dt.to_pyarrow_table()
+    out["deltalake"] = norm(table_data.to_pylist())
+    out["schema"] = {f.name: str(f.type) for f in table_data.schema}
     print(json.dumps(out, default=str))
 
 
