@@ -217,7 +217,7 @@ impl StreamingQuery {
         let rows_in = data.num_input_rows;
         let source_metrics: BTreeMap<String, String> = data.metrics.iter().cloned().collect();
         let t0 = Instant::now();
-        let out = self.plan.run(self.source.schema(), data.batches).await?;
+        let out = self.plan.run(self.source.schema(), data.batches, metadata.batch_timestamp_ms).await?;
         let outcome = self.sink.add_batch(batch_id, out.schema.clone(), out.batches).await?;
         durations.insert("addBatch".to_string(), t0.elapsed().as_millis() as u64);
         crate::failpoint::hit("after-sink", batch_id);

@@ -6,3 +6,4 @@ mod harness;
 mod pipeline;
 mod restart;
 mod sql_cmd;
+mod triggers;

@@ -11,7 +11,7 @@ use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 
 use super::pipeline::{Expectation, OnViolation};
-use super::session::{new_context, plan_sql, Settings};
+use super::session::{new_context, plan_sql, plan_sql_at, Settings};
 use crate::error::{Error, Result};
 
 /// What one run of the plan produced.
@@ -36,6 +36,7 @@ pub struct CleaningPlan {
     input_table: String,
     expectations: Vec<Expectation>,
     ansi: bool,
+    time_zone: chrono_tz::Tz,
     ctx: SessionContext,
 }
 
@@ -50,6 +51,7 @@ impl CleaningPlan {
             input_table: input_table.to_string(),
             expectations,
             ansi: settings.ansi()?,
+            time_zone: settings.time_zone()?,
             ctx: new_context(settings)?,
         })
     }
@@ -84,10 +86,10 @@ impl CleaningPlan {
         Ok(())
     }
 
-    /// Runs the plan over one batch's rows.
-    pub async fn run(&self, input: SchemaRef, batches: Vec<RecordBatch>) -> Result<PlanOutput> {
+    /// Runs the plan over one batch's rows; `current_timestamp()` is the batch timestamp.
+    pub async fn run(&self, input: SchemaRef, batches: Vec<RecordBatch>, batch_timestamp_ms: i64) -> Result<PlanOutput> {
         self.register_input(input, batches)?;
-        let df = plan_sql(&self.ctx, &self.sql(), self.ansi).await?;
+        let df = plan_sql_at(&self.ctx, &self.sql(), self.ansi, Some((batch_timestamp_ms, self.time_zone))).await?;
         let full_schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
         let out = df.collect().await?;
         let _ = self.ctx.deregister_table(self.input_table.as_str())?;

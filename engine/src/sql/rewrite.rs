@@ -2,6 +2,9 @@
 
 use std::ops::ControlFlow;
 
+use datafusion::sql::sqlparser::parser::Parser;
+
+use super::dialect::SparkDialect;
 use datafusion::sql::sqlparser::ast::{self, visit_expressions_mut, BinaryOperator, CastKind, Expr, TimezoneInfo, VisitMut};
 
 /// Applies Spark's semantics to a parsed statement.
@@ -30,11 +33,36 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
     });
 }
 
+/// Replaces `current_timestamp()`, `now()`, `current_date()` and `localtimestamp()` by the batch's
+/// timestamp, so they are constant within a batch and identical when the batch is re-run (spec §0 step 6).
+pub fn pin_current_time<V: VisitMut>(stmt: &mut V, batch_timestamp_ms: i64, tz: &chrono_tz::Tz) {
+    let Some(utc) = chrono::DateTime::from_timestamp_millis(batch_timestamp_ms) else { return };
+    let local = utc.with_timezone(tz);
+    let _ = visit_expressions_mut(stmt, |e: &mut Expr| {
+        if let Expr::Function(f) = e {
+            let name = f.name.to_string().to_ascii_lowercase();
+            let replacement = match name.as_str() {
+                "current_timestamp" | "now" => {
+                    Some(format!("CAST('{}' AS TIMESTAMP WITH TIME ZONE)", utc.format("%Y-%m-%dT%H:%M:%S%.6fZ")))
+                }
+                "current_date" | "curdate" => Some(format!("CAST('{}' AS DATE)", local.format("%Y-%m-%d"))),
+                "localtimestamp" => Some(format!("CAST('{}' AS TIMESTAMP)", local.format("%Y-%m-%d %H:%M:%S%.6f"))),
+                _ => None,
+            };
+            if let Some(sql) = replacement {
+                let parsed = Parser::new(&SparkDialect).try_with_sql(&sql).and_then(|mut p| p.parse_expr());
+                if let Ok(expr) = parsed {
+                    *e = expr;
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sql::dialect::SparkDialect;
-    use datafusion::sql::sqlparser::parser::Parser;
 
     fn rewrite(sql: &str, ansi: bool) -> String {
         let mut stmts = Parser::parse_sql(&SparkDialect, sql).unwrap();
@@ -46,6 +74,17 @@ mod tests {
     fn cast_becomes_try_cast_without_ansi() {
         assert_eq!(rewrite("SELECT CAST(a AS INT) FROM t", false), "SELECT TRY_CAST(a AS INT) FROM t");
         assert_eq!(rewrite("SELECT CAST(a AS INT) FROM t", true), "SELECT CAST(a AS INT) FROM t");
+    }
+
+    #[test]
+    fn current_time_is_the_batch_timestamp() {
+        let mut stmts = Parser::parse_sql(&SparkDialect, "SELECT current_timestamp(), now(), current_date, x FROM t").unwrap();
+        pin_current_time(&mut stmts, 1714564800123, &chrono_tz::Tz::UTC);
+        assert_eq!(
+            stmts[0].to_string(),
+            "SELECT CAST('2024-05-01T12:00:00.123000Z' AS TIMESTAMP WITH TIME ZONE), \
+             CAST('2024-05-01T12:00:00.123000Z' AS TIMESTAMP WITH TIME ZONE), CAST('2024-05-01' AS DATE), x FROM t"
+        );
     }
 
     #[test]

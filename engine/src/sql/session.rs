@@ -13,7 +13,7 @@ use datafusion::sql::sqlparser::parser::Parser;
 
 use super::dialect::SparkDialect;
 use super::functions::{register_spark_compat, SparkConf};
-use super::rewrite::apply_spark_semantics;
+use super::rewrite::{apply_spark_semantics, pin_current_time};
 use crate::error::{Error, Result};
 
 /// Spark conf keys spate reads.
@@ -97,11 +97,19 @@ pub fn new_context(settings: &Settings) -> Result<SessionContext> {
 
 /// Plans one Spark SQL query (a single statement) with Spark's semantics applied.
 pub async fn plan_sql(ctx: &SessionContext, sql: &str, ansi: bool) -> Result<DataFrame> {
+    plan_sql_at(ctx, sql, ansi, None).await
+}
+
+/// Like `plan_sql`, with `current_timestamp()` and friends fixed to `batch_time` (epoch ms, zone).
+pub async fn plan_sql_at(ctx: &SessionContext, sql: &str, ansi: bool, batch_time: Option<(i64, chrono_tz::Tz)>) -> Result<DataFrame> {
     let mut stmts = Parser::parse_sql(&SparkDialect, sql).map_err(|e| Error::DataFusion(e.into()))?;
     if stmts.len() != 1 {
         return Err(Error::config(format!("expected one SQL statement, found {}", stmts.len())));
     }
     apply_spark_semantics(&mut stmts, ansi);
+    if let Some((ms, tz)) = batch_time {
+        pin_current_time(&mut stmts, ms, &tz);
+    }
     let stmt = DfStatement::Statement(Box::new(stmts.remove(0)));
     let plan = ctx.state().statement_to_plan(stmt).await?;
     Ok(ctx.execute_logical_plan(plan).await?)
@@ -109,3 +117,48 @@ pub async fn plan_sql(ctx: &SessionContext, sql: &str, ansi: bool) -> Result<Dat
 
 /// Shared handle used by queries that plan many batches.
 pub type ContextRef = Arc<SessionContext>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Array, AsArray};
+
+    async fn one_value(settings: &Settings, sql: &str) -> Result<arrow::array::ArrayRef> {
+        let ctx = new_context(settings)?;
+        let df = plan_sql(&ctx, sql, settings.ansi()?).await?;
+        let batches = df.collect().await?;
+        Ok(batches[0].column(0).clone())
+    }
+
+    #[tokio::test]
+    async fn bad_cast_is_null_without_ansi_and_an_error_with_it() {
+        let mut s = Settings::default();
+        s.set(keys::ANSI, "false");
+        let v = one_value(&s, "SELECT CAST(x AS INT) FROM (VALUES ('abc'), ('12')) AS t(x)").await.unwrap();
+        assert!(v.is_null(0));
+        assert_eq!(v.as_primitive::<arrow::datatypes::Int32Type>().value(1), 12);
+        let ansi = Settings::default();
+        assert!(one_value(&ansi, "SELECT CAST(x AS INT) FROM (VALUES ('abc')) AS t(x)").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn spark_functions_are_registered() {
+        let s = Settings::default();
+        let v = one_value(&s, "SELECT regexp_replace('5k and 6k', 'k', '000')").await.unwrap();
+        assert_eq!(v.as_string::<i32>().value(0), "5000 and 6000");
+        let v = one_value(&s, "SELECT concat_ws('-', 'a', NULL, 'b')").await.unwrap();
+        assert_eq!(arrow::compute::cast(&v, &arrow::datatypes::DataType::Utf8).unwrap().as_string::<i32>().value(0), "a-b");
+        let v = one_value(&s, "SELECT 'abc' RLIKE '^a'").await.unwrap();
+        assert!(v.as_boolean().value(0));
+    }
+
+    #[test]
+    fn settings_defaults_follow_spark_4() {
+        let s = Settings::default();
+        assert!(s.ansi().unwrap());
+        assert_eq!(s.time_zone().unwrap(), chrono_tz::Tz::UTC);
+        let mut bad = Settings::default();
+        bad.set(keys::ANSI, "yes");
+        assert!(bad.ansi().is_err());
+    }
+}
