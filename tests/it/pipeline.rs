@@ -176,3 +176,33 @@ fn rewritten_files_are_not_read_again() {
     assert_ok(&env.run_available_now(&[]));
     assert_eq!(env.rows("t"), vec![json!({"a": 1}), json!({"a": 2})]);
 }
+
+#[test]
+fn partitioned_table_with_location_and_properties() {
+    let env = Env::new();
+    env.land("a.json", "{\"a\": 1, \"dt\": \"2024-01-01\"}\n{\"a\": 2, \"dt\": \"2024-01-02\"}\n");
+    let elsewhere = env.dir.path().join("elsewhere/t");
+    env.pipeline(&format!(
+        "CREATE STREAMING TABLE t PARTITIONED BY (dt) LOCATION '{}' TBLPROPERTIES ('delta.appendOnly' = 'true')
+         AS SELECT a, dt FROM STREAM read_files('${{landing}}', format => 'json', schema => 'a INT, dt STRING');",
+        elsewhere.display()
+    ));
+    assert_ok(&env.run_available_now(&[]));
+    assert!(!env.warehouse.join("t").exists(), "LOCATION overrides <warehouse>/<name>");
+    assert!(elsewhere.join("dt=2024-01-01").is_dir());
+    let log = std::fs::read_to_string(elsewhere.join("_delta_log/00000000000000000000.json")).unwrap();
+    let meta = log.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).find_map(|a| a.get("metaData").cloned()).unwrap();
+    assert_eq!(meta["partitionColumns"], json!(["dt"]));
+    assert_eq!(meta["configuration"]["delta.appendOnly"], json!("true"));
+}
+
+#[test]
+fn file_name_only_skips_a_second_file_with_the_same_name() {
+    let env = Env::new();
+    env.land("x/data.json", "{\"a\": 1}\n");
+    env.land("y/data.json", "{\"a\": 2}\n");
+    env.land("y/other.json", "{\"a\": 3}\n");
+    env.pipeline("CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('${landing}', format => 'json', schema => 'a INT', fileNameOnly => true);");
+    assert_ok(&env.run_available_now(&[]));
+    assert_eq!(env.rows("t"), vec![json!({"a": 1}), json!({"a": 3})]);
+}

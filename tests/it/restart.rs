@@ -70,3 +70,36 @@ fn rerun_uses_the_same_batch_timestamp() {
     assert_eq!(before, after);
     assert_eq!(env.rows("pins").len(), 2);
 }
+
+#[test]
+fn kill_9_at_any_moment_loses_and_duplicates_nothing() {
+    let env = Env::new();
+    for i in 0..12 {
+        let lines: String = (0..50).map(|j| format!("{{\"a\": {}}}\n", i * 100 + j)).collect();
+        env.land(&format!("f{i:02}.json"), &lines);
+    }
+    env.pipeline("CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('${landing}', format => 'json', schema => 'a INT', maxFilesPerTrigger => 1);");
+    let mut live = env
+        .spate()
+        .args(["run", "pipeline.sql", "--warehouse"])
+        .arg(&env.warehouse)
+        .arg("--var")
+        .arg(format!("landing={}", env.landing.display()))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let third = env.checkpoint_file("t", "offsets/3");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !third.exists() {
+        assert!(std::time::Instant::now() < deadline, "batch 3 never started");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    live.kill().unwrap(); // SIGKILL
+    live.wait().unwrap();
+    assert_ok(&env.run_available_now(&[]));
+    let mut got: Vec<i64> = env.rows("t").iter().map(|r| r["a"].as_i64().unwrap()).collect();
+    got.sort_unstable();
+    let mut want: Vec<i64> = (0..12).flat_map(|i| (0..50).map(move |j| i * 100 + j)).collect();
+    want.sort_unstable();
+    assert_eq!(got, want);
+}

@@ -95,14 +95,15 @@ impl FileSource {
         } else {
             candidates.sort_by(|a, b| a.mtime_ms.cmp(&b.mtime_ms).then_with(|| a.uri.cmp(&b.uri)));
         }
-        let fresh = candidates.into_iter().filter(|f| f.mtime_ms >= self.last_purge_ts && !self.seen.contains_key(&self.key(&f.uri)));
+        // Two files with the same key in one listing (fileNameOnly): the first in order wins.
+        let mut keys = std::collections::HashSet::new();
+        let fresh = candidates
+            .into_iter()
+            .filter(|f| f.mtime_ms >= self.last_purge_ts && !self.seen.contains_key(&self.key(&f.uri)))
+            .filter(|f| keys.insert(self.key(&f.uri)));
         match (limit, self.opts.max_files_per_trigger, self.opts.max_bytes_per_trigger) {
             (ReadLimit::All, _, _) | (_, None, None) => fresh.collect(),
-            (_, Some(n), _) => {
-                // Two files with the same key in one listing (fileNameOnly): the first wins.
-                let mut keys = std::collections::HashSet::new();
-                fresh.filter(|f| keys.insert(self.key(&f.uri))).take(n).collect()
-            }
+            (_, Some(n), _) => fresh.take(n).collect(),
             (_, None, Some(max_bytes)) => {
                 let mut total = 0u64;
                 let mut out = vec![];
