@@ -1,5 +1,7 @@
 //! `spate`: run Spark-style streaming pipelines (JSON folders -> Spark SQL -> Delta) on one machine.
 
+mod demo;
+mod emulate;
 mod output;
 mod pipeline_build;
 mod reporter;
@@ -38,6 +40,23 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         progress_json: Option<PathBuf>,
     },
+    /// Write emulated source data: `spate emulate pinterest --out DIR`.
+    Emulate {
+        #[command(subcommand)]
+        workload: Workload,
+    },
+    /// The Pinterest showcase: emulate posts, run queries/pinterest/pipeline.sql, print the analytics.
+    Demo {
+        /// Folder for the landing data and the warehouse (cleared if an earlier demo made it).
+        #[arg(long, default_value = "spate-demo")]
+        dir: PathBuf,
+        /// Posts to emulate.
+        #[arg(long, default_value_t = 3000)]
+        posts: u64,
+        /// Seed of the emulator (same seed, same data).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Run batch SQL (SELECT ...) over the warehouse's Delta tables, or over read_files(...).
     Sql {
         /// A file of SQL statements (SET and SELECT).
@@ -54,6 +73,38 @@ enum Command {
         /// Substitute `${name}` in the SQL; repeatable.
         #[arg(long = "var", value_name = "NAME=VALUE")]
         vars: Vec<String>,
+    },
+}
+
+/// Workloads the emulator can write.
+#[derive(Subcommand, Debug)]
+enum Workload {
+    /// Pinterest posts as three JSON Lines feeds: DIR/pin, DIR/geo, DIR/user (same post, same index).
+    Pinterest {
+        /// Landing folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Posts to write (with --rate: stop after this many; default endless).
+        #[arg(long)]
+        posts: Option<u64>,
+        /// Files per feed the posts are spread over (batch mode).
+        #[arg(long, default_value_t = 10)]
+        files: u64,
+        /// Live mode: posts per second, a small file per feed about every second.
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Seed (same seed and options, byte-identical files).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Fraction of malformed lines (truncated JSON, wrong types, misrouted records).
+        #[arg(long, default_value_t = 0.0)]
+        malformed_frac: f64,
+        /// Fraction of posts re-sent as exact duplicates.
+        #[arg(long, default_value_t = 0.02)]
+        dup_frac: f64,
+        /// Fraction of posts with placeholder values ("User Info Error", "No Title Data Available", ...).
+        #[arg(long, default_value_t = 0.1)]
+        dirty_frac: f64,
     },
 }
 
@@ -97,6 +148,31 @@ fn main() -> ExitCode {
                 let vars = parse_vars(&vars)?;
                 run_cmd::run(&file, &warehouse, &trigger, &vars, progress_json.as_deref()).await
             }
+            Command::Emulate { workload: Workload::Pinterest { out, posts, files, rate, seed, malformed_frac, dup_frac, dirty_frac } } => {
+                let opts = emulate::EmulateOptions {
+                    out,
+                    posts: posts.unwrap_or(if rate.is_some() { u64::MAX } else { 1000 }),
+                    files,
+                    rate,
+                    seed,
+                    malformed_frac,
+                    dup_frac,
+                    dirty_frac,
+                };
+                let manifest = tokio::task::spawn_blocking(move || {
+                    emulate::emulate(&opts, &mut |m| {
+                        if opts.rate.is_some() {
+                            eprintln!("emulated {} posts ({} files)", m.posts, m.files.len());
+                        }
+                    })
+                })
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("emulator: {e}"))?;
+                println!("{}", serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?);
+                Ok(())
+            }
+            Command::Demo { dir, posts, seed } => demo::run(&dir, posts, seed).await,
             Command::Sql { file, execute, warehouse, format, vars } => {
                 let vars = parse_vars(&vars)?;
                 let (text, origin) = match (file, execute) {

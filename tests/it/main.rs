@@ -2,7 +2,9 @@
 
 mod checkpoint_files;
 mod concurrent;
+mod demo;
 mod harness;
+mod pinterest;
 mod pipeline;
 mod restart;
 mod sql_cmd;

@@ -29,14 +29,20 @@ def norm(rows):
                   key=lambda r: json.dumps(r, sort_keys=True))
 
 
-def main():
-    table = os.path.abspath(sys.argv[1])
-    extra_sql = sys.argv[2] if len(sys.argv) > 2 else None
+def connect():
+    """A DuckDB connection with the delta extension from the duckdb-ext-delta package, in UTC."""
     con = duckdb.connect()
     con.execute("SET extension_directory = ?", (extension_dir(),))
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("LOAD delta")
+    return con
+
+
+def main():
+    table = os.path.abspath(sys.argv[1])
+    extra_sql = sys.argv[2] if len(sys.argv) > 2 else None
+    con = connect()
     out = {"duckdb": norm(rows_of(con.execute("SELECT * FROM delta_scan(?)", (table,))))}
     if extra_sql:
         con.execute("CREATE VIEW t AS SELECT * FROM delta_scan(?)", (table,))
@@ -46,6 +52,7 @@ def main():
     table_data = dt.to_pyarrow_table()
     out["deltalake"] = norm(table_data.to_pylist())
     out["schema"] = {f.name: str(f.type) for f in table_data.schema}
+    out["columns"] = [f.name for f in table_data.schema]
     print(json.dumps(out, default=str))
 
 

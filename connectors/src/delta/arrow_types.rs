@@ -49,14 +49,25 @@ pub fn delta_schema(schema: &Schema) -> SchemaRef {
     Arc::new(Schema::new(delta_fields(schema.fields())))
 }
 
-/// Casts a batch to `target` (same column order).
+/// Casts a batch to `target`, matching columns by name (the table's column order wins).
 pub fn to_schema(batch: &RecordBatch, target: &SchemaRef) -> Result<RecordBatch> {
-    let cols: Vec<ArrayRef> = batch
-        .columns()
-        .iter()
-        .zip(target.fields())
-        .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c.clone()) } else { cast(c, f.data_type()) })
-        .collect::<Result<_, _>>()?;
+    let mut cols: Vec<ArrayRef> = Vec::with_capacity(target.fields().len());
+    for f in target.fields() {
+        let c = batch.column_by_name(f.name()).ok_or_else(|| {
+            spate_engine::Error::config(format!(
+                "the query's output has no column '{}' but the Delta table has; changing a streaming table's columns needs a new table",
+                f.name()
+            ))
+        })?;
+        cols.push(if c.data_type() == f.data_type() { c.clone() } else { cast(c, f.data_type())? });
+    }
+    if batch.num_columns() != target.fields().len() {
+        return Err(spate_engine::Error::config(format!(
+            "the query's output has {} columns but the Delta table has {}; changing a streaming table's columns needs a new table",
+            batch.num_columns(),
+            target.fields().len()
+        )));
+    }
     Ok(RecordBatch::try_new(target.clone(), cols)?)
 }
 

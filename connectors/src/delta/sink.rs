@@ -136,7 +136,11 @@ impl Sink for DeltaSink {
             self.table = Some(table);
             return Ok(SinkOutcome::AlreadyCommitted { version: v });
         }
-        let target = delta_schema(&schema);
+        // Cast to the table's own schema: a later batch may come out of the plan with a wider type.
+        let target = match table.snapshot() {
+            Ok(state) => state.snapshot().arrow_schema(),
+            Err(_) => delta_schema(&schema),
+        };
         let mut rows = 0u64;
         let mut writer = RecordBatchWriter::for_table(&table).map_err(|e| sink_err(&self.url, e))?;
         for b in &batches {

@@ -125,8 +125,9 @@ impl CleaningPlan {
                     _ => {}
                 }
             }
+            // The batch's own schema, not the logical plan's: DataFusion may widen a CASE's
+            // branches at execution (Int32 in the plan, Int64 in the data).
             let data = b.project(&(0..n_data).collect::<Vec<_>>())?;
-            let data = RecordBatch::try_new(schema.clone(), data.columns().to_vec())?;
             let data = match drop_mask {
                 Some(m) => {
                     let keep = and_not(&BooleanArray::from(vec![true; m.len()]), &m)?;
@@ -140,6 +141,7 @@ impl CleaningPlan {
             }
         }
         let rows_out = kept.iter().map(|b| b.num_rows() as u64).sum();
+        let schema = kept.first().map(|b| b.schema()).unwrap_or(schema);
         let violations = self.expectations.iter().map(|e| e.name.clone()).zip(violations).collect();
         Ok(PlanOutput { schema, batches: kept, rows_out, dropped, violations })
     }

@@ -23,6 +23,9 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
                 *tz = TimezoneInfo::WithTimeZone;
             }
         }
+        if let Some(replacement) = spark_date_part(e) {
+            *e = replacement;
+        }
         if let Expr::RLike { negated, expr, pattern, .. } = e {
             let op = if *negated { BinaryOperator::PGRegexNotMatch } else { BinaryOperator::PGRegexMatch };
             let left = std::mem::replace(expr, Box::new(Expr::value(ast::Value::Null)));
@@ -31,6 +34,29 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
         }
         ControlFlow::<()>::Continue(())
     });
+}
+
+/// Spark's `year(x)`, `month(x)`, ... (INT results) as DataFusion's `date_part`.
+fn spark_date_part(e: &Expr) -> Option<Expr> {
+    let Expr::Function(f) = e else { return None };
+    let name = f.name.to_string().to_ascii_lowercase();
+    let (part, offset) = match name.as_str() {
+        "year" => ("year", ""),
+        "quarter" => ("quarter", ""),
+        "month" => ("month", ""),
+        "day" | "dayofmonth" => ("day", ""),
+        "dayofyear" => ("doy", ""),
+        // Spark: 1 = Sunday ... 7 = Saturday; DataFusion's dow: 0 = Sunday.
+        "dayofweek" => ("dow", " + 1"),
+        "hour" => ("hour", ""),
+        "minute" => ("minute", ""),
+        "weekofyear" => ("week", ""),
+        _ => return None,
+    };
+    let ast::FunctionArguments::List(list) = &f.args else { return None };
+    let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg))] = list.args.as_slice() else { return None };
+    let sql = format!("CAST(date_part('{part}', {arg}){offset} AS INT)");
+    Parser::new(&SparkDialect).try_with_sql(&sql).and_then(|mut p| p.parse_expr()).ok()
 }
 
 /// Replaces `current_timestamp()`, `now()`, `current_date()` and `localtimestamp()` by the batch's
@@ -85,6 +111,12 @@ mod tests {
             "SELECT CAST('2024-05-01T12:00:00.123000Z' AS TIMESTAMP WITH TIME ZONE), \
              CAST('2024-05-01T12:00:00.123000Z' AS TIMESTAMP WITH TIME ZONE), CAST('2024-05-01' AS DATE), x FROM t"
         );
+    }
+
+    #[test]
+    fn spark_date_parts() {
+        assert_eq!(rewrite("SELECT year(ts) FROM t", true), "SELECT CAST(date_part('year', ts) AS INT) FROM t");
+        assert_eq!(rewrite("SELECT dayofweek(ts) FROM t", true), "SELECT CAST(date_part('dow', ts) + 1 AS INT) FROM t");
     }
 
     #[test]
