@@ -13,6 +13,9 @@ use spate_engine::storage::Location;
 use spate_engine::trigger::Trigger;
 use tokio::sync::watch;
 
+/// The Delta table property for how often the log is checkpointed.
+const DELTA_CHECKPOINT_INTERVAL: &str = "delta.checkpointInterval";
+
 /// Everything a query needs besides its definition.
 pub struct BuildContext {
     /// The warehouse folder.
@@ -65,11 +68,17 @@ fn build_one(def: StreamingTableDef, settings: &Settings, ctx: &BuildContext) ->
         Some(l) => l.clone(),
         None => ctx.warehouse.child(&def.name).url.to_string(),
     };
+    let mut properties = def.tblproperties.clone();
+    // A long-running stream makes many small commits: a Delta checkpoint every 10 keeps the table
+    // fast to open (delta-rs' default is 100). TBLPROPERTIES can override it.
+    if !properties.iter().any(|(k, _)| k.eq_ignore_ascii_case(DELTA_CHECKPOINT_INTERVAL)) {
+        properties.push((DELTA_CHECKPOINT_INTERVAL.to_string(), "10".to_string()));
+    }
     let sink = DeltaSink::new(DeltaSinkOptions {
         location: table_location,
         table_name: def.name.clone(),
         partition_by: def.partitioned_by.clone(),
-        properties: def.tblproperties.clone(),
+        properties,
         comment: def.comment.clone(),
     })
     .map_err(err)?;

@@ -43,3 +43,40 @@ fn checkpoint_files_match_sparks_format() {
     assert!(entry["timestamp"].as_i64().unwrap() > 0);
     assert_eq!(lines[1], format!("{{\"path\":\"{path}\",\"timestamp\":{},\"batchId\":0}}", entry["timestamp"]));
 }
+
+#[test]
+fn delta_log_is_checkpointed_every_10_commits() {
+    let env = Env::new();
+    for i in 0..12 {
+        env.land(&format!("f{i:02}.json"), &format!("{{\"a\": {i}}}\n"));
+    }
+    env.pipeline(
+        "CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('${landing}', format => 'json', schema => 'a INT', maxFilesPerTrigger => 1);",
+    );
+    assert_ok(&env.run_available_now(&[]));
+    let log = env.warehouse.join("t/_delta_log");
+    // Version 0 creates the table; batches 0..11 are versions 1..12; delta-rs checkpoints at (version + 1) % 10 == 0.
+    assert!(log.join("00000000000000000009.checkpoint.parquet").exists(), "{:?}", std::fs::read_dir(&log).unwrap().count());
+    assert!(log.join("_last_checkpoint").exists());
+    assert_eq!(env.rows("t").len(), 12);
+    // The source log compacted at entry 9, as Spark does.
+    assert!(env.checkpoint_file("t", "sources/0/9.compact").exists());
+}
+
+#[test]
+fn a_corrupt_checkpoint_file_stops_the_query_naming_the_file() {
+    let env = Env::new();
+    env.land("a.json", "{\"a\": 1}\n");
+    env.pipeline("CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('${landing}', format => 'json', schema => 'a INT');");
+    assert_ok(&env.run_available_now(&[]));
+    // A truncated offsets file (a torn write on a filesystem without atomic rename).
+    std::fs::write(env.checkpoint_file("t", "offsets/0"), "v1\n{\"batchWaterm").unwrap();
+    let out = env.run_available_now(&[]);
+    assert!(!out.status.success());
+    let err = crate::harness::stderr(&out);
+    assert!(err.contains("offsets/0") && err.contains("invalid JSON"), "{err}");
+    // A version written by a newer Spark.
+    std::fs::write(env.checkpoint_file("t", "offsets/0"), "v9\n{}\n{\"logOffset\":0}").unwrap();
+    let err = crate::harness::stderr(&env.run_available_now(&[]));
+    assert!(err.contains("offsets/0") && err.contains("greater than supported"), "{err}");
+}

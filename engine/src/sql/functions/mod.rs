@@ -10,6 +10,8 @@ mod common;
 mod date_format;
 mod from_unixtime;
 pub mod java_regex;
+mod percentile_approx;
+mod quantile_summaries;
 mod regexp_replace;
 mod rlike;
 mod spark_builtins;
@@ -19,11 +21,12 @@ mod to_timestamp;
 mod try_to_timestamp;
 mod unix_timestamp;
 
-use datafusion::logical_expr::ScalarUDF;
+use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::SessionContext;
 
 pub use date_format::DateFormat;
 pub use from_unixtime::FromUnixtime;
+pub use percentile_approx::PercentileApprox;
 pub use regexp_replace::RegexpReplace;
 pub use rlike::RLike;
 pub use split::Split;
@@ -56,9 +59,17 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
     ]
 }
 
+/// All Spark-compatible aggregate functions.
+pub fn spark_compat_aggregate_functions() -> Vec<AggregateUDF> {
+    vec![AggregateUDF::new_from_impl(PercentileApprox::default())]
+}
+
 /// Registers the Spark-compatible functions; call after `datafusion_spark::register_all` so they win.
 pub fn register_spark_compat(ctx: &SessionContext, conf: &SparkConf) {
     for udf in spark_compat_functions(conf) {
         ctx.register_udf(udf);
+    }
+    for udaf in spark_compat_aggregate_functions() {
+        ctx.register_udaf(udaf);
     }
 }
