@@ -114,6 +114,12 @@ impl StreamingQuery {
         self.sink.set_query_id(&meta.id);
         let recovered = self.checkpoint.recover().await?;
         let mut committed: Option<Offset> = recovered.committed.as_ref().map(|s| self.single_offset(s)).transpose()?.flatten();
+        // Confs pinned by the checkpoint's first batch win over today's settings, as in Spark (spec §3.3):
+        // a checkpoint started by Spark with 8 shuffle partitions keeps 8.
+        let mut pinned = spark_pinned_conf(self.shuffle_partitions);
+        if let Some(seq) = recovered.rerun.as_ref().or(recovered.committed.as_ref()) {
+            pinned.extend(seq.metadata.conf.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
         self.source.restore(committed.as_ref()).await?;
         self.plan.validate(self.source.schema()).await?;
         if self.trigger == Trigger::AvailableNow {
@@ -170,7 +176,7 @@ impl StreamingQuery {
             let metadata = OffsetSeqMetadata {
                 batch_watermark_ms: 0,
                 batch_timestamp_ms: started_ms,
-                conf: spark_pinned_conf(self.shuffle_partitions),
+                conf: pinned.clone(),
             };
             let t0 = Instant::now();
             self.checkpoint
@@ -223,6 +229,7 @@ impl StreamingQuery {
         crate::failpoint::hit("after-sink", batch_id);
         let t0 = Instant::now();
         self.checkpoint.write_commit(batch_id, &CommitMetadata { next_batch_watermark_ms: metadata.batch_watermark_ms }).await?;
+        crate::failpoint::hit("after-commit", batch_id);
         durations.insert("commitOffsets".to_string(), t0.elapsed().as_millis() as u64);
         let duration_ms = started.elapsed().as_millis() as u64;
         durations.insert("triggerExecution".to_string(), duration_ms);

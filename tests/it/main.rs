@@ -2,10 +2,15 @@
 
 mod checkpoint_files;
 mod concurrent;
+mod crash;
 mod demo;
+mod faults;
 mod harness;
 mod pinterest;
 mod pipeline;
 mod restart;
+mod s3;
+mod services;
+mod spark_interop;
 mod sql_cmd;
 mod triggers;

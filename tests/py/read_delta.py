@@ -1,8 +1,10 @@
 """Read a Delta table back with DuckDB's delta_scan and with the deltalake package.
 
-Usage: read_delta.py TABLE_DIR [SQL]
+Usage: read_delta.py TABLE_DIR|s3://BUCKET/TABLE [SQL]
 Prints one JSON object: {"duckdb": [rows...], "deltalake": [rows...], "version": N, "sql": [rows]}
 Rows are sorted by their JSON text so comparisons do not depend on file order.
+An s3:// table is read where it is by deltalake, with the endpoint and keys of the AWS_*
+environment (moto in the tests), and by DuckDB from a downloaded copy (no httpfs offline).
 """
 import json
 import os
@@ -39,7 +41,51 @@ def connect():
     return con
 
 
+def s3_storage_options():
+    """deltalake storage options for the S3 endpoint and keys in the environment."""
+    keys = ["AWS_ENDPOINT_URL", "AWS_ALLOW_HTTP", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
+    return {k: os.environ[k] for k in keys if k in os.environ}
+
+
+def download_s3_table(url, dest):
+    """Copies every object below s3://bucket/prefix into the local folder dest."""
+    from pyarrow import fs
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    scheme, _, host = endpoint.partition("://")
+    s3 = fs.S3FileSystem(
+        access_key=os.environ.get("AWS_ACCESS_KEY_ID"),
+        secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
+        region=os.environ.get("AWS_REGION", "us-east-1"),
+        endpoint_override=host or None,
+        scheme=scheme or "https",
+    )
+    fs.copy_files(url[len("s3://"):].rstrip("/"), dest, source_filesystem=s3,
+                  destination_filesystem=fs.LocalFileSystem())
+
+
+def main_s3(url, extra_sql):
+    """main() for a table on S3."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        local = os.path.join(tmp, "table")
+        download_s3_table(url, local)
+        con = connect()
+        out = {"duckdb": norm(rows_of(con.execute("SELECT * FROM delta_scan(?)", (local,))))}
+        if extra_sql:
+            con.execute("CREATE VIEW t AS SELECT * FROM delta_scan(?)", (local,))
+            out["sql"] = norm(rows_of(con.execute(extra_sql)))
+    dt = deltalake.DeltaTable(url, storage_options=s3_storage_options())
+    out["version"] = dt.version()
+    table_data = dt.to_pyarrow_table()
+    out["deltalake"] = norm(table_data.to_pylist())
+    out["schema"] = {f.name: str(f.type) for f in table_data.schema}
+    out["columns"] = [f.name for f in table_data.schema]
+    print(json.dumps(out, default=str))
+
+
 def main():
+    if sys.argv[1].startswith("s3://"):
+        return main_s3(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
     table = os.path.abspath(sys.argv[1])
     extra_sql = sys.argv[2] if len(sys.argv) > 2 else None
     con = connect()

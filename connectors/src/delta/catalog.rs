@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use datafusion::prelude::SessionContext;
-use deltalake::DeltaTable;
 use object_store::ObjectStore;
 use spate_engine::storage::Location;
 use spate_engine::{Error, Result};
+
+use super::sink::table_builder;
 
 /// Registers each `<warehouse>/<name>/` holding a `_delta_log/` as table `name`; returns the names.
 pub async fn register_warehouse_tables(ctx: &SessionContext, warehouse: &Location) -> Result<Vec<String>> {
@@ -27,10 +28,9 @@ pub async fn register_warehouse_tables(ctx: &SessionContext, warehouse: &Locatio
         if !has_log {
             continue;
         }
-        let mut table = DeltaTable::try_from_url(table_loc.url.clone())
-            .await
-            .map_err(|e| Error::Sink { description: format!("DeltaTable[{}]", table_loc.display()), source: Box::new(e) })?;
-        table
+        // Through the warehouse's own store: the same S3 settings and retries as `spate run` used.
+        let table = table_builder(&table_loc)
+            .map_err(|e| Error::Sink { description: format!("DeltaTable[{}]", table_loc.display()), source: Box::new(e) })?
             .load()
             .await
             .map_err(|e| Error::Sink { description: format!("DeltaTable[{}]", table_loc.display()), source: Box::new(e) })?;

@@ -22,7 +22,7 @@ use deltalake::writer::{DeltaWriter, RecordBatchWriter};
 use deltalake::{DeltaTable, DeltaTableBuilder};
 use spate_engine::sink::{Sink, SinkOutcome};
 use futures::StreamExt;
-use spate_engine::storage::{to_url, Location};
+use spate_engine::storage::Location;
 use spate_engine::{Error, Result};
 use url::Url;
 
@@ -47,6 +47,8 @@ pub struct DeltaSinkOptions {
 pub struct DeltaSink {
     opts: DeltaSinkOptions,
     url: Url,
+    /// The table's location: deltalake writes through its store, the same (retrying) one the checkpoint uses.
+    loc: Location,
     table: Option<DeltaTable>,
     query_id: String,
 }
@@ -58,8 +60,9 @@ fn sink_err(url: &Url, e: impl std::error::Error + Send + Sync + 'static) -> Err
 impl DeltaSink {
     /// A sink for the table at `opts.location` (created on the first batch).
     pub fn new(opts: DeltaSinkOptions) -> Result<Self> {
-        let url = to_url(&opts.location)?;
-        Ok(DeltaSink { opts, url, table: None, query_id: String::new() })
+        let loc = Location::parse(&opts.location)?;
+        let url = loc.url.clone();
+        Ok(DeltaSink { opts, url, loc, table: None, query_id: String::new() })
     }
 
     /// Opens the table, creating it with `schema` if it does not exist.
@@ -73,9 +76,7 @@ impl DeltaSink {
             std::fs::create_dir_all(&dir).map_err(|e| sink_err(&self.url, e))?;
         }
         // An unloaded handle: loading a table that does not exist yet makes the kernel log an error.
-        let table = DeltaTableBuilder::from_url(self.url.clone())
-            .and_then(|b| b.build())
-            .map_err(|e| sink_err(&self.url, e))?;
+        let table = table_builder(&self.loc).and_then(|b| b.build()).map_err(|e| sink_err(&self.url, e))?;
         if table_exists(&self.opts.location).await? {
             let mut t = table;
             t.load().await.map_err(|e| sink_err(&self.url, e))?;
@@ -99,6 +100,22 @@ impl DeltaSink {
         }
         create.await.map_err(|e| sink_err(&self.url, e))
     }
+}
+
+/// A deltalake builder for the table at `loc` that reads and writes through `loc.store`, so the
+/// Delta table gets the same S3 configuration, retries and (in tests) injected faults as the
+/// checkpoint. The store is rooted at the bucket (or `/`); deltalake adds the table's prefix.
+pub fn table_builder(loc: &Location) -> deltalake::DeltaResult<DeltaTableBuilder> {
+    register_s3_handlers();
+    Ok(DeltaTableBuilder::from_url(loc.url.clone())?.with_storage_backend(loc.store.clone(), loc.url.clone()))
+}
+
+/// deltalake's `s3://`/`s3a://` log store factories. deltalake registers them from a static
+/// constructor, which a linker may drop from a binary that never names that module; registering
+/// again is harmless (api-notes 1.7).
+fn register_s3_handlers() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| deltalake::aws::register_handlers(None));
 }
 
 /// True if the folder holds a `_delta_log/` with at least one entry. Asked through object_store,
@@ -148,6 +165,7 @@ impl Sink for DeltaSink {
             writer.write(to_schema(b, &target)?).await.map_err(|e| sink_err(&self.url, e))?;
         }
         let adds = writer.flush().await.map_err(|e| sink_err(&self.url, e))?;
+        spate_engine::failpoint::hit("mid-delta-write", batch_id);
         let now = chrono::Utc::now().timestamp_millis();
         let props = CommitProperties::default()
             .with_application_transaction(Transaction::new_with_last_update(&self.query_id, batch_id as i64, Some(now)));

@@ -165,6 +165,7 @@ impl Source for FileSource {
         let id = (self.log_current + 1) as u64;
         let entries: Vec<FileEntry> = batch.iter().map(|f| FileEntry { path: f.uri.clone(), timestamp: f.mtime_ms, batch_id: id }).collect();
         self.log.add(id, &entries).await?;
+        spate_engine::failpoint::hit("after-source-log", id);
         for f in &batch {
             let key = self.key(&f.uri);
             self.remember(key, f.mtime_ms);

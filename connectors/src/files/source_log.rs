@@ -2,12 +2,17 @@
 //!
 //! Entry K lists the files of source batch K: `v1` then one `{"path","timestamp","batchId"}` per line.
 //! Every 10th entry (`(K+1) % 10 == 0`) is written as `K.compact` holding all entries so far, so a
-//! restart reads one compact file plus at most nine plain ones.
+//! restart reads one compact file plus at most nine plain ones. A log started by Spark keeps the
+//! interval Spark would derive from its `.compact` files, so both engines agree on which ids compact.
+
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use spate_engine::checkpoint::NumberedLog;
 use spate_engine::storage::Location;
 use spate_engine::{Error, Result};
+
+use super::listing::canonical_uri;
 
 /// Spark's default `spark.sql.streaming.fileSource.log.compactInterval`.
 pub const COMPACT_INTERVAL: u64 = 10;
@@ -28,20 +33,50 @@ pub struct FileEntry {
 #[derive(Debug, Clone)]
 pub struct FileSourceLog {
     log: NumberedLog,
+    /// Fixed on first use, like Spark's `lazy val compactInterval`.
+    interval: Arc<OnceLock<u64>>,
 }
 
 fn compact_name(id: u64) -> String {
     format!("{id}.compact")
 }
 
-fn is_compact_id(id: u64) -> bool {
-    (id + 1) % COMPACT_INTERVAL == 0
+/// Spark's `CompactibleFileStreamLog.deriveCompactInterval` for a log whose only `.compact` file is `latest`.
+pub fn derive_compact_interval(default: u64, latest: u64) -> u64 {
+    let n = latest + 1;
+    if n <= default {
+        n
+    } else if default < n / 2 {
+        // The first divisor of n at least as large as the default.
+        (default..=n / 2).find(|i| n.is_multiple_of(*i)).unwrap_or(n)
+    } else {
+        n
+    }
+}
+
+/// The interval Spark uses for a log holding these `.compact` ids (ascending): the distance between
+/// the last two, or one derived from a single one, or the default.
+pub fn compact_interval_for(compact_ids: &[u64], default: u64) -> u64 {
+    match compact_ids {
+        [.., prev, last] => (last - prev).max(1),
+        [only] => derive_compact_interval(default, *only),
+        [] => default,
+    }
 }
 
 impl FileSourceLog {
     /// The log in `loc` (`<checkpoint>/sources/0`).
     pub fn new(loc: Location) -> Self {
-        FileSourceLog { log: NumberedLog::new(loc) }
+        FileSourceLog { log: NumberedLog::new(loc), interval: Arc::new(OnceLock::new()) }
+    }
+
+    /// The compaction interval of this log (spec §3.5), decided from the files present on first use.
+    pub async fn compact_interval(&self) -> Result<u64> {
+        if let Some(i) = self.interval.get() {
+            return Ok(*i);
+        }
+        let (_, compact) = self.ids().await?;
+        Ok(*self.interval.get_or_init(|| compact_interval_for(&compact, COMPACT_INTERVAL)))
     }
 
     /// (plain ids, compact ids), ascending. Names that are neither (e.g. `.crc`) are ignored.
@@ -68,7 +103,8 @@ impl FileSourceLog {
 
     /// Writes entry `id` (create-only; a different existing entry means another live query).
     pub async fn add(&self, id: u64, files: &[FileEntry]) -> Result<()> {
-        let (name, entries) = if is_compact_id(id) {
+        let interval = self.compact_interval().await?;
+        let (name, entries) = if (id + 1).is_multiple_of(interval) {
             let mut all = self.all().await?;
             all.retain(|e| e.batch_id < id);
             all.extend_from_slice(files);
@@ -142,10 +178,13 @@ impl FileSourceLog {
         lines
             .filter(|l| !l.trim().is_empty())
             .map(|l| {
-                serde_json::from_str(l).map_err(|e| Error::Checkpoint {
+                let mut e: FileEntry = serde_json::from_str(l).map_err(|e| Error::Checkpoint {
                     path: format!("{}/{name}", self.log.location().display()),
                     message: format!("bad entry: {e}"),
-                })
+                })?;
+                // Spark 3.x wrote `file:/x`, Spark 4 `file:///x`: compare them as the listing keys them.
+                e.path = canonical_uri(&e.path);
+                Ok(e)
             })
             .collect()
     }
@@ -156,7 +195,7 @@ mod tests {
     use super::*;
 
     fn entry(id: u64) -> FileEntry {
-        FileEntry { path: format!("file:/in/{id}.json"), timestamp: id as i64, batch_id: id }
+        FileEntry { path: format!("file:///in/{id}.json"), timestamp: id as i64, batch_id: id }
     }
 
     #[tokio::test]
@@ -180,6 +219,45 @@ mod tests {
         let log = FileSourceLog::new(loc.clone());
         log.add(0, &[entry(0)]).await.unwrap();
         let text = NumberedLog::new(loc).get("0").await.unwrap().unwrap();
-        assert_eq!(text, "v1\n{\"path\":\"file:/in/0.json\",\"timestamp\":0,\"batchId\":0}");
+        assert_eq!(text, "v1\n{\"path\":\"file:///in/0.json\",\"timestamp\":0,\"batchId\":0}");
+    }
+
+    #[test]
+    fn compact_interval_is_derived_like_spark() {
+        assert_eq!(compact_interval_for(&[], 10), 10);
+        assert_eq!(compact_interval_for(&[9, 19], 10), 10);
+        assert_eq!(compact_interval_for(&[4, 9, 14], 10), 5);
+        // One compact file left (the older ones were cleaned up): Spark's deriveCompactInterval.
+        assert_eq!(derive_compact_interval(10, 9), 10);
+        assert_eq!(derive_compact_interval(10, 4), 5);
+        assert_eq!(derive_compact_interval(10, 19), 20);
+        assert_eq!(derive_compact_interval(10, 29), 10);
+        assert_eq!(derive_compact_interval(5, 11), 6);
+    }
+
+    #[tokio::test]
+    async fn a_spark_log_keeps_its_interval() {
+        let loc = Location::parse(&format!("memory:///srclog/{}", uuid::Uuid::new_v4())).unwrap();
+        let raw = NumberedLog::new(loc.clone());
+        // A log compacted every 5 by Spark: 4.compact, 9.compact, then 10..13.
+        for (name, id) in [("4.compact", 4u64), ("9.compact", 9), ("10", 10), ("11", 11), ("12", 12), ("13", 13)] {
+            raw.create(name, id, &format!("v1\n{{\"path\":\"file:/in/{id}.json\",\"timestamp\":{id},\"batchId\":{id}}}")).await.unwrap();
+        }
+        let log = FileSourceLog::new(loc);
+        assert_eq!(log.compact_interval().await.unwrap(), 5);
+        log.add(14, &[entry(14)]).await.unwrap();
+        assert!(raw.names().await.unwrap().contains(&"14.compact".to_string()));
+    }
+
+    #[tokio::test]
+    async fn spark3_paths_read_as_listing_keys() {
+        let loc = Location::parse(&format!("memory:///srclog/{}", uuid::Uuid::new_v4())).unwrap();
+        let raw = NumberedLog::new(loc.clone());
+        raw.create("0", 0, "v1\n{\"path\":\"file:/in/a%20b.json\",\"timestamp\":1,\"batchId\":0}").await.unwrap();
+        raw.create(".0.crc", 0, "crc").await.unwrap();
+        let log = FileSourceLog::new(loc);
+        let all = log.all().await.unwrap();
+        assert_eq!(all, vec![FileEntry { path: "file:///in/a%20b.json".into(), timestamp: 1, batch_id: 0 }]);
+        assert_eq!(log.latest_id().await.unwrap(), Some(0));
     }
 }

@@ -209,6 +209,25 @@ mod tests {
         assert_eq!(StreamMetadata::parse(&m.to_log_string()).unwrap(), m);
     }
 
+    /// Files PySpark 4.0.1 wrote (`tests/spark/make_golden.py`): spate reads them and pins the same confs.
+    #[test]
+    fn reads_spark_401_files_and_pins_the_same_conf() {
+        let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/spark/golden/committed/checkpoint");
+        let read = |rel: &str| std::fs::read_to_string(format!("{golden}/{rel}")).unwrap();
+        let seq = OffsetSeq::parse(&read("offsets/11")).unwrap();
+        assert_eq!(seq.offsets, vec![Some(json!({"logOffset": 11}))]);
+        assert_eq!(seq.metadata.conf, spark_pinned_conf(200), "Spark 4.0.1 pins exactly these confs");
+        // Spark's JSON has the same fields in the same order; only the conf map's order differs.
+        let ours = seq.to_log_string();
+        let theirs = read("offsets/11");
+        assert_eq!(ours.len(), theirs.len());
+        assert_eq!(ours.split('\n').count(), 3);
+        assert!(theirs.starts_with(&ours[..ours.find("\"conf\"").unwrap()]));
+        assert_eq!(CommitMetadata::parse(&read("commits/11")).unwrap().to_log_string(), read("commits/11"));
+        let meta = read("metadata");
+        assert_eq!(StreamMetadata::parse(&meta).unwrap().to_log_string(), meta);
+    }
+
     #[test]
     fn newer_versions_are_refused() {
         assert!(matches!(OffsetSeq::parse("v2\n{}\n{}"), Err(FormatError::UnsupportedVersion(2))));

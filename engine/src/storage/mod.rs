@@ -1,11 +1,29 @@
 //! Locations as URLs: a bare path is a local folder, anything else goes through object_store.
+//!
+//! Every store handed out is wrapped the same way, so the checkpoint, the sources and the Delta
+//! tables (deltalake gets this store too) share one retry policy and, in test builds, one fault
+//! injector:
+//!
+//! ```text
+//!  Location::parse("s3://b/wh") ─► RetryStore ─► [FaultStore if SPATE_STORE_FAULTS, feature fault-injection]
+//!                                                  ─► AmazonS3 (bucket b) | LocalFileSystem | InMemory
+//! ```
+//! One wrapped store per scheme and bucket per process: S3 clients keep their connection pools,
+//! and fault decisions count calls across every location of the run.
 
-use std::sync::Arc;
+#[cfg(any(test, feature = "fault-injection"))]
+pub mod faults;
+pub mod retry;
+pub mod s3;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use object_store::{local::LocalFileSystem, memory::InMemory, path::Path, ObjectStore};
 use url::Url;
 
 use crate::error::{Error, Result};
+use retry::{RetryPolicy, RetryStore};
 
 /// One place in storage: the store, the path prefix inside it, and the URL naming it.
 #[derive(Clone, Debug)]
@@ -22,27 +40,7 @@ impl Location {
     /// Resolves a path or URL. Relative paths are made absolute against the working directory.
     pub fn parse(location: &str) -> Result<Self> {
         let url = to_url(location)?;
-        let store: Arc<dyn ObjectStore> = match url.scheme() {
-            "file" => Arc::new(LocalFileSystem::new()),
-            "memory" => memory_store(),
-            "s3" | "s3a" => {
-                let bucket = url.host_str().unwrap_or_default();
-                let store = object_store::aws::AmazonS3Builder::from_env()
-                    .with_bucket_name(bucket)
-                    .build()
-                    .map_err(|e| Error::Location {
-                        location: location.to_string(),
-                        reason: e.to_string(),
-                    })?;
-                Arc::new(store)
-            }
-            other => {
-                return Err(Error::Location {
-                    location: location.to_string(),
-                    reason: format!("unsupported scheme '{other}' (use a path, file://, s3:// or memory://)"),
-                })
-            }
-        };
+        let store = store_for(&url).map_err(|reason| Error::Location { location: location.to_string(), reason })?;
         let prefix = url_prefix(&url).map_err(|reason| Error::Location {
             location: location.to_string(),
             reason,
@@ -141,10 +139,45 @@ fn url_prefix(url: &Url) -> std::result::Result<Path, String> {
     }
 }
 
-/// One in-memory store per process, so `memory://` locations in one run see each other.
-fn memory_store() -> Arc<dyn ObjectStore> {
-    static STORE: std::sync::OnceLock<Arc<InMemory>> = std::sync::OnceLock::new();
-    STORE.get_or_init(|| Arc::new(InMemory::new())).clone()
+/// The shared, wrapped store for a URL's scheme and bucket (see the module docs).
+fn store_for(url: &Url) -> std::result::Result<Arc<dyn ObjectStore>, String> {
+    static STORES: OnceLock<Mutex<HashMap<String, Arc<dyn ObjectStore>>>> = OnceLock::new();
+    let key = match url.scheme() {
+        "s3" | "s3a" => format!("s3://{}", url.host_str().unwrap_or_default()),
+        // One in-memory store per process, whatever the "bucket", so `memory://` locations in one run see each other.
+        other => format!("{other}://"),
+    };
+    let mut stores = STORES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(store) = stores.get(&key) {
+        return Ok(store.clone());
+    }
+    let base: Arc<dyn ObjectStore> = match url.scheme() {
+        "file" => Arc::new(LocalFileSystem::new()),
+        "memory" => Arc::new(InMemory::new()),
+        "s3" | "s3a" => s3::s3_store(url.host_str().unwrap_or_default())?,
+        other => return Err(format!("unsupported scheme '{other}' (use a path, file://, s3:// or memory://)")),
+    };
+    let store: Arc<dyn ObjectStore> = Arc::new(RetryStore::new(with_faults(base)?, RetryPolicy::default()));
+    stores.insert(key, store.clone());
+    Ok(store)
+}
+
+/// Test builds: the fault injector `SPATE_STORE_FAULTS` asks for, between the retries and the store.
+#[cfg(feature = "fault-injection")]
+fn with_faults(base: Arc<dyn ObjectStore>) -> std::result::Result<Arc<dyn ObjectStore>, String> {
+    Ok(match faults::FaultConfig::from_env()? {
+        Some(cfg) => {
+            tracing::warn!(?cfg, "storage fault injection is on ({})", faults::FAULTS_ENV);
+            Arc::new(faults::FaultStore::new(base, cfg))
+        }
+        None => base,
+    })
+}
+
+/// Release builds never inject faults, whatever the environment says.
+#[cfg(not(feature = "fault-injection"))]
+fn with_faults(base: Arc<dyn ObjectStore>) -> std::result::Result<Arc<dyn ObjectStore>, String> {
+    Ok(base)
 }
 
 #[cfg(test)]
