@@ -16,6 +16,10 @@ use super::listing::canonical_uri;
 
 /// Spark's default `spark.sql.streaming.fileSource.log.compactInterval`.
 pub const COMPACT_INTERVAL: u64 = 10;
+/// Spark's `spark.sql.streaming.fileSource.log.cleanupDelay`: entries younger than this are kept.
+pub const CLEANUP_DELAY_MS: i64 = 10 * 60 * 1000;
+/// Spark's `spark.sql.streaming.minBatchesToRetain`.
+pub const MIN_BATCHES_TO_RETAIN: u64 = 100;
 
 /// One file in the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +39,8 @@ pub struct FileSourceLog {
     log: NumberedLog,
     /// Fixed on first use, like Spark's `lazy val compactInterval`.
     interval: Arc<OnceLock<u64>>,
+    /// Old entries are deleted only when older than this (ms).
+    cleanup_delay_ms: i64,
 }
 
 fn compact_name(id: u64) -> String {
@@ -67,7 +73,37 @@ pub fn compact_interval_for(compact_ids: &[u64], default: u64) -> u64 {
 impl FileSourceLog {
     /// The log in `loc` (`<checkpoint>/sources/0`).
     pub fn new(loc: Location) -> Self {
-        FileSourceLog { log: NumberedLog::new(loc), interval: Arc::new(OnceLock::new()) }
+        FileSourceLog { log: NumberedLog::new(loc), interval: Arc::new(OnceLock::new()), cleanup_delay_ms: CLEANUP_DELAY_MS }
+    }
+
+    /// The same log with another cleanup delay (tests use 0).
+    pub fn with_cleanup_delay_ms(mut self, ms: i64) -> Self {
+        self.cleanup_delay_ms = ms;
+        self
+    }
+
+    /// After compaction at `current`, deletes the entries a restart no longer needs (spec §3.5):
+    /// when `interval <= current + 1 - minBatchesToRetain`, every entry below the compaction that
+    /// precedes `current + 1 - minBatchesToRetain`, if older than the cleanup delay. The compact
+    /// file holds all their entries, so nothing is lost; a failure only leaves files behind.
+    async fn delete_expired(&self, current: u64, interval: u64) -> Result<()> {
+        let Some(min_retained) = (current + 1).checked_sub(MIN_BATCHES_TO_RETAIN) else { return Ok(()) };
+        if interval > min_retained {
+            return Ok(());
+        }
+        // The latest compaction id strictly below min_retained.
+        let threshold = (0..min_retained).rev().find(|k| (k + 1).is_multiple_of(interval));
+        let Some(threshold) = threshold else { return Ok(()) };
+        let cutoff = chrono::Utc::now().timestamp_millis() - self.cleanup_delay_ms;
+        for (name, mtime) in self.log.names_with_mtime().await? {
+            let id = name.parse::<u64>().ok().or_else(|| name.strip_suffix(".compact").and_then(|s| s.parse().ok()));
+            if id.is_some_and(|id| id < threshold) && mtime <= cutoff {
+                if let Err(e) = self.log.delete(&name).await {
+                    tracing::warn!(file = %name, error = %e, "could not delete an expired source log entry");
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The compaction interval of this log (spec §3.5), decided from the files present on first use.
@@ -118,7 +154,12 @@ impl FileSourceLog {
             text.push_str(&serde_json::to_string(e).unwrap_or_default());
         }
         match self.log.create(&name, id, &text).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                if (id + 1).is_multiple_of(interval) {
+                    self.delete_expired(id, interval).await?;
+                }
+                Ok(())
+            }
             Err(Error::ConcurrentUpdate { .. }) => Err(Error::Checkpoint {
                 path: self.log.location().display(),
                 message: format!("Concurrent update to the log. Multiple streaming jobs detected for {id}"),
@@ -193,6 +234,29 @@ impl FileSourceLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn entries_beyond_the_retained_window_are_deleted_after_compaction() {
+        let loc = Location::parse(&format!("memory:///srclog-purge/{}", uuid::Uuid::new_v4())).unwrap();
+        let log = FileSourceLog::new(loc.clone()).with_cleanup_delay_ms(0);
+        let entry = |id: u64| FileEntry { path: format!("file:///in/{id}.json"), timestamp: id as i64, batch_id: id };
+        for id in 0..130 {
+            log.add(id, &[entry(id)]).await.unwrap();
+        }
+        // Current 129 compacts; min retained = 30; the compaction before it is 29: ids < 29 go.
+        let names = NumberedLog::new(loc).names().await.unwrap();
+        assert!(!names.contains(&"19.compact".to_string()) && !names.contains(&"28".to_string()), "{names:?}");
+        assert!(names.contains(&"29.compact".to_string()) && names.contains(&"30".to_string()));
+        // Every entry is still readable through the latest compact file.
+        assert_eq!(log.all().await.unwrap().len(), 130);
+        // With Spark's 10-minute delay, fresh entries stay.
+        let loc2 = Location::parse(&format!("memory:///srclog-keep/{}", uuid::Uuid::new_v4())).unwrap();
+        let keep = FileSourceLog::new(loc2.clone());
+        for id in 0..130 {
+            keep.add(id, &[entry(id)]).await.unwrap();
+        }
+        assert!(NumberedLog::new(loc2).names().await.unwrap().contains(&"0".to_string()));
+    }
 
     fn entry(id: u64) -> FileEntry {
         FileEntry { path: format!("file:///in/{id}.json"), timestamp: id as i64, batch_id: id }

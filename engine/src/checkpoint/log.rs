@@ -48,6 +48,26 @@ impl NumberedLog {
             .collect())
     }
 
+    /// File names directly in the folder with their last-modified time (epoch ms).
+    pub async fn names_with_mtime(&self) -> Result<Vec<(String, i64)>> {
+        let prefix = self.loc.prefix.clone();
+        let metas: Vec<_> = self.loc.store.list(Some(&prefix)).try_collect().await?;
+        let depth = prefix.parts().count();
+        Ok(metas
+            .into_iter()
+            .filter(|m| m.location.parts().count() == depth + 1)
+            .filter_map(|m| m.location.filename().map(|n| (n.to_string(), m.last_modified.timestamp_millis())))
+            .collect())
+    }
+
+    /// Deletes entry `name` (missing is fine).
+    pub async fn delete(&self, name: &str) -> Result<()> {
+        match self.loc.store.delete(&self.path(name)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Batch ids present, ascending (names that are not plain numbers, like Hadoop's `.crc` files, are ignored).
     pub async fn ids(&self) -> Result<Vec<u64>> {
         let mut ids: Vec<u64> = self.names().await?.iter().filter_map(|n| n.parse().ok()).collect();
