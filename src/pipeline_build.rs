@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use spate_connectors::delta::{DeltaSink, DeltaSinkOptions};
+use spate_connectors::files::options::query_references_metadata;
 use spate_connectors::files::{FileSource, FileSourceOptions};
 use spate_engine::checkpoint::Checkpoint;
 use spate_engine::query::{ProgressListener, StreamingQuery};
@@ -60,7 +61,10 @@ fn build_one(def: StreamingTableDef, settings: &Settings, ctx: &BuildContext) ->
         return Err(format!("line {}, column {}: read_kinesis is not supported yet", source.line, source.column));
     }
     let path = source.path.clone().ok_or_else(|| format!("line {}, column {}: read_files needs a path", source.line, source.column))?;
-    let opts = FileSourceOptions::from_read_files(&path, &source.options).map_err(|e| format!("line {}, column {}: {e}", source.line, source.column))?;
+    let mut opts = FileSourceOptions::from_read_files(&path, &source.options).map_err(|e| format!("line {}, column {}: {e}", source.line, source.column))?;
+    if query_references_metadata(&def.query) {
+        opts = opts.with_metadata_column();
+    }
 
     let checkpoint = Checkpoint::new(ctx.warehouse.child(&format!("_checkpoints/{}", def.name)));
     let file_source = FileSource::new(opts, checkpoint.source_location(0)).map_err(err)?;

@@ -29,6 +29,9 @@ use crate::trigger::Trigger;
 
 /// Spark's `spark.sql.streaming.pollingDelay`: idle wait between polls with the default trigger.
 const POLLING_DELAY: Duration = Duration::from_millis(10);
+/// With a wake signal from the source, how long an idle default-trigger query waits before listing
+/// anyway: signals are hints that can be missed (a full inotify queue, a folder replaced).
+const WAKE_RESCAN_INTERVAL: Duration = Duration::from_secs(1);
 /// Spark's `spark.sql.streaming.minBatchesToRetain`.
 const MIN_BATCHES_TO_RETAIN: u64 = 100;
 
@@ -70,6 +73,17 @@ pub struct StreamingQuery {
     shuffle_partitions: usize,
     listener: Arc<dyn ProgressListener>,
     stop: watch::Receiver<bool>,
+    wake: Wake,
+}
+
+/// Whether the idle loop polls or waits on the source's wake signal.
+enum Wake {
+    /// The source was not asked yet (it is asked when the query first goes idle).
+    Unasked,
+    /// Wait on this signal, listing again when it changes or after a rescan interval.
+    Signal(watch::Receiver<u64>),
+    /// Poll every `POLLING_DELAY` or trigger interval, as Spark does.
+    Poll,
 }
 
 /// How a query run ended.
@@ -95,7 +109,18 @@ impl StreamingQuery {
         listener: Arc<dyn ProgressListener>,
         stop: watch::Receiver<bool>,
     ) -> Self {
-        StreamingQuery { name: name.to_string(), checkpoint, source, plan, sink, trigger, shuffle_partitions, listener, stop }
+        StreamingQuery {
+            name: name.to_string(),
+            checkpoint,
+            source,
+            plan,
+            sink,
+            trigger,
+            shuffle_partitions,
+            listener,
+            stop,
+            wake: Wake::Unasked,
+        }
     }
 
     /// Runs until the trigger says stop, a stop is requested (the running batch finishes first), or an error.
@@ -169,7 +194,7 @@ impl StreamingQuery {
                     if self.trigger.is_terminating() {
                         break;
                     }
-                    self.wait_for_next_trigger(started_ms).await;
+                    self.wait_for_next_trigger(started_ms, true).await;
                     continue;
                 }
             };
@@ -197,7 +222,7 @@ impl StreamingQuery {
             }
             if let Trigger::ProcessingTime(d) = self.trigger {
                 if !d.is_zero() {
-                    self.wait_for_next_trigger(started_ms).await;
+                    self.wait_for_next_trigger(started_ms, false).await;
                 }
             }
         }
@@ -310,11 +335,53 @@ impl StreamingQuery {
     }
 
     /// Sleeps until the next trigger boundary (or the polling delay), waking early on stop.
-    async fn wait_for_next_trigger(&mut self, started_ms: i64) {
+    ///
+    /// When `idle` (the trigger found nothing new) and the source gives a wake signal, the wait also
+    /// ends when the signal changes, and with the default trigger it lasts up to
+    /// `WAKE_RESCAN_INTERVAL` instead of the polling delay: a watched folder is listed when a file
+    /// lands rather than every 10 ms. After a batch with data the interval is waited out as in Spark,
+    /// so a busy stream keeps the batch cadence its trigger asks for.
+    async fn wait_for_next_trigger(&mut self, started_ms: i64, idle: bool) {
         let now = chrono::Utc::now().timestamp_millis();
         let next = self.trigger.next_start_ms(started_ms);
-        let wait = if next > now { Duration::from_millis((next - now) as u64) } else { POLLING_DELAY };
-        let wait = wait.max(POLLING_DELAY);
+        let until_next = (next > now).then(|| Duration::from_millis((next - now) as u64));
+        if idle && matches!(self.wake, Wake::Unasked) {
+            self.wake = match self.source.wake_signal() {
+                Some(rx) => Wake::Signal(rx),
+                None => Wake::Poll,
+            };
+        }
+        if let (true, Wake::Signal(rx)) = (idle, &mut self.wake) {
+            let wait = match self.trigger {
+                Trigger::ProcessingTime(d) if !d.is_zero() => until_next.unwrap_or(POLLING_DELAY),
+                _ => WAKE_RESCAN_INTERVAL,
+            };
+            let signalled = tokio::select! {
+                _ = tokio::time::sleep(wait.max(POLLING_DELAY)) => Ok(false),
+                changed = rx.changed() => changed.map(|_| true),
+                _ = self.stop.changed() => Ok(false),
+            };
+            match signalled {
+                Ok(true) => {
+                    // Never list more often than Spark's polling delay, however many signals arrive.
+                    let since = chrono::Utc::now().timestamp_millis() - started_ms;
+                    let rest = POLLING_DELAY.saturating_sub(Duration::from_millis(since.max(0) as u64));
+                    if !rest.is_zero() {
+                        tokio::select! {
+                            _ = tokio::time::sleep(rest) => {}
+                            _ = self.stop.changed() => {}
+                        }
+                    }
+                }
+                Ok(false) => {}
+                Err(_) => {
+                    tracing::info!(table = %self.name, "the source stopped signalling new data; polling instead");
+                    self.wake = Wake::Poll;
+                }
+            }
+            return;
+        }
+        let wait = until_next.unwrap_or(POLLING_DELAY).max(POLLING_DELAY);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = self.stop.changed() => {}

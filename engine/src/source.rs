@@ -54,4 +54,14 @@ pub trait Source: Send {
 
     /// Everything up to `end` is processed and committed; the source may clean up.
     async fn commit(&mut self, end: &Offset) -> Result<()>;
+
+    /// A signal that new data may be available, for sources that can be told (a watched local folder).
+    ///
+    /// The query asks once, the first time it goes idle under a processing-time trigger, and then
+    /// waits on the receiver instead of polling, listing again whenever its value changes (and on a
+    /// timer, since a signal is only a hint: `latest_offset` stays the truth). A closed channel means
+    /// the source stopped signalling and the query polls again. `None` (the default): always poll.
+    fn wake_signal(&mut self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
+    }
 }

@@ -1,23 +1,26 @@
-//! `read_files(...)` without `STREAM`: a batch read of every file in the folder, same options.
+//! `read_files(...)` without `STREAM`: a batch read of every file the path selects, same options.
 
 use arrow::record_batch::RecordBatch;
-use spate_engine::json::decode_json_lines;
-use spate_engine::storage::Location;
 use spate_engine::Result;
-use object_store::ObjectStoreExt;
 
-use super::listing::list_files;
+use super::glob::SourcePath;
+use super::listing::list_source;
 use super::options::FileSourceOptions;
+use super::read_limit::sort_files;
+use super::reader::{fetch, FileDecoder, FileRef};
 
-/// Reads and decodes every (non-hidden) file below `opts.path`, oldest first.
+/// Reads and decodes every (non-hidden) file `opts.path` selects, oldest first, with partition
+/// columns and decompression as the streaming source does.
 pub async fn read_all(opts: &FileSourceOptions) -> Result<Vec<RecordBatch>> {
-    let loc = Location::parse(&opts.path)?;
-    let mut files = list_files(&loc).await?;
-    files.sort_by(|a, b| a.mtime_ms.cmp(&b.mtime_ms).then_with(|| a.uri.cmp(&b.uri)));
+    let path = SourcePath::parse(&opts.path)?;
+    let decoder = FileDecoder::new(opts, &path)?;
+    let mut files = list_source(&path, opts.path_glob_filter.as_ref()).await?;
+    sort_files(&mut files, false);
     let mut out = vec![];
-    for f in files {
-        let bytes = loc.store.get(&f.path).await?.bytes().await?;
-        let (batch, _) = decode_json_lines(&bytes, &f.uri, &opts.schema, &opts.json)?;
+    for f in &files {
+        let file = FileRef { uri: &f.uri, path: &f.path, mtime_ms: f.mtime_ms };
+        let Some(bytes) = fetch(path.base.store.clone(), f.path.clone(), f.uri.clone(), decoder.ignore_missing()).await? else { continue };
+        let Some((batch, _)) = decoder.decode(file, bytes)? else { continue };
         if batch.num_rows() > 0 {
             out.push(batch);
         }

@@ -1,10 +1,22 @@
 //! The JSON file source: Spark's `FileStreamSource` over object_store.
 
 pub mod batch;
+pub mod clean_source;
+pub mod compression;
+pub mod existing_files;
+pub mod glob;
 pub mod listing;
+pub mod metadata_column;
 pub mod options;
+pub mod partitions;
+pub mod read_limit;
+pub mod reader;
+pub mod seen_files;
 pub mod source;
 pub mod source_log;
+#[cfg(test)]
+mod source_tests;
+pub mod watch;
 
 pub use options::FileSourceOptions;
 pub use source::FileSource;

@@ -1,22 +1,31 @@
-//! The JSON folder source: Spark's `FileStreamSource` (spec §1.2-1.6).
+//! The JSON folder source: Spark's `FileStreamSource` (spec §1.2-1.7).
 //!
-//! Each trigger lists the folder, picks unseen files oldest first under the read limit, and records
-//! them in `sources/0/K` *before* the query writes `offsets/N`, so a re-run reads exactly the same files.
-
-use std::collections::HashMap;
+//! ```text
+//!  latest_offset: unread cache ──(empty)──► list (glob, hidden names, pathGlobFilter)
+//!                 ─► sort (mtime; latestFirst) ─► drop seen / aged-out ─► read limit ─► sources/0/K
+//!  read(start, end]: sources/0 entries ─► fetch ─► decompress ─► JSON ─► partitions + _metadata
+//!  commit(end of N-1): cleanSource archives/deletes the files of source batch end (one batch late)
+//! ```
+//!
+//! The batch's files are recorded in `sources/0/K` *before* the query writes `offsets/N`, so a
+//! re-run reads exactly the same files.
 
 use arrow::datatypes::SchemaRef;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
-use object_store::ObjectStoreExt;
 use serde_json::json;
-use spate_engine::json::decode_json_lines;
 use spate_engine::source::{Offset, ReadLimit, Source, SourceData};
 use spate_engine::storage::Location;
 use spate_engine::{Error, Result};
 
-use super::listing::{list_files, path_of_uri, InputFile};
+use super::clean_source::SourceCleaner;
+use super::existing_files;
+use super::glob::SourcePath;
+use super::listing::{list_source, path_of_uri, InputFile};
 use super::options::FileSourceOptions;
+use super::read_limit::{select, sort_files, CachePolicy, Limit};
+use super::reader::{fetch, FileDecoder, FileRef};
+use super::seen_files::SeenFiles;
 use super::source_log::{FileEntry, FileSourceLog};
 
 /// How many input files are fetched at once.
@@ -25,99 +34,114 @@ const FETCH_CONCURRENCY: usize = 8;
 /// A streaming JSON folder source.
 pub struct FileSource {
     opts: FileSourceOptions,
+    /// The path, split at its glob.
+    path: SourcePath,
+    /// The folder listed (the path up to its first glob component).
     input: Location,
     log: FileSourceLog,
-    /// Spark's `seenFiles`: dedup key -> mtime.
-    seen: HashMap<String, i64>,
-    latest_ts: i64,
-    last_purge_ts: i64,
+    log_loc: Location,
+    /// Spark's `seenFiles` (spec §1.4).
+    seen: SeenFiles,
     /// Id of the latest source-log entry (-1: none yet).
     log_current: i64,
     /// The listing taken at start under `Trigger.AvailableNow`.
     snapshot: Option<Vec<InputFile>>,
+    /// Spark's `unreadFiles`: listed but not yet taken; while non-empty, no listing (spec §1.3).
+    unread: Option<Vec<InputFile>>,
+    decoder: FileDecoder,
+    cleaner: Option<SourceCleaner>,
+    /// The inotify watch on a local input folder, started when the query first goes idle.
+    watch: Option<super::watch::FolderWatch>,
 }
 
 impl FileSource {
     /// A source reading `opts.path`, keeping its log in `log_loc` (`<checkpoint>/sources/0`).
+    /// Invalid paths, globs and `cleanSource` settings are refused here, before any batch.
     pub fn new(opts: FileSourceOptions, log_loc: Location) -> Result<Self> {
-        let input = Location::parse(&opts.path)?;
+        let path = SourcePath::parse(&opts.path)?;
+        let decoder = FileDecoder::new(&opts, &path)?;
+        let cleaner = SourceCleaner::new(&opts.clean_source, &path)?;
+        let seen = SeenFiles::new(opts.effective_max_file_age_ms(), opts.file_name_only);
+        if opts.effective_max_file_age_ms().is_none() && opts.latest_first {
+            tracing::warn!("latestFirst with a read limit: maxFileAge is ignored, and event-time watermarks may drop the older files read later");
+        }
         Ok(FileSource {
-            opts,
-            input,
-            log: FileSourceLog::new(log_loc),
-            seen: HashMap::new(),
-            latest_ts: 0,
-            last_purge_ts: 0,
+            input: path.base.clone(),
+            path,
+            log: FileSourceLog::new(log_loc.clone()),
+            log_loc,
+            seen,
             log_current: -1,
             snapshot: None,
+            unread: None,
+            decoder,
+            cleaner,
+            watch: None,
+            opts,
         })
-    }
-
-    fn key(&self, uri: &str) -> String {
-        if self.opts.file_name_only {
-            uri.rsplit('/').next().unwrap_or(uri).to_string()
-        } else {
-            uri.to_string()
-        }
-    }
-
-    fn max_age_ms(&self) -> Option<i64> {
-        // With latestFirst and a limit, old files would never be reached otherwise (spec §1.1).
-        let limited = self.opts.max_files_per_trigger.is_some() || self.opts.max_bytes_per_trigger.is_some();
-        if self.opts.latest_first && limited {
-            None
-        } else {
-            Some(self.opts.max_file_age_ms)
-        }
-    }
-
-    fn remember(&mut self, key: String, mtime: i64) {
-        self.latest_ts = self.latest_ts.max(mtime);
-        self.seen.insert(key, mtime);
-    }
-
-    fn purge(&mut self) {
-        if let Some(age) = self.max_age_ms() {
-            self.last_purge_ts = self.latest_ts - age;
-            let threshold = self.last_purge_ts;
-            self.seen.retain(|_, mtime| *mtime >= threshold);
-        }
     }
 
     fn current_offset(&self) -> Option<Offset> {
         (self.log_current >= 0).then(|| json!({ "logOffset": self.log_current }))
     }
 
-    /// Picks this trigger's files from the candidates, in Spark's order and under the read limit.
-    fn select(&self, mut candidates: Vec<InputFile>, limit: ReadLimit) -> Vec<InputFile> {
-        if self.opts.latest_first {
-            candidates.sort_by(|a, b| b.mtime_ms.cmp(&a.mtime_ms).then_with(|| a.uri.cmp(&b.uri)));
-        } else {
-            candidates.sort_by(|a, b| a.mtime_ms.cmp(&b.mtime_ms).then_with(|| a.uri.cmp(&b.uri)));
+    async fn list(&self) -> Result<Vec<InputFile>> {
+        let started = std::time::Instant::now();
+        let files = list_source(&self.path, self.opts.path_glob_filter.as_ref()).await?;
+        if started.elapsed() > std::time::Duration::from_secs(2) {
+            tracing::warn!(files = files.len(), ms = started.elapsed().as_millis() as u64, "listing {} took longer than 2 s", self.path.display());
         }
+        Ok(files)
+    }
+
+    /// Spark's candidate list: the unread cache if it holds files, else a fresh listing (or the
+    /// AvailableNow snapshot) sorted and stripped of seen and aged-out files.
+    async fn new_files(&mut self) -> Result<Vec<InputFile>> {
+        if let Some(unread) = self.unread.take().filter(|u| !u.is_empty()) {
+            return Ok(unread);
+        }
+        let mut all = match &self.snapshot {
+            Some(s) => s.clone(),
+            None => self.list().await?,
+        };
+        sort_files(&mut all, self.opts.latest_first);
         // Two files with the same key in one listing (fileNameOnly): the first in order wins.
         let mut keys = std::collections::HashSet::new();
-        let fresh = candidates
-            .into_iter()
-            .filter(|f| f.mtime_ms >= self.last_purge_ts && !self.seen.contains_key(&self.key(&f.uri)))
-            .filter(|f| keys.insert(self.key(&f.uri)));
+        Ok(all.into_iter().filter(|f| self.seen.is_new(&f.uri, f.mtime_ms) && keys.insert(self.seen.key(&f.uri).to_string())).collect())
+    }
+
+    fn limit(&self, limit: ReadLimit) -> Limit {
         match (limit, self.opts.max_files_per_trigger, self.opts.max_bytes_per_trigger) {
-            (ReadLimit::All, _, _) | (_, None, None) => fresh.collect(),
-            (_, Some(n), _) => fresh.take(n).collect(),
-            (_, None, Some(max_bytes)) => {
-                let mut total = 0u64;
-                let mut out = vec![];
-                for f in fresh {
-                    // The first file is always taken; the first that does not fit ends the batch.
-                    if !out.is_empty() && total + f.size > max_bytes {
-                        break;
-                    }
-                    total += f.size;
-                    out.push(f);
-                }
-                out
-            }
+            (ReadLimit::All, _, _) => Limit::All,
+            (_, Some(n), _) => Limit::Files(n),
+            (_, None, Some(b)) => Limit::Bytes(b),
+            (_, None, None) => Limit::All,
         }
+    }
+
+    /// The remainder cache is used only without `latestFirst` and outside AvailableNow (spec §1.3).
+    fn cache_policy(&self) -> Option<CachePolicy> {
+        (!self.opts.latest_first && self.snapshot.is_none()).then_some(CachePolicy {
+            max_cached_files: self.opts.max_cached_files,
+            discard_ratio: self.opts.discard_cached_input_ratio,
+        })
+    }
+
+    /// `includeExistingFiles => false`: the files present at the first start count as seen.
+    async fn skip_existing_files(&mut self) -> Result<()> {
+        let existing = match existing_files::load(&self.log_loc).await? {
+            Some(e) => e,
+            // Recorded only at the very first start; a query that already ran keeps reading.
+            None if self.log_current < 0 && !self.opts.include_existing_files => {
+                existing_files::record(&self.log_loc, &self.list().await?).await?
+            }
+            None => return Ok(()),
+        };
+        tracing::info!(files = existing.len(), "includeExistingFiles is false: skipping the files present at the first start");
+        for e in existing {
+            self.seen.add(&e.path, e.timestamp);
+        }
+        Ok(())
     }
 }
 
@@ -131,34 +155,33 @@ fn log_offset(o: &Offset) -> Result<i64> {
 #[async_trait]
 impl Source for FileSource {
     fn description(&self) -> String {
-        format!("FileStreamSource[{}]", super::listing::hadoop_style(self.input.display().as_str()))
+        format!("FileStreamSource[{}]", self.path.display())
     }
 
     fn schema(&self) -> SchemaRef {
-        self.opts.schema.clone()
+        self.decoder.output_schema()
     }
 
     async fn restore(&mut self, _committed: Option<&Offset>) -> Result<()> {
         for e in self.log.all().await? {
-            let key = self.key(&e.path);
-            self.remember(key, e.timestamp);
+            self.seen.add(&e.path, e.timestamp);
         }
-        self.purge();
         self.log_current = self.log.latest_id().await?.map_or(-1, |id| id as i64);
+        self.skip_existing_files().await?;
+        self.seen.purge();
         Ok(())
     }
 
     async fn prepare_available_now(&mut self) -> Result<()> {
-        self.snapshot = Some(list_files(&self.input).await?);
+        self.snapshot = Some(self.list().await?);
         Ok(())
     }
 
     async fn latest_offset(&mut self, _start: Option<&Offset>, limit: ReadLimit) -> Result<Option<Offset>> {
-        let candidates = match &self.snapshot {
-            Some(s) => s.clone(),
-            None => list_files(&self.input).await?,
-        };
-        let batch = self.select(candidates, limit);
+        let new_files = self.new_files().await?;
+        let selection = select(new_files, self.limit(limit), self.cache_policy());
+        self.unread = selection.unread;
+        let batch = selection.batch;
         if batch.is_empty() {
             return Ok(self.current_offset());
         }
@@ -167,10 +190,9 @@ impl Source for FileSource {
         self.log.add(id, &entries).await?;
         spate_engine::failpoint::hit("after-source-log", id);
         for f in &batch {
-            let key = self.key(&f.uri);
-            self.remember(key, f.mtime_ms);
+            self.seen.add(&f.uri, f.mtime_ms);
         }
-        self.purge();
+        self.seen.purge();
         self.log_current = id as i64;
         Ok(self.current_offset())
     }
@@ -180,21 +202,23 @@ impl Source for FileSource {
         let end = log_offset(end)?;
         let entries = self.log.range(start.filter(|s| *s >= 0).map(|s| s as u64), end as u64).await?;
         let store = self.input.store.clone();
-        let files: Vec<(String, bytes::Bytes)> = futures::stream::iter(entries.into_iter().map(|e| {
+        let ignore_missing = self.decoder.ignore_missing();
+        let fetches = entries.into_iter().map(|e| {
             let store = store.clone();
             async move {
                 let path = path_of_uri(&e.path).ok_or_else(|| Error::config(format!("source log holds an unreadable path: {}", e.path)))?;
-                let bytes = store.get(&path).await?.bytes().await?;
-                Ok::<_, Error>((e.path, bytes))
+                let bytes = fetch(store, path.clone(), e.path.clone(), ignore_missing).await?;
+                Ok::<_, Error>((e, path, bytes))
             }
-        }))
-        .buffered(FETCH_CONCURRENCY)
-        .try_collect()
-        .await?;
+        });
+        let files: Vec<(FileEntry, object_store::path::Path, Option<bytes::Bytes>)> =
+            futures::stream::iter(fetches).buffered(FETCH_CONCURRENCY).try_collect().await?;
         let mut data = SourceData::default();
         let (mut corrupt, mut dropped) = (0usize, 0usize);
-        for (uri, bytes) in &files {
-            let (batch, stats) = decode_json_lines(bytes, uri, &self.opts.schema, &self.opts.json)?;
+        for (e, path, bytes) in files.iter() {
+            let Some(bytes) = bytes else { continue };
+            let file = FileRef { uri: &e.path, path, mtime_ms: e.timestamp };
+            let Some((batch, stats)) = self.decoder.decode(file, bytes.clone())? else { continue };
             corrupt += stats.corrupt;
             dropped += stats.dropped;
             data.num_input_rows += batch.num_rows() as u64;
@@ -210,8 +234,25 @@ impl Source for FileSource {
         Ok(data)
     }
 
-    async fn commit(&mut self, _end: &Offset) -> Result<()> {
-        // cleanSource (archive/delete) is not implemented yet; nothing to clean.
+    async fn commit(&mut self, end: &Offset) -> Result<()> {
+        // cleanSource, one batch late (spec §1.7): `end` is the previous batch's offset; only the
+        // entries that source batch took are cleaned.
+        let Some(cleaner) = &self.cleaner else { return Ok(()) };
+        let id = log_offset(end)?;
+        if id < 0 {
+            return Ok(());
+        }
+        let id = id as u64;
+        let entries = self.log.range(id.checked_sub(1), id).await?;
+        let uris: Vec<String> = entries.into_iter().filter(|e| e.batch_id == id).map(|e| e.path).collect();
+        cleaner.clean(uris).await;
         Ok(())
+    }
+
+    fn wake_signal(&mut self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        if self.watch.is_none() {
+            self.watch = super::watch::FolderWatch::start(&self.input);
+        }
+        self.watch.as_ref().map(super::watch::FolderWatch::subscribe)
     }
 }

@@ -18,6 +18,7 @@ use super::columns::{Column, StructCol, VarBin};
 use super::numbers::{parse_decimal, parse_decimal_string, parse_i64};
 use super::tape::{Kind, Node};
 use super::temporal;
+use crate::datetime::pattern::SparkPattern;
 use super::unescape::unescape_into;
 
 /// Result of converting one JSON value.
@@ -26,6 +27,10 @@ pub(crate) enum Outcome {
     Ok,
     Partial,
     Fail,
+    /// A string Jackson could not decode left the parser mid-string (non-UTF-8 input): this
+    /// object's slot is null and the object holding it stops reading its members, as Spark's
+    /// JacksonParser ends up doing.
+    Abort,
 }
 
 /// Buffers reused across records so the common path does not allocate.
@@ -45,6 +50,11 @@ pub(crate) struct Ctx<'a> {
     pub nodes: &'a [Node],
     /// Zone of zone-less TIMESTAMP strings.
     pub tz: Tz,
+    /// `timestampFormat`, compiled: TIMESTAMP strings must match it (no CAST-style fallback);
+    /// `Some(None)` when the pattern is invalid (every string fails).
+    pub ts_format: Option<Option<&'a SparkPattern>>,
+    /// `dateFormat`, compiled: DATE strings must match it.
+    pub date_format: Option<Option<&'a SparkPattern>>,
     /// `allowNonNumericNumbers` (FLOAT/DOUBLE strings `NaN`, `Infinity`, ...).
     pub allow_non_numeric: bool,
     pub scratch: &'a mut Scratch,
@@ -54,6 +64,16 @@ pub(crate) struct Ctx<'a> {
     pub reason: Option<String>,
     /// Field names leading to the first failure, innermost first.
     pub path: Vec<String>,
+    /// Strings Jackson cannot decode that a conversion read (each is a field failure).
+    pub utf8_read: usize,
+    /// A conversion read such a string and Jackson would resume mid-string (see `Outcome::Abort`).
+    pub utf8_fatal: bool,
+    /// `spark.sql.json.enablePartialResults`.
+    pub partial_results: bool,
+    /// `spark.sql.legacy.json.allowEmptyString.enabled`.
+    pub allow_empty_string: bool,
+    /// Struct nesting of the value being converted (0: a member of the record's object).
+    pub depth: usize,
 }
 
 impl<'a> Ctx<'a> {
@@ -91,7 +111,17 @@ impl<'a> Ctx<'a> {
         if n.invalid_utf8 {
             return None;
         }
-        let raw = self.raw_str(n.body())?;
+        let Some(raw) = self.raw_str(n.body()) else {
+            // Not UTF-8, but Jackson decodes it (overlong forms, surrogates).
+            let decoded = super::tape::jackson_decode(self.buf.get(n.body())?);
+            let mut s = String::new();
+            if n.escaped {
+                unescape_into(&decoded, &mut s);
+            } else {
+                s = decoded;
+            }
+            return Some(f(&s));
+        };
         if !n.escaped {
             return Some(f(raw));
         }
@@ -222,6 +252,26 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
         col.push_null();
         return Outcome::Ok;
     }
+    if cx.allow_empty_string && n.kind == Kind::Str && !n.bare && n.end - n.start == 2 {
+        // The legacy conf: "" is NULL except for these types (JacksonParser.parseJsonToken).
+        let still_bad = matches!(
+            col,
+            Column::Float32(_) | Column::Float64(_) | Column::Date(_) | Column::Timestamp(_, Some(_)) | Column::Utf8(_) | Column::Binary(_)
+        );
+        if !still_bad {
+            col.push_null();
+            return Outcome::Ok;
+        }
+    }
+    if n.invalid_utf8 {
+        // Any converter reads the text (for the value or the error message): Jackson fails.
+        cx.utf8_read += 1;
+        if !n.utf8_resumes {
+            cx.utf8_fatal = true;
+        }
+        col.push_null();
+        return cx.fail(&n, "a value");
+    }
     match col {
         // NullType: every token is null (JacksonParser's `case _ => null`).
         Column::Null(len) => {
@@ -248,14 +298,23 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
             let (p, s) = (*p, *s);
             store!(c, decimal_value(&n, cx, p, s), n, cx, "DECIMAL")
         }
-        Column::Date(c) => store!(c, non_empty_str(&n, cx, temporal::date), n, cx, "DATE"),
+        Column::Date(c) => {
+            let v = match cx.date_format {
+                Some(f) => non_empty_str(&n, cx, |s| f.and_then(|f| f.parse_date_days(s))),
+                None => non_empty_str(&n, cx, temporal::date),
+            };
+            store!(c, v, n, cx, "DATE")
+        }
         Column::Timestamp(c, Some(_)) => {
             let v = match n.kind {
                 // Integers are epoch seconds; Spark multiplies without an overflow check.
                 Kind::Int => int_value(&n, cx).map(|s| s.wrapping_mul(1_000_000)),
                 _ => {
                     let tz = cx.tz;
-                    non_empty_str(&n, cx, |s| temporal::timestamp(s, &tz))
+                    match cx.ts_format {
+                        Some(f) => non_empty_str(&n, cx, |s| f.and_then(|f| f.parse_timestamp_micros(s, &tz))),
+                        None => non_empty_str(&n, cx, |s| temporal::timestamp(s, &tz)),
+                    }
                 }
             };
             store!(c, v, n, cx, "TIMESTAMP")
@@ -275,11 +334,12 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                 match convert(&mut l.child, e, cx) {
                     Outcome::Ok => {}
                     Outcome::Partial => partial = true,
-                    Outcome::Fail => {
-                        // A failing element nulls the whole array (6.3).
+                    failed @ (Outcome::Fail | Outcome::Abort) => {
+                        // A failing element nulls the whole array (6.3); an aborted struct element
+                        // also ends the object holding the array (see Outcome::Abort).
                         l.child.truncate(start);
                         col.push_null();
-                        return Outcome::Fail;
+                        return failed;
                     }
                 }
                 e = cx.next(e, end);
@@ -297,7 +357,10 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                 st.push_null();
                 return cx.fail(&n, "STRUCT");
             }
-            convert_object(st, idx, cx)
+            cx.depth += 1;
+            let outcome = convert_object(st, idx, cx);
+            cx.depth -= 1;
+            outcome
         }
         Column::Map(m) => {
             if n.kind != Kind::Object {
@@ -318,12 +381,12 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                 match outcome {
                     Outcome::Ok => {}
                     Outcome::Partial => partial = true,
-                    Outcome::Fail => {
+                    failed @ (Outcome::Fail | Outcome::Abort) => {
                         // A failing value nulls the whole map (6.3).
                         m.keys.truncate(start);
                         m.values.truncate(start);
                         col.push_null();
-                        return Outcome::Fail;
+                        return failed;
                     }
                 }
                 k = cx.next(val, end);
@@ -405,6 +468,7 @@ pub(crate) fn convert_object(st: &mut StructCol, obj: usize, cx: &mut Ctx) -> Ou
     }
     let stamp = st.stamp;
     let mut partial = false;
+    let mut aborted = false;
     let mut k = obj + 1;
     while k < end {
         let val = k + 1;
@@ -420,9 +484,26 @@ pub(crate) fn convert_object(st: &mut StructCol, obj: usize, cx: &mut Ctx) -> Ou
             }
             st.seen[f] = stamp;
             let had_reason = cx.reason.is_some();
-            if convert(&mut st.children[f], val, cx) != Outcome::Ok {
+            let outcome = convert(&mut st.children[f], val, cx);
+            if outcome != Outcome::Ok {
                 partial = true;
                 note_path(st, f, had_reason, cx);
+            }
+            if cx.utf8_fatal {
+                // Jackson resumed mid-string in one of this object's members: the object is
+                // null in its parent, which stops reading its own members.
+                cx.utf8_fatal = false;
+                aborted = true;
+                break;
+            }
+            if outcome != Outcome::Ok && cx.depth > 0 && !cx.partial_results {
+                // Without partial results a nested failure escapes to the record's object.
+                aborted = true;
+                break;
+            }
+            if outcome == Outcome::Abort {
+                // A member object aborted: Jackson took its `}` for this object's end.
+                break;
             }
         }
         k = next;
@@ -433,8 +514,12 @@ pub(crate) fn convert_object(st: &mut StructCol, obj: usize, cx: &mut Ctx) -> Ou
             child.push_null();
         }
     }
-    st.nulls.append_non_null();
     st.len += 1;
+    if aborted {
+        st.nulls.append_null();
+        return Outcome::Abort;
+    }
+    st.nulls.append_non_null();
     if partial {
         Outcome::Partial
     } else {

@@ -6,10 +6,11 @@ use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use super::columns::{StructCol, VarBin};
 use super::convert::{convert_object, Ctx, Outcome, Scratch};
 use super::error::JsonError;
-use super::options::{JsonOptions, ParseMode};
+use super::options::{Charset, JsonOptions, ParseMode};
+use crate::datetime::pattern::SparkPattern;
 use super::plan::plan;
 use super::scan::find_eol;
-use super::tape::{Kind, Tape};
+use super::tape::{Kind, Leniency, Tape};
 
 /// UTF-8 byte-order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -38,33 +39,74 @@ pub fn decode_json_lines(
     opts: &JsonOptions,
 ) -> Result<(RecordBatch, DecodeStats), JsonError> {
     opts.check_supported()?;
+    let (ts_format, date_format) = opts.patterns();
     let plan = plan(schema, &opts.column_name_of_corrupt_record)?;
     let mut d = Decoder {
         opts,
         file,
-        tape: Tape::new(opts.allow_single_quotes, opts.allow_non_numeric_numbers),
+        tape: Tape::new(opts.allow_single_quotes, opts.allow_non_numeric_numbers).with_leniency(Leniency {
+            comments: opts.allow_comments,
+            unquoted_field_names: opts.allow_unquoted_field_names,
+            numeric_leading_zeros: opts.allow_numeric_leading_zeros,
+            backslash_escaping_any: opts.allow_backslash_escaping_any_character,
+            unquoted_control_chars: opts.allow_unquoted_control_chars,
+        }),
         root: plan.root,
         corrupt: plan.corrupt_index.map(|_| VarBin::new()),
         scratch: Scratch::default(),
         stats: DecodeStats::default(),
+        ts_format: ts_format.as_ref().map(Option::as_ref),
+        date_format: date_format.as_ref().map(Option::as_ref),
     };
-    // Hadoop's line reader drops a BOM at the start of a file.
-    let data = data.strip_prefix(BOM).unwrap_or(data);
+    let charset = opts.encoding.filter(|c| *c != Charset::Utf8);
     if opts.multi_line {
-        d.record(data, 1)?;
+        // One document per file. A set charset is decoded leniently (Java's InputStreamReader);
+        // without one, Jackson detects UTF-16/UTF-32 from a BOM or the zero bytes of `{`/`[`.
+        let charset = charset.or_else(|| Charset::detect_json(data));
+        match charset {
+            Some(cs) => {
+                let text = cs.decode(data);
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                d.record(text.as_bytes(), data, 1)?;
+            }
+            None => {
+                let data = data.strip_prefix(BOM).unwrap_or(data);
+                d.record(data, data, 1)?;
+            }
+        }
+    } else if let Some(cs) = charset {
+        // Records are split on the lineSep encoded in the charset, then each is decoded strictly
+        // (Spark's stream decoder reports malformed input: the record is bad, and its corrupt
+        // text is the raw bytes read as UTF-8, like Hadoop's Text).
+        let sep = cs.encode(opts.line_sep.as_deref().unwrap_or("\n"));
+        for (line, raw) in (1..).zip(split_on(data, &sep)) {
+            match cs.decode_strict(raw) {
+                Some(text) => d.record(text.as_bytes(), raw, line)?,
+                None => d.unparsable(raw, line, format!("malformed {} input", cs.name()))?,
+            }
+        }
     } else {
-        let mut pos = 0;
-        let mut line = 1;
-        while pos < data.len() {
-            let rest = &data[pos..];
-            let (rec, advance) = match find_eol(rest) {
-                Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (&rest[..i], i + 2),
-                Some(i) => (&rest[..i], i + 1),
-                None => (rest, rest.len()),
-            };
-            d.record(rec, line)?;
-            pos += advance;
-            line += 1;
+        // Hadoop's line reader drops a BOM at the start of a file.
+        let data = data.strip_prefix(BOM).unwrap_or(data);
+        if let Some(sep) = opts.line_sep.as_deref().filter(|s| !s.is_empty()) {
+            // A set lineSep splits on exactly that string (no \r handling), like Hadoop's reader.
+            for (i, rec) in split_on(data, sep.as_bytes()).enumerate() {
+                d.record(rec, rec, i + 1)?;
+            }
+        } else {
+            let mut pos = 0;
+            let mut line = 1;
+            while pos < data.len() {
+                let rest = &data[pos..];
+                let (rec, advance) = match find_eol(rest) {
+                    Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (&rest[..i], i + 2),
+                    Some(i) => (&rest[..i], i + 1),
+                    None => (rest, rest.len()),
+                };
+                d.record(rec, rec, line)?;
+                pos += advance;
+                line += 1;
+            }
         }
     }
     let rows = d.root.len;
@@ -78,6 +120,23 @@ pub fn decode_json_lines(
     Ok((batch, d.stats))
 }
 
+/// The records of `data` separated by `sep` (a trailing separator ends the last record).
+fn split_on<'a>(data: &'a [u8], sep: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= data.len() || sep.is_empty() {
+            return None;
+        }
+        let rest = &data[pos..];
+        let (rec, advance) = match rest.windows(sep.len()).position(|w| w == sep) {
+            Some(i) => (&rest[..i], i + sep.len()),
+            None => (rest, rest.len()),
+        };
+        pos += advance;
+        Some(rec)
+    })
+}
+
 /// State of one decode call.
 struct Decoder<'o> {
     opts: &'o JsonOptions,
@@ -87,6 +146,8 @@ struct Decoder<'o> {
     corrupt: Option<VarBin>,
     scratch: Scratch,
     stats: DecodeStats,
+    ts_format: Option<Option<&'o SparkPattern>>,
+    date_format: Option<Option<&'o SparkPattern>>,
 }
 
 /// The first conversion failure, for FAILFAST.
@@ -101,8 +162,10 @@ fn describe(reason: Option<String>, path: &[String]) -> String {
 }
 
 impl Decoder<'_> {
-    /// Decodes one record (a line, or the whole document in multiLine mode).
-    fn record(&mut self, rec: &[u8], line: usize) -> Result<(), JsonError> {
+    /// Decodes one record (a line, or the whole document in multiLine mode); `raw` is the record
+    /// as read, which a bad record's corrupt-record column shows (differs from `rec` only when
+    /// another charset was decoded).
+    fn record(&mut self, rec: &[u8], raw: &[u8], line: usize) -> Result<(), JsonError> {
         // Jackson skips a byte-order mark at the start of every record it parses; the corrupt
         // text still shows the record as read.
         let body = rec.strip_prefix(BOM).unwrap_or(rec);
@@ -110,7 +173,7 @@ impl Decoder<'_> {
         match self.tape.parse(body, text.is_none()) {
             Ok(false) => return Ok(()), // blank line: no row (6.1)
             Ok(true) => {}
-            Err(e) => return self.unparsable(rec, line, e.to_string()),
+            Err(e) => return self.unparsable(raw, line, e.to_string()),
         }
         let rows_before = self.root.len;
         let mut cx = Ctx {
@@ -118,11 +181,18 @@ impl Decoder<'_> {
             text,
             nodes: &self.tape.nodes,
             tz: self.opts.time_zone,
+            ts_format: self.ts_format,
+            date_format: self.date_format,
             allow_non_numeric: self.opts.allow_non_numeric_numbers,
             scratch: &mut self.scratch,
             want_reason: self.opts.mode == ParseMode::FailFast,
             reason: None,
             path: Vec::new(),
+            utf8_read: 0,
+            utf8_fatal: false,
+            partial_results: self.opts.partial_results,
+            allow_empty_string: self.opts.allow_empty_string,
+            depth: 0,
         };
         let Some(root) = cx.nodes.first().copied() else {
             return Ok(());
@@ -140,8 +210,13 @@ impl Decoder<'_> {
                         outcome = Outcome::Fail;
                         break;
                     }
-                    if convert_object(&mut self.root, e, &mut cx) != Outcome::Ok {
-                        outcome = Outcome::Partial;
+                    match convert_object(&mut self.root, e, &mut cx) {
+                        Outcome::Ok => {}
+                        Outcome::Abort => {
+                            outcome = Outcome::Abort;
+                            break;
+                        }
+                        _ => outcome = Outcome::Partial,
                     }
                     e = el.next as usize;
                 }
@@ -150,6 +225,13 @@ impl Decoder<'_> {
             _ => Outcome::Fail,
         };
         let (reason, path) = (cx.reason.take(), std::mem::take(&mut cx.path));
+        // Non-UTF-8 bytes in the first value: Jackson fails the whole record when it meets them
+        // while skipping a string (an unknown field) or when a top-level string leaves it
+        // mid-string (Outcome::Abort from the root); see tape::jackson_utf8_check.
+        if outcome == Outcome::Abort || cx.utf8_read < self.tape.invalid_strings {
+            self.root.truncate(rows_before);
+            return self.unparsable(raw, line, "invalid UTF-8 in a string".to_string());
+        }
         if outcome == Outcome::Fail {
             self.root.truncate(rows_before);
             let why = if root.kind == Kind::Array {
@@ -157,13 +239,11 @@ impl Decoder<'_> {
             } else {
                 "a record must be a JSON object or an array of objects"
             };
-            return self.unparsable(rec, line, why.to_string());
+            return self.unparsable(raw, line, why.to_string());
         }
         let rows = self.root.len - rows_before;
-        // Invalid UTF-8 anywhere makes the record bad (Arrow strings cannot hold the bytes), while
-        // what did convert is kept like Spark's partial result (errata). A record with no rows
-        // (`[]`) has nothing to mark.
-        if (outcome == Outcome::Ok && text.is_some()) || rows == 0 {
+        // A record with no rows (`[]`) has nothing to mark.
+        if outcome == Outcome::Ok || rows == 0 {
             if let Some(c) = self.corrupt.as_mut() {
                 for _ in 0..rows {
                     c.push_null();
@@ -171,17 +251,13 @@ impl Decoder<'_> {
             }
             return Ok(());
         }
-        let reason = if outcome == Outcome::Ok {
-            "invalid UTF-8 in the record".to_string()
-        } else {
-            describe(reason, &path)
-        };
+        let reason = describe(reason, &path);
         match self.opts.mode {
             ParseMode::Permissive => {
                 // Every row of the record carries the whole record text (errata: arrays).
                 self.stats.corrupt += 1;
                 if let Some(c) = self.corrupt.as_mut() {
-                    let raw = String::from_utf8_lossy(rec);
+                    let raw = String::from_utf8_lossy(raw);
                     for _ in 0..rows {
                         c.push(raw.as_bytes());
                     }

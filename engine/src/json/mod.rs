@@ -17,10 +17,7 @@
 //! - TIMESTAMP strings without a zone use `JsonOptions::time_zone` (the session zone); the zone in
 //!   the Arrow type is only carried through.
 //! - Not implemented (refused by `JsonOptions::from_options`, never silently ignored):
-//!   `timestampFormat`/`dateFormat`/`timestampNTZFormat` patterns, a custom `lineSep`, non-UTF-8
-//!   `encoding`, non-en-US `locale`, and the `allowComments`, `allowUnquotedFieldNames`,
-//!   `allowNumericLeadingZeros`, `allowBackslashEscapingAnyCharacter`,
-//!   `allowUnquotedControlChars` features and `enableDateTimeParsingFallback=false`.
+//!   `timestampNTZFormat` patterns, non-en-US `locale` and `enableDateTimeParsingFallback=false`.
 //!
 //! There is no arrow-json fast path: arrow-json 59 accepts inputs Spark rejects whatever the
 //! schema (`01`, `1.`, `1-2` are numbers to it even in ignored fields, raw tabs are allowed in
@@ -46,7 +43,27 @@ mod tests;
 
 pub use decoder::{decode_json_lines, DecodeStats};
 pub use error::JsonError;
-pub use options::{JsonOptions, ParseMode};
+pub use options::{Charset, JsonOptions, ParseMode};
+
+/// The read schema for the columns a query uses (`columns`: indices into `schema`), as Spark's
+/// JSON source prunes it. A query that uses only the corrupt-record column is refused, like
+/// Spark (UNSUPPORTED_FEATURE.QUERY_ONLY_CORRUPT_RECORD_COLUMN): without the data columns no
+/// record could be found bad.
+pub fn pruned_schema(
+    schema: &arrow::datatypes::SchemaRef,
+    opts: &JsonOptions,
+    columns: &[usize],
+) -> Result<arrow::datatypes::SchemaRef, JsonError> {
+    let corrupt = schema.index_of(&opts.column_name_of_corrupt_record).ok();
+    if !columns.is_empty() && columns.iter().all(|c| Some(*c) == corrupt) {
+        return Err(JsonError::InvalidSchema(format!(
+            "[UNSUPPORTED_FEATURE.QUERY_ONLY_CORRUPT_RECORD_COLUMN] Queries from raw JSON files are disallowed when \
+             the referenced columns only include the internal corrupt record column (named `{}`)",
+            opts.column_name_of_corrupt_record
+        )));
+    }
+    Ok(std::sync::Arc::new(schema.project(columns)?))
+}
 
 /// The schema [`decode_json_lines`] produces for `schema`: same fields, all nullable.
 pub fn output_schema(schema: &arrow::datatypes::SchemaRef, opts: &JsonOptions) -> Result<arrow::datatypes::SchemaRef, JsonError> {

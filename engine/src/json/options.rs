@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 
 use super::error::JsonError;
 use crate::datetime::cast::{parse_zone_id, SparkZone};
+use crate::datetime::pattern::SparkPattern;
 
 /// How bad records are handled (spark-semantics.md 6.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,12 +57,32 @@ pub struct JsonOptions {
     pub allow_non_numeric_numbers: bool,
     /// `allowSingleQuotes`: `'...'` names and strings (implemented by the tokenizer).
     pub allow_single_quotes: bool,
-    /// `timestampFormat`: a set pattern is refused for now (no java.time pattern parser wired in).
+    /// `timestampFormat`: a Spark datetime pattern for TIMESTAMP strings (no CAST-style fallback).
     pub timestamp_format: Option<String>,
-    /// `dateFormat`: a set pattern is refused for now (no java.time pattern parser wired in).
+    /// `dateFormat`: a Spark datetime pattern for DATE strings (no CAST-style fallback).
     pub date_format: Option<String>,
+    /// `lineSep`: the record separator; unset means `\n`, `\r\n` or `\r`.
+    pub line_sep: Option<String>,
+    /// `encoding`/`charset`: the input's character set; unset means UTF-8.
+    pub encoding: Option<Charset>,
     /// `multiLine`: the whole input is one JSON document (object or array of objects).
     pub multi_line: bool,
+    /// `allowComments`: `/* */` and `//` comments between tokens.
+    pub allow_comments: bool,
+    /// `allowUnquotedFieldNames`: `{a:1}`.
+    pub allow_unquoted_field_names: bool,
+    /// `allowNumericLeadingZeros`: `007` is 7.
+    pub allow_numeric_leading_zeros: bool,
+    /// `allowBackslashEscapingAnyCharacter`: `\q` is `q`.
+    pub allow_backslash_escaping_any_character: bool,
+    /// `allowUnquotedControlChars`: raw control characters inside strings.
+    pub allow_unquoted_control_chars: bool,
+    /// Conf `spark.sql.json.enablePartialResults` (default true): with it off, a failure inside a
+    /// nested struct nulls the top-level field and ends the record there.
+    pub partial_results: bool,
+    /// Conf `spark.sql.legacy.json.allowEmptyString.enabled` (default false): `""` is NULL, not a
+    /// bad value, for types other than STRING, BINARY, FLOAT, DOUBLE, DATE and TIMESTAMP.
+    pub allow_empty_string: bool,
 }
 
 impl Default for JsonOptions {
@@ -74,20 +95,22 @@ impl Default for JsonOptions {
             allow_single_quotes: true,
             timestamp_format: None,
             date_format: None,
+            line_sep: None,
+            encoding: None,
             multi_line: false,
+            allow_comments: false,
+            allow_unquoted_field_names: false,
+            allow_numeric_leading_zeros: false,
+            allow_backslash_escaping_any_character: false,
+            allow_unquoted_control_chars: false,
+            partial_results: true,
+            allow_empty_string: false,
         }
     }
 }
 
 /// Parser features Spark exposes that the tokenizer does not implement: (lowercase key, default).
-const UNIMPLEMENTED_FLAGS: &[(&str, bool)] = &[
-    ("allowcomments", false),
-    ("allowunquotedfieldnames", false),
-    ("allownumericleadingzeros", false),
-    ("allowbackslashescapinganycharacter", false),
-    ("allowunquotedcontrolchars", false),
-    ("enabledatetimeparsingfallback", true),
-];
+const UNIMPLEMENTED_FLAGS: &[(&str, bool)] = &[("enabledatetimeparsingfallback", true)];
 
 impl JsonOptions {
     /// Builds options from a Spark option map (keys case-insensitive); unknown keys are ignored like Spark.
@@ -106,18 +129,18 @@ impl JsonOptions {
                 "allownonnumericnumbers" => out.allow_non_numeric_numbers = boolean(key, value)?,
                 "allowsinglequotes" => out.allow_single_quotes = boolean(key, value)?,
                 "multiline" => out.multi_line = boolean(key, value)?,
+                "allowcomments" => out.allow_comments = boolean(key, value)?,
+                "allowunquotedfieldnames" => out.allow_unquoted_field_names = boolean(key, value)?,
+                "allownumericleadingzeros" => out.allow_numeric_leading_zeros = boolean(key, value)?,
+                "allowbackslashescapinganycharacter" => out.allow_backslash_escaping_any_character = boolean(key, value)?,
+                "allowunquotedcontrolchars" => out.allow_unquoted_control_chars = boolean(key, value)?,
                 "timestampformat" => out.timestamp_format = Some(value.clone()),
                 "dateformat" => out.date_format = Some(value.clone()),
                 "timestampntzformat" => {
                     return Err(unsupported(key, value, "custom TIMESTAMP_NTZ patterns are not implemented"))
                 }
-                "linesep" => line_sep(key, value)?,
-                "encoding" | "charset" => {
-                    let v = value.to_ascii_lowercase();
-                    if v != "utf-8" && v != "utf8" {
-                        return Err(unsupported(key, value, "only UTF-8 input is implemented"));
-                    }
-                }
+                "linesep" => out.line_sep = Some(line_sep(key, value)?),
+                "encoding" | "charset" => out.encoding = Some(Charset::from_name(key, value)?),
                 "locale" => {
                     if !value.eq_ignore_ascii_case("en-US") {
                         return Err(unsupported(key, value, "only the en-US locale is implemented"));
@@ -136,16 +159,229 @@ impl JsonOptions {
         Ok(out)
     }
 
-    /// Refuses settings the decoder cannot honour yet (custom datetime patterns).
-    pub fn check_supported(&self) -> Result<(), JsonError> {
-        if let Some(f) = &self.timestamp_format {
-            return Err(unsupported("timestampFormat", f, "custom datetime patterns are not implemented; leave it unset for CAST-style parsing"));
+    /// Options from a reader option map plus the session's Spark confs, as Spark's JSONOptions
+    /// sees them: `spark.sql.session.timeZone` (unless the `timeZone` option is set),
+    /// `spark.sql.columnNameOfCorruptRecord` (unless the option is set),
+    /// `spark.sql.json.enablePartialResults` and `spark.sql.legacy.json.allowEmptyString.enabled`.
+    /// Other confs are ignored.
+    pub fn from_options_and_conf(opts: &HashMap<String, String>, conf: &HashMap<String, String>) -> Result<Self, JsonError> {
+        let has = |k: &str| opts.keys().any(|o| o.eq_ignore_ascii_case(k));
+        let mut with_conf = opts.clone();
+        if let (Some(tz), false) = (conf.get("spark.sql.session.timeZone"), has("timeZone")) {
+            with_conf.insert("timeZone".to_string(), tz.clone());
         }
-        if let Some(f) = &self.date_format {
-            return Err(unsupported("dateFormat", f, "custom datetime patterns are not implemented; leave it unset for CAST-style parsing"));
+        if let (Some(name), false) = (conf.get("spark.sql.columnNameOfCorruptRecord"), has("columnNameOfCorruptRecord")) {
+            with_conf.insert("columnNameOfCorruptRecord".to_string(), name.clone());
+        }
+        let mut out = Self::from_options(&with_conf)?;
+        if let Some(v) = conf.get("spark.sql.json.enablePartialResults") {
+            out.partial_results = boolean("spark.sql.json.enablePartialResults", v)?;
+        }
+        if let Some(v) = conf.get("spark.sql.legacy.json.allowEmptyString.enabled") {
+            out.allow_empty_string = boolean("spark.sql.legacy.json.allowEmptyString.enabled", v)?;
+        }
+        Ok(out)
+    }
+
+    /// Checks option combinations the way Spark's JSONOptions does.
+    pub fn check_supported(&self) -> Result<(), JsonError> {
+        if let Some(cs) = self.encoding {
+            // JSONOptions.checkedEncoding: UTF-16/UTF-32 with a BOM cannot be split into lines,
+            // and any other non-UTF-8 charset needs an explicit lineSep in per-line mode.
+            if !self.multi_line && matches!(cs, Charset::Utf16 | Charset::Utf32 | Charset::Utf32Le) {
+                return Err(invalid(
+                    "encoding",
+                    cs.name(),
+                    &format!("The {} encoding must not be included in the denyList when multiLine is disabled: denylist: UTF-16, UTF-32", cs.name()),
+                ));
+            }
+            if !self.multi_line && cs != Charset::Utf8 && self.line_sep.is_none() {
+                return Err(invalid("encoding", cs.name(), &format!("The lineSep option must be specified for the {} encoding", cs.name())));
+            }
         }
         Ok(())
     }
+
+    /// The compiled `timestampFormat` and `dateFormat` patterns: `Some(None)` for a pattern that
+    /// does not compile, which Spark only notices per value (every such value is then bad).
+    pub(crate) fn patterns(&self) -> (Option<Option<SparkPattern>>, Option<Option<SparkPattern>>) {
+        let compile = |p: &Option<String>| p.as_deref().map(|p| SparkPattern::compile_for_parsing(p).ok());
+        (compile(&self.timestamp_format), compile(&self.date_format))
+    }
+}
+
+/// The character sets Spark 4's JSON reader accepts (`CharsetProvider`'s list; `latin1` and
+/// `utf8` are INVALID_PARAMETER_VALUE.CHARSET).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charset {
+    /// `utf-8`.
+    Utf8,
+    /// `us-ascii`: bytes above 0x7F become U+FFFD.
+    UsAscii,
+    /// `iso-8859-1`.
+    Iso8859_1,
+    /// `utf-16`: byte order from the BOM, big-endian without one.
+    Utf16,
+    /// `utf-16be`.
+    Utf16Be,
+    /// `utf-16le`.
+    Utf16Le,
+    /// `utf-32`: byte order from the BOM, big-endian without one.
+    Utf32,
+    /// Little-endian UTF-32 (only detected in multiLine documents; not a name Spark accepts).
+    Utf32Le,
+}
+
+impl Charset {
+    fn from_name(key: &str, value: &str) -> Result<Charset, JsonError> {
+        Ok(match value.to_ascii_lowercase().as_str() {
+            "utf-8" => Charset::Utf8,
+            "us-ascii" => Charset::UsAscii,
+            "iso-8859-1" => Charset::Iso8859_1,
+            "utf-16" => Charset::Utf16,
+            "utf-16be" => Charset::Utf16Be,
+            "utf-16le" => Charset::Utf16Le,
+            "utf-32" => Charset::Utf32,
+            _ => {
+                return Err(invalid(
+                    key,
+                    value,
+                    "INVALID_PARAMETER_VALUE.CHARSET: expects one of the iso-8859-1, us-ascii, utf-16, utf-16be, \
+                     utf-16le, utf-32, utf-8",
+                ))
+            }
+        })
+    }
+
+    /// The canonical name, as Spark prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Charset::Utf8 => "UTF-8",
+            Charset::UsAscii => "US-ASCII",
+            Charset::Iso8859_1 => "ISO-8859-1",
+            Charset::Utf16 => "UTF-16",
+            Charset::Utf16Be => "UTF-16BE",
+            Charset::Utf16Le => "UTF-16LE",
+            Charset::Utf32 => "UTF-32",
+            Charset::Utf32Le => "UTF-32LE",
+        }
+    }
+
+    /// Jackson's encoding detection for a document without a declared charset: a UTF-16/UTF-32
+    /// byte-order mark, or the zero bytes around the first ASCII character. None means UTF-8.
+    pub fn detect_json(data: &[u8]) -> Option<Charset> {
+        match data {
+            [0xFE, 0xFF, ..] => Some(Charset::Utf16Be),
+            [0xFF, 0xFE, 0, 0, ..] => Some(Charset::Utf32),
+            [0xFF, 0xFE, ..] => Some(Charset::Utf16Le),
+            [0, 0, 0xFE, 0xFF, ..] => Some(Charset::Utf32),
+            [0, 0, 0, b, ..] if *b != 0 => Some(Charset::Utf32),
+            [a, 0, 0, 0, ..] if *a != 0 => Some(Charset::Utf32Le),
+            [0, b, ..] if *b != 0 => Some(Charset::Utf16Be),
+            [a, 0, ..] if *a != 0 => Some(Charset::Utf16Le),
+            _ => None,
+        }
+    }
+
+    /// The bytes of `s` in this charset (for the lineSep).
+    pub fn encode(self, s: &str) -> Vec<u8> {
+        match self {
+            Charset::Utf8 => s.as_bytes().to_vec(),
+            Charset::UsAscii | Charset::Iso8859_1 => s.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect(),
+            Charset::Utf16 | Charset::Utf16Be => s.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+            Charset::Utf16Le => s.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            Charset::Utf32 => s.chars().flat_map(|c| u32::from(c).to_be_bytes()).collect(),
+            Charset::Utf32Le => s.chars().flat_map(|c| u32::from(c).to_le_bytes()).collect(),
+        }
+    }
+
+    /// Decodes `data`, or None when it is malformed in this charset.
+    pub fn decode_strict(self, data: &[u8]) -> Option<String> {
+        match self {
+            Charset::Utf8 => std::str::from_utf8(data).ok().map(str::to_string),
+            Charset::UsAscii => data.is_ascii().then(|| data.iter().map(|&b| char::from(b)).collect()),
+            Charset::Iso8859_1 => Some(data.iter().map(|&b| char::from(b)).collect()),
+            Charset::Utf16 | Charset::Utf16Be | Charset::Utf16Le => {
+                if !data.len().is_multiple_of(2) {
+                    return None;
+                }
+                let (little, body) = self.utf16_order(data);
+                let units: Vec<u16> =
+                    body.chunks(2).map(|c| if little { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }).collect();
+                String::from_utf16(&units).ok()
+            }
+            Charset::Utf32 | Charset::Utf32Le => {
+                if !data.len().is_multiple_of(4) {
+                    return None;
+                }
+                let (little, body) = self.utf32_order(data);
+                body.chunks(4)
+                    .map(|c| {
+                        let b = [c[0], c[1], c[2], c[3]];
+                        char::from_u32(if little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Byte order and body of UTF-16 input (a BOM decides for `utf-16`; big-endian without one).
+    fn utf16_order(self, data: &[u8]) -> (bool, &[u8]) {
+        match (self, data) {
+            (Charset::Utf16Le, _) => (true, data),
+            (Charset::Utf16Be, _) => (false, data),
+            (_, [0xFF, 0xFE, rest @ ..]) => (true, rest),
+            (_, [0xFE, 0xFF, rest @ ..]) => (false, rest),
+            _ => (false, data),
+        }
+    }
+
+    /// Byte order and body of UTF-32 input.
+    fn utf32_order(self, data: &[u8]) -> (bool, &[u8]) {
+        match (self, data) {
+            (Charset::Utf32Le, _) => (true, data),
+            (_, [0xFF, 0xFE, 0, 0, rest @ ..]) => (true, rest),
+            (_, [0, 0, 0xFE, 0xFF, rest @ ..]) => (false, rest),
+            _ => (false, data),
+        }
+    }
+
+    /// Decodes `data` to UTF-8 text (malformed sequences become U+FFFD, as Java's decoders do).
+    pub fn decode(self, data: &[u8]) -> String {
+        match self {
+            Charset::Utf8 => String::from_utf8_lossy(data).into_owned(),
+            Charset::UsAscii => data.iter().map(|&b| if b < 0x80 { char::from(b) } else { '\u{FFFD}' }).collect(),
+            Charset::Iso8859_1 => data.iter().map(|&b| char::from(b)).collect(),
+            Charset::Utf16 | Charset::Utf16Be | Charset::Utf16Le => {
+                let (little, body) = self.utf16_order(data);
+                let units: Vec<u16> = body
+                    .chunks(2)
+                    .map(|c| match c {
+                        [a, b] if little => u16::from_le_bytes([*a, *b]),
+                        [a, b] => u16::from_be_bytes([*a, *b]),
+                        _ => 0xFFFD,
+                    })
+                    .collect();
+                String::from_utf16_lossy(&units)
+            }
+            Charset::Utf32 | Charset::Utf32Le => {
+                let (little, body) = self.utf32_order(data);
+                body.chunks(4)
+                    .map(|c| match c {
+                        [a, b, c2, d] => {
+                            let v = if little { u32::from_le_bytes([*a, *b, *c2, *d]) } else { u32::from_be_bytes([*a, *b, *c2, *d]) };
+                            char::from_u32(v).unwrap_or('\u{FFFD}')
+                        }
+                        _ => '\u{FFFD}',
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+fn invalid(key: &str, value: &str, reason: &str) -> JsonError {
+    JsonError::InvalidOption { key: key.to_string(), value: value.to_string(), reason: reason.to_string() }
 }
 
 fn unsupported(key: &str, value: &str, reason: &str) -> JsonError {
@@ -167,17 +403,12 @@ fn boolean(key: &str, value: &str) -> Result<bool, JsonError> {
     }
 }
 
-/// `lineSep`: must be non-empty; `\n` and `\r\n` are what the default framing already splits on.
-fn line_sep(key: &str, value: &str) -> Result<(), JsonError> {
-    match value {
-        "" => Err(JsonError::InvalidOption {
-            key: key.to_string(),
-            value: value.to_string(),
-            reason: "'lineSep' cannot be an empty string".to_string(),
-        }),
-        "\n" | "\r\n" => Ok(()),
-        _ => Err(unsupported(key, value, "only the default \\n / \\r\\n / \\r framing is implemented")),
+/// `lineSep`: any non-empty string; records are split on exactly it.
+fn line_sep(key: &str, value: &str) -> Result<String, JsonError> {
+    if value.is_empty() {
+        return Err(invalid(key, value, "'lineSep' cannot be an empty string"));
     }
+    Ok(value.to_string())
 }
 
 /// `timeZone`: a Spark zone id mapped onto a tz-database zone.
@@ -240,6 +471,24 @@ mod tests {
     }
 
     #[test]
+    fn session_confs() {
+        let conf = map(&[
+            ("spark.sql.session.timeZone", "Europe/Paris"),
+            ("spark.sql.json.enablePartialResults", "false"),
+            ("spark.sql.legacy.json.allowEmptyString.enabled", "true"),
+            ("spark.sql.columnNameOfCorruptRecord", "bad"),
+        ]);
+        let o = JsonOptions::from_options_and_conf(&HashMap::new(), &conf).unwrap();
+        assert_eq!(o.time_zone, chrono_tz::Europe::Paris);
+        assert!(!o.partial_results && o.allow_empty_string);
+        assert_eq!(o.column_name_of_corrupt_record, "bad");
+        // Reader options win over the session's confs.
+        let o = JsonOptions::from_options_and_conf(&map(&[("TIMEZONE", "UTC"), ("columnNameOfCorruptRecord", "x")]), &conf).unwrap();
+        assert_eq!(o.time_zone, Tz::UTC);
+        assert_eq!(o.column_name_of_corrupt_record, "x");
+    }
+
+    #[test]
     fn time_zone_forms() {
         let tz = |v: &str| JsonOptions::from_options(&map(&[("timeZone", v)])).map(|o| o.time_zone);
         assert_eq!(tz("UTC").unwrap(), Tz::UTC);
@@ -254,14 +503,21 @@ mod tests {
         let r = |k: &str, v: &str| JsonOptions::from_options(&map(&[(k, v)]));
         assert!(matches!(r("multiLine", "yes"), Err(JsonError::InvalidOption { .. })));
         assert!(matches!(r("lineSep", ""), Err(JsonError::InvalidOption { .. })));
-        assert!(matches!(r("lineSep", "|"), Err(JsonError::UnsupportedOption { .. })));
+        assert_eq!(r("lineSep", "|").unwrap().line_sep.as_deref(), Some("|"));
         assert!(r("lineSep", "\n").is_ok());
-        assert!(matches!(r("timestampFormat", "yyyy-MM-dd"), Err(JsonError::UnsupportedOption { .. })));
-        assert!(matches!(r("dateFormat", "yyyy-MM-dd"), Err(JsonError::UnsupportedOption { .. })));
-        assert!(matches!(r("allowComments", "true"), Err(JsonError::UnsupportedOption { .. })));
-        assert!(r("allowComments", "false").is_ok());
-        assert!(matches!(r("encoding", "latin1"), Err(JsonError::UnsupportedOption { .. })));
+        assert!(r("timestampFormat", "yyyy-MM-dd").is_ok());
+        assert!(r("dateFormat", "yyyy-MM-dd bb").is_ok(), "Spark fails each value, not the read");
+        assert!(r("allowComments", "true").is_ok_and(|o| o.allow_comments));
+        assert!(matches!(r("allowComments", "maybe"), Err(JsonError::InvalidOption { .. })));
+        assert!(matches!(r("enableDateTimeParsingFallback", "false"), Err(JsonError::UnsupportedOption { .. })));
+        assert!(matches!(r("encoding", "latin1"), Err(JsonError::InvalidOption { .. })));
+        assert!(matches!(r("encoding", "utf8"), Err(JsonError::InvalidOption { .. })));
         assert!(r("charset", "UTF-8").is_ok());
+        let two = |a: (&str, &str), b: (&str, &str)| JsonOptions::from_options(&map(&[a, b]));
+        assert!(matches!(r("encoding", "ISO-8859-1"), Err(JsonError::InvalidOption { .. })));
+        assert!(two(("encoding", "ISO-8859-1"), ("lineSep", "\n")).is_ok());
+        assert!(matches!(two(("encoding", "UTF-16"), ("lineSep", "\n")), Err(JsonError::InvalidOption { .. })));
+        assert!(two(("encoding", "UTF-16"), ("multiLine", "true")).is_ok());
         assert!(matches!(r("locale", "de-DE"), Err(JsonError::UnsupportedOption { .. })));
     }
 }

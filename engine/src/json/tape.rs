@@ -4,8 +4,11 @@
 //! (spark-semantics.md 6.1/6.2): strict JSON, plus single-quoted names and strings when
 //! `allowSingleQuotes` (default on) and the tokens `NaN`, `Infinity`, `+Infinity`, `-Infinity`,
 //! `+INF`, `-INF` when `allowNonNumericNumbers` (default on). Leading zeros, comments, unquoted
-//! names, raw control characters in strings and unknown escapes are syntax errors. Only the first
-//! value is read: whatever follows it on the line is never looked at (6.1).
+//! names, raw control characters in strings and unknown escapes are syntax errors unless the
+//! matching option is on (`allowNumericLeadingZeros`, `allowComments` for `/* */` and `//`,
+//! `allowUnquotedFieldNames`, `allowUnquotedControlChars`,
+//! `allowBackslashEscapingAnyCharacter`; see [`Leniency`]). Only the first value is read: whatever
+//! follows it on the line is never looked at (6.1).
 //!
 //! The whole value is validated before any conversion runs, because Spark turns a syntax error
 //! anywhere in the record into "no partial result" (6.3).
@@ -43,6 +46,11 @@ pub(crate) struct Node {
     pub escaped: bool,
     /// Strings: the body is not valid UTF-8 (only checked when the record is not valid UTF-8).
     pub invalid_utf8: bool,
+    /// Strings: an unquoted field name (`allowUnquotedFieldNames`), so the token is all body.
+    pub bare: bool,
+    /// Strings with `invalid_utf8`: Jackson's failed decode consumed the closing quote (a
+    /// multi-byte sequence cut short by it), so parsing resumes right after the string.
+    pub utf8_resumes: bool,
     /// Byte offset of the token's first byte (the opening quote/bracket for strings/containers).
     pub start: u32,
     /// Byte offset just past the token's last byte.
@@ -55,6 +63,9 @@ impl Node {
     /// Byte range of a string's body (between the quotes).
     #[inline]
     pub fn body(&self) -> std::ops::Range<usize> {
+        if self.bare {
+            return self.start as usize..self.end as usize;
+        }
         (self.start as usize + 1)..(self.end as usize).saturating_sub(1).max(self.start as usize + 1)
     }
 
@@ -78,22 +89,150 @@ impl std::fmt::Display for SyntaxError {
     }
 }
 
+/// A byte of an unquoted field name: Jackson's `CharTypes.sInputCodesUtf8JsNames`, which is
+/// `Character.isJavaIdentifierPart` of the byte read as a Latin-1 character (so `é`'s UTF-8 lead
+/// byte passes but its continuation byte 0xA9, `©`, does not), plus `@ # * - +`. The same table
+/// applies to the first character, so `1a` and `a-b` are names.
+fn is_name_byte(b: u8) -> bool {
+    matches!(
+        b,
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'$' | b'_' | b'@' | b'#' | b'*' | b'-' | b'+' | 0x7F
+            | 0x80..=0x9F | 0xA2..=0xA5 | 0xAA | 0xAD | 0xB5 | 0xBA | 0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0xFF
+    )
+}
+
+/// Jackson's UTF-8 check of a string body (UTF8StreamJsonParser): a lead byte 0xC0-0xF7 needs
+/// 1-3 continuation bytes (overlong forms, surrogates and values past U+10FFFF are *not*
+/// checked), bytes 0x80-0xBF and 0xF8-0xFF cannot start a character. Returns (invalid, resumes):
+/// `resumes` when the first failure is a sequence cut short by the closing quote, which Jackson
+/// consumes while failing, so the record's parsing continues after the string.
+pub(crate) fn jackson_utf8_check(body: &[u8]) -> (bool, bool) {
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
+        let need = match b {
+            0x00..=0x7F => 0,
+            0xC0..=0xDF => 1,
+            0xE0..=0xEF => 2,
+            0xF0..=0xF7 => 3,
+            _ => return (true, false),
+        };
+        for k in 1..=need {
+            match body.get(i + k) {
+                Some(c) if c & 0xC0 == 0x80 => {}
+                // The closing quote is the byte that failed: Jackson read past it.
+                None => return (true, true),
+                Some(_) => return (true, false),
+            }
+        }
+        i += need + 1;
+    }
+    (false, false)
+}
+
+/// Decodes a body that passes [`jackson_utf8_check`] the way Jackson does, then Java's UTF-8
+/// encoder: overlong forms decode, CESU-style surrogate pairs combine, a lone surrogate or a value
+/// past U+10FFFF becomes `?`.
+pub(crate) fn jackson_decode(body: &[u8]) -> String {
+    // Jackson builds UTF-16 units: a 4-byte sequence always becomes a (possibly bogus) pair.
+    let mut units: Vec<u16> = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        let b = u32::from(body[i]);
+        let c = |k: usize| u32::from(body.get(i + k).copied().unwrap_or(0x80) & 0x3F);
+        match body[i] {
+            0x00..=0x7F => {
+                units.push(b as u16);
+                i += 1;
+            }
+            0xC0..=0xDF => {
+                units.push((((b & 0x1F) << 6) | c(1)) as u16);
+                i += 2;
+            }
+            0xE0..=0xEF => {
+                units.push((((b & 0x0F) << 12) | (c(1) << 6) | c(2)) as u16);
+                i += 3;
+            }
+            _ => {
+                let v = (((b & 0x07) << 18) | (c(1) << 12) | (c(2) << 6) | c(3)).wrapping_sub(0x10000);
+                units.push((0xD800 | (v >> 10)) as u16);
+                units.push((0xDC00 | (v & 0x3FF)) as u16);
+                i += 4;
+            }
+        }
+    }
+    // Java's UTF-8 encoder writes `?` for a surrogate without its partner.
+    char::decode_utf16(units).map(|r| r.unwrap_or('?')).collect()
+}
+
 fn err<T>(pos: usize, msg: &'static str) -> Result<T, SyntaxError> {
     Err(SyntaxError { pos, msg })
+}
+
+/// Jackson features that are off by default in Spark's JSON source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Leniency {
+    /// `allowComments`: `/* ... */` and `// ...` between tokens.
+    pub comments: bool,
+    /// `allowUnquotedFieldNames`: `{a:1}` (Java identifier characters).
+    pub unquoted_field_names: bool,
+    /// `allowNumericLeadingZeros`: `007`.
+    pub numeric_leading_zeros: bool,
+    /// `allowBackslashEscapingAnyCharacter`: `\q` is `q`.
+    pub backslash_escaping_any: bool,
+    /// `allowUnquotedControlChars`: raw tabs, newlines, ... inside strings.
+    pub unquoted_control_chars: bool,
 }
 
 /// A reusable tokenizer and the tape of the last record it read.
 pub(crate) struct Tape {
     pub nodes: Vec<Node>,
+    /// String values in the tape that Jackson cannot decode (see [`jackson_utf8_check`]).
+    pub invalid_strings: usize,
     stack: Vec<u32>,
     allow_single_quotes: bool,
     allow_non_numeric: bool,
+    lenient: Leniency,
 }
 
 impl Tape {
     /// A tokenizer with the given Jackson leniencies.
     pub fn new(allow_single_quotes: bool, allow_non_numeric: bool) -> Self {
-        Tape { nodes: Vec::with_capacity(64), stack: Vec::with_capacity(8), allow_single_quotes, allow_non_numeric }
+        Tape {
+            invalid_strings: 0,
+            nodes: Vec::with_capacity(64),
+            stack: Vec::with_capacity(8),
+            allow_single_quotes,
+            allow_non_numeric,
+            lenient: Leniency::default(),
+        }
+    }
+
+    /// The same tokenizer with the optional Jackson features turned on as given.
+    pub fn with_leniency(mut self, lenient: Leniency) -> Self {
+        self.lenient = lenient;
+        self
+    }
+
+    /// Skips whitespace and, with `allowComments`, comments.
+    fn ws(&self, buf: &[u8], p: usize) -> Result<usize, SyntaxError> {
+        let mut p = skip_ws(buf, p);
+        if !self.lenient.comments {
+            return Ok(p);
+        }
+        while buf.get(p) == Some(&b'/') {
+            match buf.get(p + 1) {
+                Some(b'/') => return Ok(buf.len()),
+                Some(b'*') => {
+                    let Some(end) = buf[p + 2..].windows(2).position(|w| w == b"*/") else {
+                        return err(p, "unterminated comment");
+                    };
+                    p = skip_ws(buf, p + 2 + end + 2);
+                }
+                _ => return Ok(p),
+            }
+        }
+        Ok(p)
     }
 
     /// Reads the first JSON value of `buf` into the tape (root at index 0).
@@ -103,22 +242,23 @@ impl Tape {
     pub fn parse(&mut self, buf: &[u8], check_utf8: bool) -> Result<bool, SyntaxError> {
         self.nodes.clear();
         self.stack.clear();
+        self.invalid_strings = 0;
         if buf.len() >= u32::MAX as usize {
             return err(0, "record larger than 4 GiB");
         }
-        let mut p = skip_ws(buf, 0);
+        let mut p = self.ws(buf, 0)?;
         if p >= buf.len() {
             return Ok(false);
         }
         'value: loop {
-            p = skip_ws(buf, p);
+            p = self.ws(buf, p)?;
             let Some(&b) = buf.get(p) else {
                 return err(p, "unexpected end of input, expected a value");
             };
             match b {
                 b'{' => {
                     self.open(Kind::Object, p)?;
-                    p = skip_ws(buf, p + 1);
+                    p = self.ws(buf, p + 1)?;
                     if buf.get(p) == Some(&b'}') {
                         self.close(p);
                         p += 1;
@@ -129,7 +269,7 @@ impl Tape {
                 }
                 b'[' => {
                     self.open(Kind::Array, p)?;
-                    p = skip_ws(buf, p + 1);
+                    p = self.ws(buf, p + 1)?;
                     if buf.get(p) == Some(&b']') {
                         self.close(p);
                         p += 1;
@@ -151,11 +291,12 @@ impl Tape {
                 let Some(&top) = self.stack.last() else {
                     return Ok(true);
                 };
-                p = skip_ws(buf, p);
+                p = self.ws(buf, p)?;
                 let in_object = self.nodes[top as usize].kind == Kind::Object;
                 match (in_object, buf.get(p)) {
                     (true, Some(b',')) => {
-                        p = self.key(buf, skip_ws(buf, p + 1), check_utf8)?;
+                        let q = self.ws(buf, p + 1)?;
+                        p = self.key(buf, q, check_utf8)?;
                         continue 'value;
                     }
                     (false, Some(b',')) => {
@@ -176,7 +317,16 @@ impl Tape {
 
     fn push(&mut self, kind: Kind, start: usize, end: usize) {
         let next = self.nodes.len() as u32 + 1;
-        self.nodes.push(Node { kind, escaped: false, invalid_utf8: false, start: start as u32, end: end as u32, next });
+        self.nodes.push(Node {
+            kind,
+            escaped: false,
+            invalid_utf8: false,
+            bare: false,
+            utf8_resumes: false,
+            start: start as u32,
+            end: end as u32,
+            next,
+        });
     }
 
     fn open(&mut self, kind: Kind, p: usize) -> Result<(), SyntaxError> {
@@ -200,22 +350,40 @@ impl Tape {
 
     /// An object member name and its colon; returns the position after the colon.
     fn key(&mut self, buf: &[u8], p: usize, check_utf8: bool) -> Result<usize, SyntaxError> {
-        match buf.get(p) {
-            Some(b'"') => {}
-            Some(b'\'') if self.allow_single_quotes => {}
+        let after = match buf.get(p) {
+            Some(b'"') => self.quoted_key(buf, p, check_utf8)?,
+            Some(b'\'') if self.allow_single_quotes => self.quoted_key(buf, p, check_utf8)?,
             Some(b'}') => return err(p, "trailing comma in object"),
+            Some(&b) if self.lenient.unquoted_field_names && is_name_byte(b) => {
+                let mut end = p + 1;
+                while buf.get(end).is_some_and(|b| is_name_byte(*b)) {
+                    end += 1;
+                }
+                if std::str::from_utf8(&buf[p..end]).is_err() {
+                    return err(p, "invalid UTF-8 in field name");
+                }
+                self.push(Kind::Str, p, end);
+                if let Some(n) = self.nodes.last_mut() {
+                    n.bare = true;
+                }
+                end
+            }
             _ => return err(p, "expected a double-quoted field name"),
-        }
-        let (after, invalid) = self.string(buf, p, check_utf8)?;
-        if invalid {
-            // Jackson decodes names eagerly, so a bad name fails the whole record.
-            return err(p, "invalid UTF-8 in field name");
-        }
-        let q = skip_ws(buf, after);
+        };
+        let q = self.ws(buf, after)?;
         if buf.get(q) != Some(&b':') {
             return err(q, "expected ':' after field name");
         }
         Ok(q + 1)
+    }
+
+    /// A quoted field name; Jackson decodes names eagerly, so a bad name fails the whole record.
+    fn quoted_key(&mut self, buf: &[u8], p: usize, check_utf8: bool) -> Result<usize, SyntaxError> {
+        let (after, invalid) = self.string(buf, p, check_utf8)?;
+        if invalid {
+            return err(p, "invalid UTF-8 in field name");
+        }
+        Ok(after)
     }
 
     /// A quoted string starting at the quote at `p`; returns (position after it, invalid UTF-8).
@@ -232,6 +400,10 @@ impl Tape {
                 break;
             }
             if b != b'\\' {
+                if self.lenient.unquoted_control_chars {
+                    i += 1;
+                    continue;
+                }
                 return err(i, "illegal unquoted control character in string");
             }
             escaped = true;
@@ -246,15 +418,24 @@ impl Tape {
                     }
                     i += 6;
                 }
+                // allowBackslashEscapingAnyCharacter: `\x` is `x` (decoded by unescape_into).
+                Some(&c) if self.lenient.backslash_escaping_any && c >= 0x20 => i += 2,
                 _ => return err(i, "unrecognized character escape"),
             }
         }
         let end = i + 1;
-        let invalid = check_utf8 && std::str::from_utf8(&buf[p + 1..i]).is_err();
+        let (invalid, resumes) = match check_utf8 {
+            true => jackson_utf8_check(&buf[p + 1..i]),
+            false => (false, false),
+        };
         self.push(Kind::Str, p, end);
         if let Some(n) = self.nodes.last_mut() {
             n.escaped = escaped;
             n.invalid_utf8 = invalid;
+            n.utf8_resumes = resumes;
+        }
+        if invalid {
+            self.invalid_strings += 1;
         }
         Ok((end, invalid))
     }
@@ -278,7 +459,10 @@ impl Tape {
             Some(b'0') => {
                 i += 1;
                 if buf.get(i).is_some_and(u8::is_ascii_digit) {
-                    return err(i, "leading zeros are not allowed");
+                    if !self.lenient.numeric_leading_zeros {
+                        return err(i, "leading zeros are not allowed");
+                    }
+                    i = digits(i);
                 }
             }
             Some(b'1'..=b'9') => i = digits(i),

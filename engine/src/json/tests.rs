@@ -612,21 +612,29 @@ fn fail_fast_names_file_and_line() {
 // ---------------------------------------------------------------- encoding
 
 #[test]
-fn invalid_utf8_is_a_bad_record_with_partial_results() {
+fn invalid_utf8_follows_jackson() {
+    // Checked against Spark 4.0.1 (tests/golden json_read/invalid_utf8_*).
     let s = schema(vec![f("a", DataType::Int64), f("s", DataType::Utf8), f("t", DataType::Utf8), corrupt()]);
-    let (b, st) = decode_with(b"{\"a\": 1, \"s\": \"bad\xff\", \"t\": \"ok\"}\n{\"a\": 2}", &s, &JsonOptions::default()).unwrap();
-    assert_eq!(col(&b, "a"), ["1", "2"]);
-    assert_eq!(col(&b, "s"), ["NULL", "NULL"]);
-    assert_eq!(col(&b, "t"), ["ok", "NULL"]);
-    assert_eq!(corrupt_col(&b), [Some("{\"a\": 1, \"s\": \"bad\u{FFFD}\", \"t\": \"ok\"}".to_string()), None]);
+    let d = |data: &[u8]| decode_with(data, &s, &JsonOptions::default()).unwrap();
+    // A bad byte mid-string leaves Jackson mid-string: no partial result.
+    let (b, st) = d(b"{\"a\": 1, \"s\": \"bad\xffx\", \"t\": \"ok\"}\n{\"a\": 2}");
+    assert_eq!(col(&b, "a"), ["NULL", "2"]);
+    assert_eq!(corrupt_col(&b), [Some("{\"a\": 1, \"s\": \"bad\u{FFFD}x\", \"t\": \"ok\"}".to_string()), None]);
     assert_eq!(st.corrupt, 1);
-    // Invalid bytes in a name (or outside strings) leave nothing to keep.
-    let (b, _) = decode_with(b"{\"a\xff\": 1, \"a\": 1}", &s, &JsonOptions::default()).unwrap();
-    assert_eq!(col(&b, "a"), ["NULL"]);
-    // Even in an ignored field the record is flagged (Arrow cannot carry the bytes).
-    let (b, _) = decode_with(b"{\"a\": 3, \"zz\": \"\xc3\"}", &s, &JsonOptions::default()).unwrap();
-    assert_eq!(col(&b, "a"), ["3"]);
+    // A sequence cut short by the closing quote: Jackson consumed the quote and goes on.
+    let (b, _) = d(b"{\"a\": 1, \"s\": \"caf\xc3\", \"t\": \"ok\"}");
+    assert_eq!((col(&b, "a"), col(&b, "s"), col(&b, "t")), (vec!["1".to_string()], vec!["NULL".to_string()], vec!["ok".to_string()]));
     assert!(corrupt_col(&b)[0].is_some());
+    // Invalid bytes in a name, or in a skipped field, leave nothing to keep.
+    let (b, _) = d(b"{\"a\xff\": 1, \"a\": 1}");
+    assert_eq!(col(&b, "a"), ["NULL"]);
+    let (b, _) = d(b"{\"a\": 3, \"zz\": \"\xc3\"}");
+    assert_eq!(col(&b, "a"), ["NULL"]);
+    assert!(corrupt_col(&b)[0].is_some());
+    // Overlong forms decode; bytes after the first value are never read.
+    let (b, _) = d(b"{\"a\": 1, \"s\": \"\xc0\xaf\"}\n{\"a\": 2} \xff");
+    assert_eq!(col(&b, "s"), ["/", "NULL"]);
+    assert_eq!(corrupt_col(&b), [None, None]);
     let err = decode_with(b"{\"a\": 3, \"zz\": \"\xc3\"}", &s, &opts(ParseMode::FailFast)).unwrap_err();
     assert!(err.to_string().contains("invalid UTF-8"), "{err}");
 }
@@ -685,10 +693,23 @@ fn schema_errors() {
 }
 
 #[test]
-fn unsupported_formats_are_refused_at_decode_time() {
-    let s = schema(vec![f("d", DataType::Date32)]);
-    let o = JsonOptions { date_format: Some("yyyy-MM-dd".to_string()), ..JsonOptions::default() };
-    assert!(matches!(decode_with(b"{}", &s, &o), Err(JsonError::UnsupportedOption { .. })));
+fn date_and_timestamp_formats() {
+    let s = schema(vec![f("d", DataType::Date32), f("t", ts_type()), corrupt()]);
+    let o = JsonOptions {
+        date_format: Some("dd/MM/yyyy".to_string()),
+        timestamp_format: Some("dd/MM/yyyy HH:mm".to_string()),
+        ..JsonOptions::default()
+    };
+    let (b, _) = decode_with(b"{\"d\":\"01/05/2024\",\"t\":\"01/05/2024 10:30\"}\n{\"d\":\"2024-05-01\",\"t\":1}\n", &s, &o).unwrap();
+    assert_eq!(col(&b, "d"), vec!["2024-05-01", "NULL"]);
+    assert_eq!(col(&b, CORRUPT)[0], "NULL");
+    assert_ne!(col(&b, CORRUPT)[1], "NULL", "no CAST-style fallback once a format is set");
+    // An invalid pattern makes every DATE string bad (Spark notices it per value), not the read.
+    let bad = JsonOptions { date_format: Some("yyyy-MM-dd bb".to_string()), ..JsonOptions::default() };
+    let (b, _) = decode_with(b"{\"d\":\"2024-05-01\"}\n{}\n", &s, &bad).unwrap();
+    assert_eq!(col(&b, "d"), vec!["NULL", "NULL"]);
+    assert_ne!(col(&b, CORRUPT)[0], "NULL");
+    assert_eq!(col(&b, CORRUPT)[1], "NULL");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use super::types::{
 use super::SchemaError;
 
 /// Spark type names spate recognises but cannot represent; named so the error can say so.
-const KNOWN_UNSUPPORTED: &[&str] = &["null", "void", "interval", "calendarinterval", "variant"];
+const KNOWN_UNSUPPORTED: &[&str] = &["interval", "calendarinterval", "variant"];
 
 /// Parses Spark's StructType JSON, `{"type":"struct","fields":[...]}`.
 pub fn parse_struct_json(json: &str) -> Result<Schema, SchemaError> {
@@ -110,6 +110,9 @@ fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
         .enumerate()
         .map(|(i, item)| field(item, &format!("{fields_path}[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
+    if obj.len() != 2 {
+        return Err(shape_error(value, path, "a struct type has exactly \"type\" and \"fields\""));
+    }
     // Spark rejects duplicates when a source resolves its schema; case-insensitive by default.
     if let Some(i) = duplicate_name_index(&fields) {
         return Err(error(
@@ -124,6 +127,10 @@ fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
 }
 
 /// One `{"name","type","nullable","metadata"}` object.
+///
+/// Spark's `parseStructField` matches exactly these key sets: all four, no `metadata`, or only
+/// `name` and `type`; any other shape (a missing `nullable` with `metadata`, an extra key, a
+/// `null` value) is INVALID_JSON_DATA_TYPE.
 fn field(value: &Value, path: &str) -> Result<Field, SchemaError> {
     let obj = object(value, "a field {\"name\":...,\"type\":...}", path)?;
     let Some(name) = required(obj, "name", path)?.as_str() else {
@@ -132,7 +139,28 @@ fn field(value: &Value, path: &str) -> Result<Field, SchemaError> {
     let data_type = data_type(required(obj, "type", path)?, &format!("{path}.type"))?;
     let nullable = bool_member(obj, "nullable", true, path)?;
     let comment = comment(obj.get("metadata"), &format!("{path}.metadata"))?;
+    let shape_ok = match (obj.get("nullable"), obj.get("metadata")) {
+        (Some(Value::Bool(_)), Some(Value::Object(_))) => obj.len() == 4,
+        (Some(Value::Bool(_)), None) => obj.len() == 3,
+        (None, None) => obj.len() == 2,
+        _ => false,
+    };
+    if !shape_ok {
+        return Err(shape_error(
+            value,
+            path,
+            "a field has \"name\" and \"type\", then \"nullable\" (a boolean), then \"metadata\" (an object)",
+        ));
+    }
     Ok(field_with_comment(name, data_type, nullable, comment))
+}
+
+/// Spark's INVALID_JSON_DATA_TYPE for an object whose keys are not exactly the expected ones.
+fn shape_error(value: &Value, path: &str, rule: &str) -> SchemaError {
+    match invalid_data_type(value, path) {
+        SchemaError::Json { message, path } => SchemaError::Json { message: format!("{message} ({rule})"), path },
+        other => other,
+    }
 }
 
 /// The `comment` entry of a field's metadata; other entries have no Arrow counterpart.
@@ -164,18 +192,31 @@ fn data_type(value: &Value, path: &str) -> Result<DataType, SchemaError> {
                 required(obj, "elementType", path)?,
                 &format!("{path}.elementType"),
             )?;
-            // Spark always writes containsNull; a missing one is read as Spark's default.
             let contains_null = bool_member(obj, "containsNull", true, path)?;
+            if obj.len() != 3 || !matches!(obj.get("containsNull"), Some(Value::Bool(_))) {
+                return Err(shape_error(
+                    value,
+                    path,
+                    "an array type has exactly \"type\", \"elementType\" and \"containsNull\" (a boolean)",
+                ));
+            }
             Ok(list_of(element, contains_null))
         }
         Some("map") => {
             let key = data_type(required(obj, "keyType", path)?, &format!("{path}.keyType"))?;
-            let value = data_type(
+            let value_type = data_type(
                 required(obj, "valueType", path)?,
                 &format!("{path}.valueType"),
             )?;
             let value_contains_null = bool_member(obj, "valueContainsNull", true, path)?;
-            Ok(map_of(key, value, value_contains_null))
+            if obj.len() != 4 || !matches!(obj.get("valueContainsNull"), Some(Value::Bool(_))) {
+                return Err(shape_error(
+                    value,
+                    path,
+                    "a map type has exactly \"type\", \"keyType\", \"valueType\" and \"valueContainsNull\" (a boolean)",
+                ));
+            }
+            Ok(map_of(key, value_type, value_contains_null))
         }
         Some("struct") => Ok(DataType::Struct(Fields::from(struct_fields(value, path)?))),
         Some("udt") => Err(error(
@@ -201,6 +242,8 @@ fn primitive(name: &str, path: &str) -> Result<DataType, SchemaError> {
         "date" => DataType::Date32,
         "timestamp" | "timestamp_ltz" => timestamp_ltz(),
         "timestamp_ntz" => timestamp_ntz(),
+        // NullType: Spark writes "void" and still reads the old "null".
+        "void" | "null" => DataType::Null,
         "decimal" => decimal(u64::from(DEFAULT_DECIMAL_PRECISION), 0)
             .map_err(|message| error(message, path))?,
         _ => return special_primitive(name, path),
@@ -385,8 +428,7 @@ mod tests {
               {"name":"b","type":"integer","nullable":false,"metadata":{}},
               {"name":"c","type":{"type":"array","elementType":"long","containsNull":false}},
               {"name":"d","type":{"type":"map","keyType":"string","valueType":"long","valueContainsNull":false}},
-              {"name":"e","type":{"type":"array","elementType":"long"}},
-              {"name":"f","type":"integer","nullable":null,"metadata":null}
+              {"name":"e","type":"integer","nullable":true}
             ]}"#,
         )
         .unwrap();
@@ -401,8 +443,19 @@ mod tests {
             schema.field(3).data_type(),
             &map_of(DataType::Utf8, DataType::Int64, false)
         );
-        assert_eq!(schema.field(4).data_type(), &list_of(DataType::Int64, true));
-        assert!(schema.field(5).is_nullable());
+        assert!(schema.field(4).is_nullable());
+        // Spark matches exact key sets (golden schema/json_missing_nullable and friends).
+        for bad in [
+            r#"{"name":"a","type":"integer","metadata":{}}"#,
+            r#"{"name":"a","type":"integer","nullable":null,"metadata":null}"#,
+            r#"{"name":"a","type":"integer","nullable":true,"metadata":{},"comment":"x"}"#,
+            r#"{"name":"a","type":{"type":"array","elementType":"long"}}"#,
+            r#"{"name":"a","type":{"type":"map","keyType":"string","valueType":"long"}}"#,
+            r#"{"name":"a","type":{"type":"struct","fields":[],"x":1}}"#,
+        ] {
+            let message = err(&format!(r#"{{"type":"struct","fields":[{bad}]}}"#));
+            assert!(message.contains("INVALID_JSON_DATA_TYPE"), "{bad}: {message}");
+        }
     }
 
     #[test]
@@ -419,12 +472,12 @@ mod tests {
         assert_eq!(metadata.get("comment").map(String::as_str), Some("the id"));
         assert_eq!(
             err(
-                r#"{"type":"struct","fields":[{"name":"a","type":"long","metadata":{"comment":1}}]}"#
+                r#"{"type":"struct","fields":[{"name":"a","type":"long","nullable":true,"metadata":{"comment":1}}]}"#
             ),
             "schema JSON: \"comment\" must be a string at $.fields[0].metadata.comment"
         );
         assert_eq!(
-            err(r#"{"type":"struct","fields":[{"name":"a","type":"long","metadata":[]}]}"#),
+            err(r#"{"type":"struct","fields":[{"name":"a","type":"long","nullable":true,"metadata":[]}]}"#),
             "schema JSON: expected metadata (a JSON object) at $.fields[0].metadata"
         );
     }
@@ -465,9 +518,9 @@ mod tests {
         assert!(type_err("42").contains("INVALID_JSON_DATA_TYPE: cannot convert the JSON 42"));
         assert!(type_err(r#"{"type":"list"}"#).contains("INVALID_JSON_DATA_TYPE"));
         assert!(type_err(r#"{"type":"udt","class":"x"}"#).contains("\"udt\""));
+        assert_eq!(ty("\"void\""), DataType::Null);
+        assert_eq!(ty("\"null\""), DataType::Null);
         for name in [
-            "void",
-            "null",
             "interval",
             "interval day to second",
             "variant",

@@ -5,15 +5,28 @@ use std::ops::ControlFlow;
 use datafusion::sql::sqlparser::parser::Parser;
 
 use super::dialect::SparkDialect;
-use datafusion::sql::sqlparser::ast::{self, visit_expressions_mut, BinaryOperator, CastKind, Expr, TimezoneInfo, VisitMut};
+use super::functions::spark_cast::{self, CastMode};
+use datafusion::sql::sqlparser::ast::{
+    self, visit_expressions_mut, AccessExpr, BinaryOperator, CastKind, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentList,
+    FunctionArguments, Ident, ObjectName, TimezoneInfo, VisitMut,
+};
 
 /// Applies Spark's semantics to a parsed statement.
 ///
-/// * With `spark.sql.ansi.enabled=false` a failing `CAST` gives NULL, which is DataFusion's `TRY_CAST`.
-/// * Spark's `TIMESTAMP` is a timestamp with the session time zone (TIMESTAMP_LTZ); DataFusion's plain
-///   `TIMESTAMP` has none, so it becomes `TIMESTAMP WITH TIME ZONE`.
+/// * `CAST`, `TRY_CAST`, `x::T` and the function forms `int(x)`, `string(x)`, ... to a type spate's
+///   schema parser knows become `spark_cast(x, 'T', mode)` (Spark's conversion rules; the mode is
+///   `ansi`, `legacy` with `spark.sql.ansi.enabled=false`, or `try`).
+/// * Other casts: with ANSI off a failing `CAST` gives NULL (DataFusion's `TRY_CAST`), and Spark's
+///   `TIMESTAMP` is a timestamp with the session time zone.
+/// * `year(x)`, `hour(x)`, ... are `date_part` of `x` cast like Spark (strings parsed, the session zone).
+/// * `rank()`, `dense_rank()`, `row_number()`, `ntile()` are INT, as in Spark.
 pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
+    let _ = stmt.visit(&mut GeneratorNames);
+    let legacy_or_ansi = if ansi { CastMode::Ansi } else { CastMode::Legacy };
     let _ = visit_expressions_mut(stmt, |e: &mut Expr| {
+        if let Some(replacement) = spark_cast_call(e, legacy_or_ansi) {
+            *e = replacement;
+        }
         if let Expr::Cast { kind, data_type, .. } = e {
             if !ansi && matches!(kind, CastKind::Cast | CastKind::DoubleColon) {
                 *kind = CastKind::TryCast;
@@ -23,7 +36,16 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
                 *tz = TimezoneInfo::WithTimeZone;
             }
         }
-        if let Some(replacement) = spark_date_part(e) {
+        if let Some(replacement) = spark_date_part(e, legacy_or_ansi) {
+            *e = replacement;
+        }
+        if let Some(replacement) = int_ranking(e) {
+            *e = replacement;
+        }
+        if let Some(replacement) = zero_based_subscripts(e) {
+            *e = replacement;
+        }
+        if let Some(replacement) = spark_function_forms(e, legacy_or_ansi) {
             *e = replacement;
         }
         if let Expr::RLike { negated, expr, pattern, .. } = e {
@@ -36,27 +58,324 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
     });
 }
 
-/// Spark's `year(x)`, `month(x)`, ... (INT results) as DataFusion's `date_part`.
-fn spark_date_part(e: &Expr) -> Option<Expr> {
+/// Names an unaliased `explode(x)` select item `col`, as Spark does.
+struct GeneratorNames;
+
+impl ast::VisitorMut for GeneratorNames {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut ast::Query) -> ControlFlow<()> {
+        if let ast::SetExpr::Select(select) = query.body.as_mut() {
+            for item in &mut select.projection {
+                let ast::SelectItem::UnnamedExpr(Expr::Function(f)) = item else { continue };
+                if !f.name.to_string().eq_ignore_ascii_case("explode") {
+                    continue;
+                }
+                let ast::SelectItem::UnnamedExpr(expr) = std::mem::replace(item, ast::SelectItem::Wildcard(Default::default()))
+                else {
+                    continue;
+                };
+                *item = ast::SelectItem::ExprWithAlias { expr, alias: Ident::new("col") };
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// `name(args...)` as an AST node.
+fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(ast::Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args.into_iter().map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a))).collect(),
+            clauses: vec![],
+        }),
+        null_treatment: None,
+        filter: None,
+        over: None,
+        parameters: FunctionArguments::None,
+        within_group: vec![],
+    })
+}
+
+fn string_lit(s: &str) -> Expr {
+    Expr::value(ast::Value::SingleQuotedString(s.to_string()))
+}
+
+/// `spark_cast(x, 'T', 'mode')`.
+fn spark_cast_expr(x: Expr, spark_type: &str, mode: CastMode) -> Expr {
+    call(spark_cast::NAME, vec![x, string_lit(spark_type), string_lit(mode.as_str())])
+}
+
+/// The single plain argument of a function call, taken out of it.
+fn take_single_arg(f: &mut ast::Function) -> Option<Expr> {
+    if f.over.is_some() || f.filter.is_some() {
+        return None;
+    }
+    let FunctionArguments::List(list) = &mut f.args else { return None };
+    if list.args.len() != 1 || list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return None;
+    }
+    match list.args.pop() {
+        Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))) => Some(arg),
+        Some(other) => {
+            list.args.push(other);
+            None
+        }
+        None => None,
+    }
+}
+
+/// Spark's casts (`CAST`, `TRY_CAST`, `::`, `int(x)`, ...) as `spark_cast` calls, for target types
+/// spate's schema parser knows.
+fn spark_cast_call(e: &mut Expr, legacy_or_ansi: CastMode) -> Option<Expr> {
+    match e {
+        Expr::Cast { kind, expr, data_type, format: None, .. } => {
+            let text = data_type.to_string();
+            spark_cast::target_type(&text)?;
+            let mode = match kind {
+                CastKind::TryCast | CastKind::SafeCast => CastMode::Try,
+                CastKind::Cast | CastKind::DoubleColon => legacy_or_ansi,
+            };
+            let x = std::mem::replace(expr.as_mut(), Expr::value(ast::Value::Null));
+            Some(spark_cast_expr(x, &text, mode))
+        }
+        Expr::Function(f) => {
+            let name = f.name.to_string().to_ascii_lowercase();
+            let spark_type = match name.as_str() {
+                "int" => "INT",
+                "bigint" => "BIGINT",
+                "smallint" => "SMALLINT",
+                "tinyint" => "TINYINT",
+                "double" => "DOUBLE",
+                "float" => "FLOAT",
+                "string" => "STRING",
+                "boolean" => "BOOLEAN",
+                "binary" => "BINARY",
+                "decimal" => "DECIMAL",
+                _ => return None,
+            };
+            let x = take_single_arg(f)?;
+            Some(spark_cast_expr(x, spark_type, legacy_or_ansi))
+        }
+        _ => None,
+    }
+}
+
+/// Spark's `year(x)`, `month(x)`, ... (INT results, in the session zone, strings cast like Spark)
+/// as DataFusion's `date_part`.
+fn spark_date_part(e: &mut Expr, mode: CastMode) -> Option<Expr> {
     let Expr::Function(f) = e else { return None };
     let name = f.name.to_string().to_ascii_lowercase();
-    let (part, offset) = match name.as_str() {
-        "year" => ("year", ""),
-        "quarter" => ("quarter", ""),
-        "month" => ("month", ""),
-        "day" | "dayofmonth" => ("day", ""),
-        "dayofyear" => ("doy", ""),
-        // Spark: 1 = Sunday ... 7 = Saturday; DataFusion's dow: 0 = Sunday.
-        "dayofweek" => ("dow", " + 1"),
-        "hour" => ("hour", ""),
-        "minute" => ("minute", ""),
-        "weekofyear" => ("week", ""),
+    let (part, of_time) = match name.as_str() {
+        "year" => ("year", false),
+        "quarter" => ("quarter", false),
+        "month" => ("month", false),
+        "day" | "dayofmonth" => ("day", false),
+        "dayofyear" => ("doy", false),
+        // datafusion-spark's date_part follows Spark: 1 = Sunday ... 7 = Saturday.
+        "dayofweek" => ("dow", false),
+        "weekofyear" => ("week", false),
+        "hour" => ("hour", true),
+        "minute" => ("minute", true),
         _ => return None,
     };
-    let ast::FunctionArguments::List(list) = &f.args else { return None };
-    let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg))] = list.args.as_slice() else { return None };
-    let sql = format!("CAST(date_part('{part}', {arg}){offset} AS INT)");
-    Parser::new(&SparkDialect).try_with_sql(&sql).and_then(|mut p| p.parse_expr()).ok()
+    let arg = take_single_arg(f)?;
+    let value = if of_time {
+        // The instant Spark would cast to, labelled with the session zone so the fields are local.
+        Expr::Cast {
+            kind: CastKind::Cast,
+            expr: Box::new(spark_cast_expr(arg, "TIMESTAMP", mode)),
+            data_type: ast::DataType::Timestamp(None, TimezoneInfo::WithTimeZone),
+            array: false,
+            format: None,
+        }
+    } else {
+        spark_cast_expr(arg, "DATE", mode)
+    };
+    Some(Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(call("date_part", vec![string_lit(part), value])),
+        data_type: ast::DataType::Int(None),
+        array: false,
+        format: None,
+    })
+}
+
+/// The arguments of a plain call (no OVER/FILTER/DISTINCT), taken out of it.
+fn take_args(f: &mut ast::Function) -> Option<Vec<Expr>> {
+    if f.over.is_some() || f.filter.is_some() {
+        return None;
+    }
+    let FunctionArguments::List(list) = &mut f.args else { return None };
+    if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return None;
+    }
+    if !list.args.iter().all(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(_)))) {
+        return None;
+    }
+    Some(
+        std::mem::take(&mut list.args)
+            .into_iter()
+            .filter_map(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+fn literal_string(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Spark's `date_trunc` unit names, as DataFusion's.
+fn trunc_unit(unit: &str) -> Option<&'static str> {
+    Some(match unit.to_ascii_uppercase().as_str() {
+        "MICROSECOND" => "microsecond",
+        "MILLISECOND" => "millisecond",
+        "SECOND" => "second",
+        "MINUTE" => "minute",
+        "HOUR" => "hour",
+        "DAY" | "DD" => "day",
+        "WEEK" => "week",
+        "MON" | "MONTH" | "MM" => "month",
+        "QUARTER" => "quarter",
+        "YEAR" | "YYYY" | "YY" => "year",
+        _ => return None,
+    })
+}
+
+fn session_timestamp(x: Expr, mode: CastMode) -> Expr {
+    Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(spark_cast_expr(x, "TIMESTAMP", mode)),
+        data_type: ast::DataType::Timestamp(None, TimezoneInfo::WithTimeZone),
+        array: false,
+        format: None,
+    }
+}
+
+/// Spark functions whose arguments or spelling differ from DataFusion's:
+/// `date_trunc(unit, x)` (Spark's unit names, truncation in the session zone, NULL for an unknown
+/// unit, strings cast like Spark), `add_months(d, n)` (an INT count), `sort_array(a[, asc])`.
+fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
+    if let Expr::Substring { expr, substring_from, substring_for, .. } = e {
+        // DataFusion plans SUBSTRING/SUBSTR syntax with its own `substr`; Spark's is `substring`.
+        let mut args = vec![std::mem::replace(expr.as_mut(), Expr::value(ast::Value::Null))];
+        args.push(substring_from.take().map_or_else(|| Expr::value(ast::Value::Number("1".into(), false)), |b| *b));
+        if let Some(len) = substring_for.take() {
+            args.push(*len);
+        }
+        return Some(call("substring", args));
+    }
+    let Expr::Function(f) = e else { return None };
+    let name = f.name.to_string().to_ascii_lowercase();
+    match name.as_str() {
+        "date_trunc" => {
+            let FunctionArguments::List(list) = &f.args else { return None };
+            let [FunctionArg::Unnamed(FunctionArgExpr::Expr(unit)), _] = list.args.as_slice() else { return None };
+            let unit = match unit {
+                Expr::Value(v) if v.value == ast::Value::Null => String::new(),
+                other => literal_string(other)?.to_string(),
+            };
+            let mut args = take_args(f)?;
+            let x = args.pop()?;
+            let truncated = match trunc_unit(&unit) {
+                Some(u) => call("date_trunc", vec![string_lit(u), session_timestamp(x, mode)]),
+                None => Expr::value(ast::Value::Null),
+            };
+            Some(spark_cast_expr(truncated, "TIMESTAMP", CastMode::Ansi))
+        }
+        "add_months" | "date_add" | "date_sub" => {
+            let mut args = take_args(f)?;
+            if args.len() != 2 {
+                return None;
+            }
+            let n = args.pop()?;
+            let d = args.pop()?;
+            Some(call(&name, vec![spark_cast_expr(d, "DATE", mode), spark_cast_expr(n, "INT", mode)]))
+        }
+        // Spark's generator in SELECT: one row per element, none for an empty or NULL array.
+        "explode" => {
+            let args = take_args(f)?;
+            if args.len() != 1 {
+                return None;
+            }
+            Some(call("unnest", args))
+        }
+        "sort_array" => {
+            let mut args = take_args(f)?;
+            let ascending = match args.get(1) {
+                None => true,
+                Some(Expr::Value(v)) => match v.value {
+                    ast::Value::Boolean(b) => b,
+                    _ => return None,
+                },
+                Some(_) => return None,
+            };
+            args.truncate(1);
+            let a = args.pop()?;
+            let (order, nulls) = if ascending { ("ASC", "NULLS FIRST") } else { ("DESC", "NULLS LAST") };
+            Some(call("array_sort", vec![a, string_lit(order), string_lit(nulls)]))
+        }
+        _ => None,
+    }
+}
+
+/// Spark's `a[i]` is 0-based (DataFusion's is 1-based): subscripts other than string literals
+/// (`m['key']`, `s['field']` stay DataFusion's) become `spark_get_item(a, i)`.
+fn zero_based_subscripts(e: &mut Expr) -> Option<Expr> {
+    let Expr::CompoundFieldAccess { root, access_chain } = e else { return None };
+    let is_rewritten = |a: &AccessExpr| {
+        matches!(a, AccessExpr::Subscript(ast::Subscript::Index { index })
+            if !matches!(index, Expr::Value(v) if matches!(v.value, ast::Value::SingleQuotedString(_) | ast::Value::DoubleQuotedString(_))))
+    };
+    if !access_chain.iter().any(is_rewritten) {
+        return None;
+    }
+    let mut current = std::mem::replace(root.as_mut(), Expr::value(ast::Value::Null));
+    let mut pending: Vec<AccessExpr> = Vec::new();
+    let mut rewritten_any = false;
+    for access in std::mem::take(access_chain) {
+        if is_rewritten(&access) {
+            if !pending.is_empty() {
+                current = Expr::CompoundFieldAccess { root: Box::new(current), access_chain: std::mem::take(&mut pending) };
+            }
+            let AccessExpr::Subscript(ast::Subscript::Index { index }) = access else { continue };
+            current = call(super::functions::collections::GET_ITEM, vec![current, index]);
+            rewritten_any = true;
+        } else if let (true, true, AccessExpr::Dot(Expr::Identifier(id))) = (rewritten_any, pending.is_empty(), &access) {
+            // `a[i].x`: a field of the element, which DataFusion only plans as get_field.
+            current = call("get_field", vec![current, string_lit(&id.value)]);
+        } else {
+            pending.push(access);
+        }
+    }
+    if !pending.is_empty() {
+        current = Expr::CompoundFieldAccess { root: Box::new(current), access_chain: pending };
+    }
+    Some(current)
+}
+
+/// `rank()`, `dense_rank()`, `row_number()`, `ntile(n)` over a window are INT in Spark.
+fn int_ranking(e: &mut Expr) -> Option<Expr> {
+    let Expr::Function(f) = e else { return None };
+    f.over.as_ref()?;
+    let name = f.name.to_string().to_ascii_lowercase();
+    if !matches!(name.as_str(), "rank" | "dense_rank" | "row_number" | "ntile") {
+        return None;
+    }
+    let inner = std::mem::replace(e, Expr::value(ast::Value::Null));
+    Some(Expr::Cast { kind: CastKind::Cast, expr: Box::new(inner), data_type: ast::DataType::Int(None), array: false, format: None })
 }
 
 /// Replaces `current_timestamp()`, `now()`, `current_date()` and `localtimestamp()` by the batch's
@@ -97,9 +416,30 @@ mod tests {
     }
 
     #[test]
-    fn cast_becomes_try_cast_without_ansi() {
-        assert_eq!(rewrite("SELECT CAST(a AS INT) FROM t", false), "SELECT TRY_CAST(a AS INT) FROM t");
-        assert_eq!(rewrite("SELECT CAST(a AS INT) FROM t", true), "SELECT CAST(a AS INT) FROM t");
+    fn casts_become_spark_cast() {
+        assert_eq!(rewrite("SELECT CAST(a AS INT) FROM t", false), "SELECT spark_cast(a, 'INT', 'legacy') FROM t");
+        assert_eq!(rewrite("SELECT CAST(a AS INT) FROM t", true), "SELECT spark_cast(a, 'INT', 'ansi') FROM t");
+        assert_eq!(rewrite("SELECT TRY_CAST(a AS DECIMAL(10,2)) FROM t", true), "SELECT spark_cast(a, 'DECIMAL(10,2)', 'try') FROM t");
+        assert_eq!(rewrite("SELECT a::BIGINT, int(b) FROM t", true), "SELECT spark_cast(a, 'BIGINT', 'ansi'), spark_cast(b, 'INT', 'ansi') FROM t");
+        assert_eq!(
+            rewrite("SELECT CAST(CAST(a AS STRING) AS INT) FROM t", true),
+            "SELECT spark_cast(spark_cast(a, 'STRING', 'ansi'), 'INT', 'ansi') FROM t"
+        );
+        // Types spate's schema parser does not know keep DataFusion's CAST (TRY_CAST without ANSI).
+        assert_eq!(rewrite("SELECT CAST(a AS VARCHAR(3)) FROM t", false), "SELECT TRY_CAST(a AS VARCHAR(3)) FROM t");
+    }
+
+    #[test]
+    fn subscripts_are_zero_based() {
+        assert_eq!(rewrite("SELECT a[0], m['k'], split(s, ',')[1] FROM t", true), "SELECT spark_get_item(a, 0), m['k'], spark_get_item(split(s, ','), 1) FROM t");
+    }
+
+    #[test]
+    fn ranking_is_int() {
+        assert_eq!(
+            rewrite("SELECT rank() OVER (ORDER BY a) FROM t", true),
+            "SELECT CAST(rank() OVER (ORDER BY a) AS INT) FROM t"
+        );
     }
 
     #[test]
@@ -115,8 +455,18 @@ mod tests {
 
     #[test]
     fn spark_date_parts() {
-        assert_eq!(rewrite("SELECT year(ts) FROM t", true), "SELECT CAST(date_part('year', ts) AS INT) FROM t");
-        assert_eq!(rewrite("SELECT dayofweek(ts) FROM t", true), "SELECT CAST(date_part('dow', ts) + 1 AS INT) FROM t");
+        assert_eq!(
+            rewrite("SELECT year(ts) FROM t", true),
+            "SELECT CAST(date_part('year', spark_cast(ts, 'DATE', 'ansi')) AS INT) FROM t"
+        );
+        assert_eq!(
+            rewrite("SELECT dayofweek(ts) FROM t", false),
+            "SELECT CAST(date_part('dow', spark_cast(ts, 'DATE', 'legacy')) AS INT) FROM t"
+        );
+        assert_eq!(
+            rewrite("SELECT hour(ts) FROM t", true),
+            "SELECT CAST(date_part('hour', CAST(spark_cast(ts, 'TIMESTAMP', 'ansi') AS TIMESTAMP WITH TIME ZONE)) AS INT) FROM t"
+        );
     }
 
     #[test]
@@ -127,9 +477,10 @@ mod tests {
 
     #[test]
     fn timestamp_is_ltz() {
+        assert_eq!(rewrite("SELECT CAST(a AS TIMESTAMP) FROM t", true), "SELECT spark_cast(a, 'TIMESTAMP', 'ansi') FROM t");
         assert_eq!(
-            rewrite("SELECT CAST(a AS TIMESTAMP) FROM t", true),
-            "SELECT CAST(a AS TIMESTAMP WITH TIME ZONE) FROM t"
+            rewrite("SELECT CAST(a AS TIMESTAMP(3)) FROM t", true),
+            "SELECT CAST(a AS TIMESTAMP(3) WITH TIME ZONE) FROM t"
         );
     }
 

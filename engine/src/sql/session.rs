@@ -84,7 +84,16 @@ pub fn new_context(settings: &Settings) -> Result<SessionContext> {
         .with_target_partitions(2)
         .with_information_schema(true)
         .set_bool("datafusion.execution.enable_ansi_mode", spark.ansi)
-        .set_str("datafusion.execution.time_zone", &spark.session_time_zone.to_string());
+        .set_str("datafusion.execution.time_zone", &spark.session_time_zone.to_string())
+        // Spark sorts NULL as the smallest value: first for ASC, last for DESC.
+        .set_str("datafusion.sql_parser.default_null_ordering", "nulls_min")
+        // Aggregate each input partition as it comes, like Spark's partial aggregation per input
+        // split: percentile_approx's answer depends on how rows are grouped into partial summaries,
+        // and a round-robin split of one input gives other answers than Spark's single summary
+        // (golden sql_functions/percentile_approx_large_group).
+        .set_bool("datafusion.optimizer.enable_round_robin_repartition", false)
+        // Spark reads `1.5` as DECIMAL(2,1), not DOUBLE.
+        .set_bool("datafusion.sql_parser.parse_float_as_decimal", true);
     for (k, v) in settings.iter().filter(|(k, _)| k.starts_with("datafusion.")) {
         cfg.options_mut().set(k, v)?;
     }
@@ -113,6 +122,31 @@ pub async fn plan_sql_at(ctx: &SessionContext, sql: &str, ansi: bool, batch_time
     let stmt = DfStatement::Statement(Box::new(stmts.remove(0)));
     let plan = ctx.state().statement_to_plan(stmt).await?;
     Ok(ctx.execute_logical_plan(plan).await?)
+}
+
+/// The columns of `table` (indices into its registered schema) that `sql` reads, after
+/// DataFusion's projection pushdown: what Spark's file sources use as the read schema, so only
+/// these columns are parsed (a bad value in another column does not make a record bad).
+/// `table` must be registered (an empty table with the full schema is enough).
+pub async fn read_columns(ctx: &SessionContext, sql: &str, ansi: bool, table: &str) -> Result<Vec<usize>> {
+    use datafusion::common::tree_node::TreeNodeRecursion;
+    use datafusion::logical_expr::LogicalPlan;
+    let df = plan_sql(ctx, sql, ansi).await?;
+    let plan = ctx.state().optimize(df.logical_plan())?;
+    let width = ctx.table_provider(table).await?.schema().fields().len();
+    let mut used = std::collections::BTreeSet::new();
+    plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            if scan.table_name.table() == table {
+                match &scan.projection {
+                    Some(p) => used.extend(p.iter().copied()),
+                    None => used.extend(0..width),
+                }
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })?;
+    Ok(used.into_iter().collect())
 }
 
 /// Shared handle used by queries that plan many batches.

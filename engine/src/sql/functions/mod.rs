@@ -6,16 +6,20 @@
 //! formats, its `date_format` is an alias of `to_char`; `split` and `rlike` do not exist).
 //! See api-notes.md 6.3 and the errata in spark-semantics.md.
 
+pub mod collections;
 mod common;
 mod date_format;
 mod from_unixtime;
 pub mod java_regex;
 mod percentile_approx;
 mod quantile_summaries;
+mod regexp_extract;
 mod regexp_replace;
 mod rlike;
+pub mod spark_cast;
 mod spark_builtins;
 mod split;
+mod strings;
 mod to_date;
 mod to_timestamp;
 mod try_to_timestamp;
@@ -29,6 +33,7 @@ pub use from_unixtime::FromUnixtime;
 pub use percentile_approx::PercentileApprox;
 pub use regexp_replace::RegexpReplace;
 pub use rlike::RLike;
+pub use spark_cast::SparkCast;
 pub use split::Split;
 pub use to_date::ToDate;
 pub use to_timestamp::ToTimestamp;
@@ -56,6 +61,19 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(DateFormat::new(conf)),
         ScalarUDF::new_from_impl(UnixTimestamp::new(conf)),
         ScalarUDF::new_from_impl(FromUnixtime::new(conf)),
+        ScalarUDF::new_from_impl(SparkCast::new(conf)),
+        ScalarUDF::new_from_impl(collections::Size::new(conf)),
+        ScalarUDF::new_from_impl(collections::ElementAt::first_based(conf)),
+        ScalarUDF::new_from_impl(collections::ElementAt::try_element_at(conf)),
+        ScalarUDF::new_from_impl(collections::ElementAt::subscript(conf)),
+        ScalarUDF::new_from_impl(regexp_extract::RegexpExtract::first()),
+        ScalarUDF::new_from_impl(regexp_extract::RegexpExtract::all()),
+        ScalarUDF::new_from_impl(strings::Substring::default()),
+        ScalarUDF::new_from_impl(strings::Locate::default()),
+        ScalarUDF::new_from_impl(strings::Initcap::default()),
+        ScalarUDF::new_from_impl(strings::Concat::new(conf)),
+        ScalarUDF::new_from_impl(strings::BRound::default()),
+        ScalarUDF::new_from_impl(strings::TypeOf::default()),
     ]
 }
 

@@ -77,7 +77,7 @@ impl ScalarUDFImpl for ToDate {
                 days
             }
             // Pattern parsing and timestamp inputs: the instant's calendar day in the session zone.
-            _ => input_to_micros(&arrays, &self.time_zone, None)?
+            _ => input_to_micros(&arrays, &self.time_zone, self.ansi.then_some("DATE"))?
                 .into_iter()
                 .map(|m| m.and_then(|m| utc_micros_to_days(m, &self.time_zone)))
                 .collect(),
@@ -106,12 +106,8 @@ mod tests {
         let ctx = context(true);
         let err = value(&ctx, "SELECT to_date('garbage')").await.expect_err("ANSI raises");
         assert!(err.to_string().contains("cannot be cast to \"DATE\""), "{err}");
-        assert_eq!(
-            value(&ctx, "SELECT to_date('garbage', 'yyyy-MM-dd')")
-                .await
-                .expect("NULL"),
-            "NULL"
-        );
+        let err = value(&ctx, "SELECT to_date('garbage', 'yyyy-MM-dd')").await.expect_err("ANSI raises");
+        assert!(err.to_string().contains("CANNOT_PARSE_TIMESTAMP"), "{err}");
     }
 
     #[tokio::test]

@@ -3,8 +3,9 @@
 //! DataFusion's `to_timestamp` returns nanoseconds without a zone and takes chrono `%Y` formats.
 //! Spark's TIMESTAMP is a microsecond instant; without a pattern it is `CAST(s AS TIMESTAMP)`
 //! (lenient ISO forms, zone-less strings in the session zone, and under ANSI a malformed string
-//! raises CAST_INVALID_INPUT), with a pattern it uses java.time rules, where the CORRECTED parser
-//! policy turns a non-matching string into NULL even under ANSI (spark-semantics.md errata).
+//! raises CAST_INVALID_INPUT), with a pattern it uses java.time rules: a non-matching string is
+//! NULL with ANSI off and raises CANNOT_PARSE_TIMESTAMP with ANSI on (checked against PySpark
+//! 4.0.1; the CORRECTED parser policy does not make it NULL under ANSI).
 //! `try_to_timestamp` shares this code and never raises for bad input.
 
 use std::sync::Arc;
@@ -98,8 +99,18 @@ pub(super) fn input_to_micros(arrays: &[ArrayRef], tz: &Tz, ansi_target: Option<
     )
 }
 
-/// Parses strings with CAST rules (no pattern) or a Spark pattern. `ansi_target` names the type
-/// in the CAST_INVALID_INPUT error raised for a malformed string when there is no pattern.
+/// Spark's error for a string a pattern cannot parse under ANSI mode (golden
+/// sql_functions/to_timestamp_pattern_mismatch_ansi_on).
+pub(super) fn cannot_parse_timestamp(s: &str, pattern: &str) -> datafusion::common::DataFusionError {
+    datafusion::common::DataFusionError::Execution(format!(
+        "[CANNOT_PARSE_TIMESTAMP] Text '{s}' could not be parsed with the pattern '{pattern}'. \
+         Use `try_to_timestamp` to tolerate invalid input string and return NULL instead. SQLSTATE: 22007"
+    ))
+}
+
+/// Parses strings with CAST rules (no pattern) or a Spark pattern. `ansi_target` (ANSI mode)
+/// names the type in the CAST_INVALID_INPUT error raised for a malformed string when there is no
+/// pattern; with a pattern a non-matching string raises CANNOT_PARSE_TIMESTAMP.
 pub(super) fn parse_strings(
     strs: &StringArray,
     formats: Option<&StringArray>,
@@ -123,7 +134,13 @@ pub(super) fn parse_strings(
                 parsed
             }
             Some(f) if f.is_null(i) => None,
-            Some(f) => patterns.get(f.value(i))?.parse_timestamp_micros(s, tz),
+            Some(f) => {
+                let parsed = patterns.get(f.value(i))?.parse_timestamp_micros(s, tz);
+                if let (None, Some(_)) = (parsed, ansi_target) {
+                    return Err(cannot_parse_timestamp(s, f.value(i)));
+                }
+                parsed
+            }
         };
         out.push(parsed);
     }
@@ -182,7 +199,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn ansi_raises_only_without_pattern() {
+    async fn ansi_raises() {
         let ctx = context(true);
         let err = value(&ctx, "SELECT to_timestamp('garbage')")
             .await
@@ -193,10 +210,12 @@ mod tests {
             ),
             "{err}"
         );
+        let err = value(&ctx, "SELECT to_timestamp('garbage', 'yyyy-MM-dd')")
+            .await
+            .expect_err("ANSI raises with a pattern too");
+        assert!(err.to_string().contains("[CANNOT_PARSE_TIMESTAMP] Text 'garbage'"), "{err}");
         assert_eq!(
-            value(&ctx, "SELECT to_timestamp('garbage', 'yyyy-MM-dd')")
-                .await
-                .expect("NULL"),
+            value(&ctx, "SELECT try_to_timestamp('garbage', 'yyyy-MM-dd')").await.expect("NULL"),
             "NULL"
         );
         assert_eq!(
@@ -253,7 +272,7 @@ mod tests {
 
     #[tokio::test]
     async fn columns() {
-        let ctx = context(true);
+        let ctx = context(false);
         let sql = "SELECT to_timestamp(s, 'yyyy-MM-dd') FROM (VALUES ('2020-01-02'), ('bad'), (NULL)) AS t(s)";
         let batches = ctx.sql(sql).await.expect("plans").collect().await.expect("runs");
         let text = datafusion::arrow::util::pretty::pretty_format_batches(&batches)

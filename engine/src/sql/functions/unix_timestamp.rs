@@ -26,6 +26,8 @@ pub struct UnixTimestamp {
     signature: Signature,
     aliases: Vec<String>,
     time_zone: Tz,
+    /// ANSI mode: a string the pattern cannot parse raises CANNOT_PARSE_TIMESTAMP.
+    ansi: bool,
 }
 
 impl UnixTimestamp {
@@ -35,6 +37,7 @@ impl UnixTimestamp {
             signature: Signature::user_defined(Volatility::Immutable),
             aliases: vec!["to_unix_timestamp".to_string()],
             time_zone: conf.session_time_zone,
+            ansi: conf.ansi,
         }
     }
 }
@@ -71,9 +74,11 @@ impl ScalarUDFImpl for UnixTimestamp {
             let default: ArrayRef = Arc::new(StringArray::from(vec![DEFAULT_PATTERN; arrays[0].len()]));
             arrays.push(default);
         }
-        let seconds: Int64Array = input_to_micros(&arrays, &self.time_zone, None)?
+        // Spark divides the microseconds of a TIMESTAMP input (truncating toward zero); parsed
+        // strings are whole seconds anyway.
+        let seconds: Int64Array = input_to_micros(&arrays, &self.time_zone, self.ansi.then_some("TIMESTAMP"))?
             .into_iter()
-            .map(|m| m.map(|m| m.div_euclid(1_000_000)))
+            .map(|m| m.map(|m| m / 1_000_000))
             .collect();
         let result: ArrayRef = Arc::new(seconds);
         to_output(&args.args, result)
@@ -101,19 +106,17 @@ mod tests {
             "default pattern needs the time"
         );
         assert_eq!(eval("SELECT unix_timestamp(NULL)").await, "NULL");
-        assert_eq!(
-            value(&context(true), "SELECT unix_timestamp('garbage')")
-                .await
-                .expect("NULL"),
-            "NULL"
-        );
+        assert_eq!(value(&context(false), "SELECT unix_timestamp('garbage')").await.expect("NULL"), "NULL");
+        let err = value(&context(true), "SELECT unix_timestamp('garbage')").await.expect_err("ANSI raises");
+        assert!(err.to_string().contains("CANNOT_PARSE_TIMESTAMP"), "{err}");
     }
 
     #[tokio::test]
     async fn timestamps_and_zones() {
         assert_eq!(
             eval("SELECT unix_timestamp(TIMESTAMP '1969-12-31 23:59:59.5')").await,
-            "-1"
+            "0",
+            "Spark truncates toward zero (golden sql_functions/unix_timestamp_of_timestamp)"
         );
         let la: chrono_tz::Tz = "America/Los_Angeles".parse().expect("zone");
         let ctx = context_in(false, la);

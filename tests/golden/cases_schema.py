@@ -1,0 +1,170 @@
+"""Schema declarations: the DDL grammar and the StructType JSON form (spark-semantics.md section 7)."""
+import json
+
+from caseutil import case, lines
+
+ONE = lines('{"a":1,"b":"x"}')
+
+
+def ddl(name, schema, input=ONE, **kw):
+    return case(name, input=input, schema=schema, **kw)
+
+
+def sj(name, fields, input=ONE, **kw):
+    """A StructType JSON schema from a list of field objects (or raw text)."""
+    text = fields if isinstance(fields, str) else json.dumps({"type": "struct", "fields": fields})
+    return case(name, input=input, schema=text, **kw)
+
+
+def fld(name, typ, nullable=True, metadata=None):
+    f = {"name": name, "type": typ, "nullable": nullable, "metadata": metadata or {}}
+    return f
+
+
+ALL = lines('{"bo":true,"ti":1,"sm":2,"i":3,"bi":4,"f":1.5,"d":2.5,"de":3.25,"s":"x","bin":"AQI=","da":"2024-05-01","ts":"2024-05-01T12:00:00Z","ntz":"2024-05-01 12:00:00"}')
+
+CASES = [
+    # --- DDL: primitive keywords and synonyms ---
+    ddl("ddl_integral_keywords", "a TINYINT, b SMALLINT, c INT, d BIGINT", input=lines('{"a":1,"b":2,"c":3,"d":4}')),
+    ddl("ddl_integral_synonyms", "a BYTE, b SHORT, c INTEGER, d LONG", input=lines('{"a":1,"b":2,"c":3,"d":4}')),
+    ddl("ddl_float_synonyms", "a FLOAT, b REAL, c DOUBLE", input=lines('{"a":1.5,"b":2.5,"c":3.5}')),
+    ddl("ddl_decimal_forms", "a DECIMAL, b DECIMAL(5), c DECIMAL(7,3), d DEC(4,1), e NUMERIC(6,2)",
+        input=lines('{"a":1,"b":2,"c":3.25,"d":4.5,"e":5.75}')),
+    ddl("ddl_decimal_max_precision", "a DECIMAL(38,10)", input=lines('{"a":1.5}')),
+    ddl("ddl_all_primitives", "bo BOOLEAN, ti TINYINT, sm SMALLINT, i INT, bi BIGINT, f FLOAT, d DOUBLE, de DECIMAL(5,2), "
+        "s STRING, bin BINARY, da DATE, ts TIMESTAMP, ntz TIMESTAMP_NTZ", input=ALL),
+    ddl("ddl_timestamp_ltz_keyword", "ts TIMESTAMP_LTZ", input=lines('{"ts":"2024-05-01T12:00:00Z"}')),
+    ddl("ddl_lowercase_keywords", "a int, b string, c array<bigint>, d struct<x: double>", input=lines('{"a":1,"b":"x","c":[2],"d":{"x":1.5}}')),
+    ddl("ddl_mixed_case_keywords", "a Int, b sTrInG, c Array<Int>, d Map<String, Int>", input=lines('{"a":1,"b":"x","c":[2],"d":{"k":3}}')),
+    ddl("ddl_names_keep_case", "MyCol INT, other_Col STRING", input=lines('{"MyCol":1,"other_Col":"x"}')),
+    # --- DDL: names ---
+    ddl("ddl_backtick_name_with_space", "`my col` INT, `a.b` STRING", input=lines('{"my col":1,"a.b":"x"}')),
+    ddl("ddl_backtick_doubled", "`a``b` INT", input=lines('{"a`b":1}')),
+    ddl("ddl_backtick_plain_name", "`a` INT, `b` STRING"),
+    ddl("ddl_keyword_names", "select INT, from STRING, timestamp TIMESTAMP, date DATE, order INT, `table` INT",
+        input=lines('{"select":1,"from":"x","timestamp":"2024-05-01","date":"2024-05-02","order":2,"table":3}')),
+    ddl("ddl_unicode_names", "`é` INT, `日本` STRING", input=lines('{"é":1,"日本":"x"}')),
+    ddl("ddl_unquoted_unicode_name", "é INT", input=lines('{"é":1}')),
+    ddl("ddl_name_starting_with_digit", "1a INT", input=lines('{"1a":1}')),
+    ddl("ddl_name_all_digits", "`123` INT", input=lines('{"123":1}')),
+    ddl("ddl_underscore_names", "_a INT, __b STRING", input=lines('{"_a":1,"__b":"x"}')),
+    ddl("ddl_name_with_dash_unquoted", "a-b INT", input=lines('{"a-b":1}')),
+    # --- DDL: nested types ---
+    ddl("ddl_struct_with_colons", "s STRUCT<x: INT, y: STRING>", input=lines('{"s":{"x":1,"y":"a"}}')),
+    ddl("ddl_struct_without_colons", "s STRUCT<x INT, y STRING>", input=lines('{"s":{"x":1,"y":"a"}}')),
+    ddl("ddl_struct_no_spaces", "s STRUCT<x:INT,y:STRING>", input=lines('{"s":{"x":1,"y":"a"}}')),
+    ddl("ddl_struct_empty", "s STRUCT<>", input=lines('{"s":{"x":1}}')),
+    ddl("ddl_struct_field_comment_and_not_null", "s STRUCT<x: INT NOT NULL COMMENT 'the x', y: STRING>", input=lines('{"s":{"x":1,"y":"a"}}')),
+    ddl("ddl_struct_backtick_field", "s STRUCT<`my x`: INT, `y.z`: STRING>", input=lines('{"s":{"my x":1,"y.z":"a"}}')),
+    ddl("ddl_nested_arrays", "a ARRAY<ARRAY<ARRAY<INT>>>", input=lines('{"a":[[[1],[2,3]],[]]}')),
+    ddl("ddl_map_of_arrays", "m MAP<STRING, ARRAY<INT>>", input=lines('{"m":{"k":[1,2]}}')),
+    ddl("ddl_array_of_maps", "a ARRAY<MAP<STRING, STRING>>", input=lines('{"a":[{"k":"v"},{}]}')),
+    ddl("ddl_deep_nesting", "s STRUCT<a: ARRAY<STRUCT<b: MAP<STRING, STRUCT<c: INT>>>>>", input=lines('{"s":{"a":[{"b":{"k":{"c":7}}}]}}')),
+    ddl("ddl_spark_spec_example", "time TIMESTAMP, action STRING, tags ARRAY<STRING>, attrs MAP<STRING, BIGINT>, "
+        "geo STRUCT<lat: DOUBLE, lon: DOUBLE>, amount DECIMAL(12,2) COMMENT 'EUR', `my col` INT NOT NULL",
+        input=lines('{"time":"2024-05-01T12:00:00Z","action":"view","tags":["a"],"attrs":{"n":5},"geo":{"lat":1.5,"lon":-2.25},"amount":12.5,"my col":1}')),
+    ddl("ddl_nested_angle_brackets_close", "m MAP<STRING,ARRAY<STRUCT<x:INT>>>", input=lines('{"m":{"k":[{"x":1}]}}')),
+    # --- DDL: clauses, whitespace ---
+    ddl("ddl_not_null_column", "a INT NOT NULL, b STRING"),
+    ddl("ddl_comment_column", "a INT COMMENT 'the id', b STRING COMMENT \"double quoted\""),
+    ddl("ddl_comment_with_escaped_quote", "a INT COMMENT 'it\\'s', b STRING"),
+    ddl("ddl_not_null_and_comment", "a INT NOT NULL COMMENT 'x', b STRING"),
+    ddl("ddl_comment_before_not_null", "a INT COMMENT 'x' NOT NULL, b STRING"),
+    ddl("ddl_newlines_and_tabs", "\n  a\tINT,\n  b   STRING\n"),
+    ddl("ddl_leading_trailing_spaces", "   a INT , b STRING   "),
+    ddl("ddl_struct_keyword_form", "STRUCT<a: INT, b: STRING>"),
+    ddl("ddl_struct_keyword_form_lower", "struct<a:int,b:string>"),
+    ddl("ddl_single_column", "a INT"),
+    ddl("ddl_string_collate", "b STRING COLLATE UTF8_LCASE", sql="SELECT b, b = 'X' AS eq FROM t"),
+    ddl("ddl_variant", "v VARIANT", input=lines('{"v":{"k":[1,2]}}'), sql="SELECT to_json(v) AS j FROM t"),
+    ddl("ddl_void", "a INT, n VOID", input=lines('{"a":1,"n":null}')),
+    ddl("ddl_void_with_values", "a INT, n VOID, " + "_corrupt_record STRING",
+        input=lines('{"a":1,"n":5}', '{"a":2,"n":"x"}', '{"a":3,"n":{"k":[1]}}', '{"a":4,"n":[1,2]}')),
+    ddl("ddl_void_nested", "a INT, s STRUCT<n: VOID, x: INT>, l ARRAY<VOID>", input=lines('{"a":1,"s":{"n":true,"x":2},"l":[1,null]}')),
+    ddl("ddl_interval_day_to_second", "a INT, i INTERVAL DAY TO SECOND", input=lines('{"a":1}')),
+    # --- DDL: errors ---
+    ddl("ddl_error_unknown_type", "a INT, b FOO", error_contains=["FOO"]),
+    ddl("ddl_error_missing_type", "a INT, b"),
+    ddl("ddl_error_trailing_comma", "a INT,"),
+    ddl("ddl_error_leading_comma", ", a INT"),
+    ddl("ddl_error_missing_comma", "a INT b STRING"),
+    ddl("ddl_error_empty", ""),
+    ddl("ddl_error_int_with_length", "a INT(5)"),
+    ddl("ddl_error_decimal_too_precise", "a DECIMAL(39,0)", error_contains=["39"]),
+    ddl("ddl_error_decimal_scale_gt_precision", "a DECIMAL(5,6)"),
+    ddl("ddl_decimal_zero_precision", "a DECIMAL(0,0)"),
+    ddl("ddl_error_decimal_negative_scale", "a DECIMAL(5,-1)"),
+    ddl("ddl_error_varchar", "a VARCHAR(10)", error_contains=["VARCHAR"]),
+    ddl("ddl_error_char", "a CHAR(3)"),
+    ddl("ddl_error_varchar_no_length", "a VARCHAR"),
+    ddl("ddl_varchar_legacy_as_string", "a INT, b VARCHAR(3)", conf={"spark.sql.legacy.charVarcharAsString": "true"}),
+    ddl("ddl_error_default_clause", "a INT DEFAULT 1, b STRING"),
+    ddl("ddl_error_generated_clause", "a INT GENERATED ALWAYS AS (1)"),
+    ddl("ddl_error_timestamp_without_time_zone", "a TIMESTAMP WITHOUT TIME ZONE"),
+    ddl("ddl_error_timestamp_with_time_zone", "a TIMESTAMP WITH TIME ZONE"),
+    ddl("ddl_error_array_empty", "a ARRAY<>"),
+    ddl("ddl_error_array_two_types", "a ARRAY<INT, STRING>"),
+    ddl("ddl_error_map_one_type", "a MAP<STRING>"),
+    ddl("ddl_error_unclosed_angle", "a ARRAY<INT"),
+    ddl("ddl_error_extra_close_angle", "a ARRAY<INT>>"),
+    ddl("ddl_error_duplicate_names", "a INT, a STRING"),
+    ddl("ddl_error_duplicate_names_case", "a INT, A STRING"),
+    ddl("ddl_error_struct_duplicate_fields", "s STRUCT<x: INT, x: STRING>", input=lines('{"s":{"x":1}}')),
+    ddl("ddl_error_unclosed_backtick", "`a INT"),
+    ddl("ddl_error_unclosed_comment", "a INT COMMENT 'x"),
+    ddl("ddl_error_not_without_null", "a INT NOT, b STRING"),
+    ddl("ddl_error_type_first", "INT a"),
+    ddl("ddl_error_semicolon", "a INT; b STRING"),
+    ddl("ddl_error_struct_missing_type", "s STRUCT<x>"),
+    ddl("ddl_error_interval_bad_range", "i INTERVAL SECOND TO DAY"),
+    # --- StructType JSON ---
+    sj("json_basic", [fld("a", "integer"), fld("b", "string")]),
+    sj("json_all_primitives", [fld("bo", "boolean"), fld("ti", "byte"), fld("sm", "short"), fld("i", "integer"), fld("bi", "long"),
+                               fld("f", "float"), fld("d", "double"), fld("de", "decimal(5,2)"), fld("s", "string"), fld("bin", "binary"),
+                               fld("da", "date"), fld("ts", "timestamp"), fld("ntz", "timestamp_ntz")], input=ALL),
+    sj("json_spec_example", '{"type":"struct","fields":['
+       '{"name":"time","type":"timestamp","nullable":true,"metadata":{}},'
+       '{"name":"tags","type":{"type":"array","elementType":"string","containsNull":true},"nullable":true,"metadata":{}},'
+       '{"name":"attrs","type":{"type":"map","keyType":"string","valueType":"long","valueContainsNull":true},"nullable":true,"metadata":{}},'
+       '{"name":"geo","type":{"type":"struct","fields":[{"name":"lat","type":"double","nullable":true,"metadata":{}}]},"nullable":true,"metadata":{}},'
+       '{"name":"amount","type":"decimal(12,2)","nullable":true,"metadata":{"comment":"EUR"}}]}',
+       input=lines('{"time":"2024-05-01T12:00:00Z","tags":["a","b"],"attrs":{"n":5},"geo":{"lat":1.5},"amount":3.14159}')),
+    sj("json_missing_metadata", '{"type":"struct","fields":[{"name":"a","type":"integer","nullable":true}]}'),
+    sj("json_missing_nullable", '{"type":"struct","fields":[{"name":"a","type":"integer","metadata":{}}]}'),
+    sj("json_missing_nullable_and_metadata", '{"type":"struct","fields":[{"name":"a","type":"integer"}]}'),
+    sj("json_keys_in_other_order", '{"fields":[{"metadata":{},"nullable":true,"type":"string","name":"b"}],"type":"struct"}'),
+    sj("json_not_nullable", [fld("a", "integer", nullable=False)]),
+    sj("json_bare_decimal", [fld("a", "decimal")], input=lines('{"a":12.5}')),
+    sj("json_timestamp_ltz_name", [fld("a", "timestamp_ltz")], input=lines('{"a":"2024-05-01"}')),
+    sj("json_array_contains_null_false", [fld("a", {"type": "array", "elementType": "integer", "containsNull": False})], input=lines('{"a":[1,null]}')),
+    sj("json_nested_array_of_struct", [fld("a", {"type": "array", "elementType": {"type": "struct", "fields": [fld("x", "long")]}, "containsNull": True})],
+       input=lines('{"a":[{"x":1},{"x":2}]}')),
+    sj("json_map_of_arrays", [fld("m", {"type": "map", "keyType": "string", "valueType": {"type": "array", "elementType": "double", "containsNull": True}, "valueContainsNull": True})],
+       input=lines('{"m":{"k":[1.5]}}')),
+    sj("json_empty_struct_field", [fld("a", "integer"), fld("s", {"type": "struct", "fields": []})], input=lines('{"a":1,"s":{}}')),
+    sj("json_whitespace_pretty", json.dumps({"type": "struct", "fields": [fld("a", "integer")]}, indent=2)),
+    sj("json_comment_metadata", [fld("a", "integer", metadata={"comment": "id"}), fld("b", "string", metadata={"other": 5})]),
+    sj("json_name_with_specials", [fld("my col", "integer"), fld("a`b", "string")], input=lines('{"my col":1,"a`b":"x"}')),
+    sj("json_void", [fld("a", "integer"), fld("n", "void")], input=lines('{"a":1}')),
+    sj("json_null_type_name", [fld("a", "integer"), fld("n", "null")], input=lines('{"a":1}')),
+    sj("json_char_type", [fld("a", "integer"), fld("c", "char(3)")], input=lines('{"a":1,"c":"abcdef"}')),
+    sj("json_varchar_type", [fld("a", "integer"), fld("c", "varchar(3)")], input=lines('{"a":1,"c":"abcdef"}')),
+    sj("json_error_int_alias", [fld("a", "int")], error_contains=["int"]),
+    sj("json_error_capitalized_type", [fld("a", "Integer")]),
+    sj("json_error_unknown_type", [fld("a", "foo")], error_contains=["foo"]),
+    sj("json_error_decimal_one_arg", [fld("a", "decimal(10)")]),
+    sj("json_error_decimal_too_precise", [fld("a", "decimal(39,2)")]),
+    sj("json_error_not_json", '{"type":"struct","fields":['),
+    sj("json_error_missing_fields_key", '{"type":"struct"}'),
+    sj("json_error_missing_name", '{"type":"struct","fields":[{"type":"integer","nullable":true,"metadata":{}}]}'),
+    sj("json_error_missing_type", '{"type":"struct","fields":[{"name":"a","nullable":true,"metadata":{}}]}'),
+    sj("json_error_top_level_not_struct", '{"type":"array","elementType":"integer","containsNull":true}'),
+    sj("json_error_nullable_not_bool", '{"type":"struct","fields":[{"name":"a","type":"integer","nullable":"yes","metadata":{}}]}'),
+    sj("json_error_array_missing_element_type", [fld("a", {"type": "array", "containsNull": True})]),
+    sj("json_array_missing_contains_null", [fld("a", {"type": "array", "elementType": "integer"})], input=lines('{"a":[1]}')),
+    sj("json_map_missing_value_contains_null", [fld("m", {"type": "map", "keyType": "string", "valueType": "integer"})], input=lines('{"m":{"k":1}}')),
+    sj("json_error_duplicate_names", [fld("a", "integer"), fld("a", "string")]),
+    sj("json_error_type_list", [fld("a", {"type": "list", "elementType": "integer"})]),
+    sj("json_interval_type", [fld("a", "integer"), fld("i", "interval day to second")], input=lines('{"a":1}')),
+    sj("json_empty_fields", '{"type":"struct","fields":[]}', sql="SELECT count(*) AS n FROM t"),
+]
