@@ -45,22 +45,7 @@ fn parse_dir(name: &str) -> Option<(String, Option<String>)> {
 
 /// Hive's `unescapePathName`: `%XX` escapes back to their characters.
 fn unescape(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    super::listing::percent_decode(s)
 }
 
 /// Which schema columns a file's partition values fill: `(index in schema, value)`.
