@@ -14,8 +14,13 @@
 //! Caller notes:
 //! - Pass the schema of the columns the query actually reads: Spark parses only the selected
 //!   columns, so a bad value in an unselected column does not make the record bad (errata).
-//! - TIMESTAMP strings without a zone use `JsonOptions::time_zone` (the session zone); the zone in
-//!   the Arrow type is only carried through.
+//!   `sql::session::read_columns` finds them and [`pruned_schema`] builds the read schema
+//!   (refusing, like Spark, a query that reads only the corrupt-record column).
+//! - Build the options with [`JsonOptions::from_options_and_conf`] so the session's confs apply
+//!   like in Spark (`spark.sql.session.timeZone` for zone-less TIMESTAMP strings,
+//!   `spark.sql.json.enablePartialResults`, `spark.sql.legacy.json.allowEmptyString.enabled`,
+//!   `spark.sql.columnNameOfCorruptRecord`); the zone in the Arrow type is only carried through.
+//! - Checked against PySpark 4.0.1 by tests/golden (engine/tests/spark_golden.rs).
 //! - Not implemented (refused by `JsonOptions::from_options`, never silently ignored):
 //!   `timestampNTZFormat` patterns, non-en-US `locale` and `enableDateTimeParsingFallback=false`.
 //!

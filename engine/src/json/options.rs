@@ -115,9 +115,11 @@ const UNIMPLEMENTED_FLAGS: &[(&str, bool)] = &[("enabledatetimeparsingfallback",
 impl JsonOptions {
     /// Builds options from a Spark option map (keys case-insensitive); unknown keys are ignored like Spark.
     ///
-    /// Options Spark accepts but spate cannot honour yet (a `timestampFormat`, `allowComments=true`,
-    /// a non-UTF-8 `encoding`, ...) are refused with [`JsonError::UnsupportedOption`] instead of
-    /// silently decoding differently. Schema-inference-only and write-only options are ignored.
+    /// Options Spark accepts but spate cannot honour yet (`timestampNTZFormat`, a non-en-US
+    /// `locale`, `enableDateTimeParsingFallback=false`) are refused with
+    /// [`JsonError::UnsupportedOption`] instead of silently decoding differently.
+    /// Schema-inference-only and write-only options are ignored. Use
+    /// [`JsonOptions::from_options_and_conf`] to also apply the session's Spark confs.
     pub fn from_options(opts: &HashMap<String, String>) -> Result<Self, JsonError> {
         let mut out = JsonOptions::default();
         for (key, value) in opts {

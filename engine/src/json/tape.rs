@@ -215,11 +215,18 @@ impl Tape {
     }
 
     /// Skips whitespace and, with `allowComments`, comments.
+    #[inline(always)]
     fn ws(&self, buf: &[u8], p: usize) -> Result<usize, SyntaxError> {
-        let mut p = skip_ws(buf, p);
-        if !self.lenient.comments {
-            return Ok(p);
+        let p = skip_ws(buf, p);
+        if self.lenient.comments && buf.get(p) == Some(&b'/') {
+            return self.skip_comments(buf, p);
         }
+        Ok(p)
+    }
+
+    /// `allowComments`: `/* ... */` and `// ...` (to the end of the record), then whitespace.
+    #[cold]
+    fn skip_comments(&self, buf: &[u8], mut p: usize) -> Result<usize, SyntaxError> {
         while buf.get(p) == Some(&b'/') {
             match buf.get(p + 1) {
                 Some(b'/') => return Ok(buf.len()),
