@@ -14,14 +14,16 @@
 //! `SPATE_GOLDEN_CASE=substring` runs only matching cases; `SPATE_GOLDEN_SHOW=1` prints every
 //! difference, known gaps included. Regenerate the goldens with `tests/golden/generate.py`.
 
+use spate_engine::sql::functions::spark_cast::{java_double, java_float};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use arrow::array::{new_null_array, Array, ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{
-    DataType, Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
-    IntervalUnit, TimeUnit, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    DataType, Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int16Type,
+    Int32Type, Int64Type, Int8Type, IntervalUnit, TimeUnit, UInt16Type, UInt32Type, UInt64Type,
+    UInt8Type,
 };
 use base64::Engine as _;
 use datafusion::datasource::MemTable;
@@ -51,12 +53,19 @@ fn known_gaps() -> HashMap<String, String> {
 
 fn str_map(v: Option<&Value>) -> HashMap<String, String> {
     v.and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 /// Runs one case through spate: JSON reader -> view `t` -> SQL.
@@ -74,18 +83,28 @@ async fn run_spate(case: &Value) -> Outcome {
     };
     let sql = case["sql"].as_str().ok_or("no sql")?;
     if let Some(data) = input {
-        let text = case["schema"].as_str().ok_or("a case with input needs a schema")?;
+        let text = case["schema"]
+            .as_str()
+            .ok_or("a case with input needs a schema")?;
         let schema = Arc::new(parse_schema(text).map_err(|e| e.to_string())?);
         // The reader sees the session's confs the way Spark's JSONOptions does.
-        let opts = JsonOptions::from_options_and_conf(&str_map(case.get("options")), &str_map(case.get("conf")))
-            .map_err(|e| e.to_string())?;
+        let opts = JsonOptions::from_options_and_conf(
+            &str_map(case.get("options")),
+            &str_map(case.get("conf")),
+        )
+        .map_err(|e| e.to_string())?;
         // Like Spark, parse only the columns the query reads: plan against an empty table first.
         let full = output_schema(&schema, &opts).map_err(|e| e.to_string())?;
-        let empty = MemTable::try_new(Arc::clone(&full), vec![vec![]]).map_err(|e| e.to_string())?;
-        ctx.register_table("t", Arc::new(empty)).map_err(|e| e.to_string())?;
-        let columns = read_columns(&ctx, sql, ansi, "t").await.map_err(|e| e.to_string())?;
+        let empty =
+            MemTable::try_new(Arc::clone(&full), vec![vec![]]).map_err(|e| e.to_string())?;
+        ctx.register_table("t", Arc::new(empty))
+            .map_err(|e| e.to_string())?;
+        let columns = read_columns(&ctx, sql, ansi, "t")
+            .await
+            .map_err(|e| e.to_string())?;
         let pruned = pruned_schema(&schema, &opts, &columns).map_err(|e| e.to_string())?;
-        let (batch, _) = decode_json_lines(&data, "case.json", &pruned, &opts).map_err(|e| e.to_string())?;
+        let (batch, _) =
+            decode_json_lines(&data, "case.json", &pruned, &opts).map_err(|e| e.to_string())?;
         // Back to the full width: unread columns are never looked at.
         let arrays = full
             .fields()
@@ -96,17 +115,27 @@ async fn run_spate(case: &Value) -> Outcome {
             })
             .collect();
         let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
-        let batch = RecordBatch::try_new_with_options(Arc::clone(&full), arrays, &options).map_err(|e| e.to_string())?;
+        let batch = RecordBatch::try_new_with_options(Arc::clone(&full), arrays, &options)
+            .map_err(|e| e.to_string())?;
         let table = MemTable::try_new(full, vec![vec![batch]]).map_err(|e| e.to_string())?;
         ctx.deregister_table("t").map_err(|e| e.to_string())?;
-        ctx.register_table("t", Arc::new(table)).map_err(|e| e.to_string())?;
+        ctx.register_table("t", Arc::new(table))
+            .map_err(|e| e.to_string())?;
     }
     let df = plan_sql(&ctx, sql, ansi).await.map_err(|e| e.to_string())?;
     let logical = df.schema().as_arrow().clone();
     let batches = df.collect().await.map_err(|e| e.to_string())?;
     // What a sink receives: the batches' own schema (DataFusion may widen types at execution).
-    let arrow_schema = batches.iter().find(|b| b.num_rows() > 0).map(|b| b.schema().as_ref().clone()).unwrap_or(logical);
-    let schema = arrow_schema.fields().iter().map(|f| (f.name().clone(), spark_type_name(f.data_type()))).collect();
+    let arrow_schema = batches
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .map(|b| b.schema().as_ref().clone())
+        .unwrap_or(logical);
+    let schema = arrow_schema
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), spark_type_name(f.data_type())))
+        .collect();
     let mut rows = Vec::new();
     for b in &batches {
         rows.extend(render_batch(b)?);
@@ -115,7 +144,9 @@ async fn run_spate(case: &Value) -> Outcome {
 }
 
 fn render_batch(b: &RecordBatch) -> Result<Vec<Vec<Value>>, String> {
-    (0..b.num_rows()).map(|r| b.columns().iter().map(|c| render(c.as_ref(), r)).collect()).collect()
+    (0..b.num_rows())
+        .map(|r| b.columns().iter().map(|c| render(c.as_ref(), r)).collect())
+        .collect()
 }
 
 /// One value in the golden encoding (see generate.py).
@@ -136,18 +167,33 @@ fn render(a: &dyn Array, i: usize) -> Result<Value, String> {
         DataType::UInt64 => json!(a.as_primitive::<UInt64Type>().value(i)),
         DataType::Float32 => Value::String(java_float(a.as_primitive::<Float32Type>().value(i))),
         DataType::Float64 => Value::String(java_double(a.as_primitive::<Float64Type>().value(i))),
-        DataType::Decimal128(_, s) => Value::String(decimal_text(a.as_primitive::<Decimal128Type>().value(i), *s)),
+        DataType::Decimal128(_, s) => Value::String(decimal_text(
+            a.as_primitive::<Decimal128Type>().value(i),
+            *s,
+        )),
         DataType::Utf8 => Value::String(a.as_string::<i32>().value(i).to_string()),
         DataType::LargeUtf8 => Value::String(a.as_string::<i64>().value(i).to_string()),
         DataType::Utf8View => Value::String(a.as_string_view().value(i).to_string()),
         DataType::Binary => Value::String(b64(a.as_binary::<i32>().value(i))),
         DataType::LargeBinary => Value::String(b64(a.as_binary::<i64>().value(i))),
         DataType::BinaryView => Value::String(b64(a.as_binary_view().value(i))),
-        DataType::Date32 => Value::String(date_text(i64::from(a.as_primitive::<Date32Type>().value(i)))),
-        DataType::Date64 => Value::String(date_text(a.as_primitive::<Date64Type>().value(i).div_euclid(86_400_000))),
+        DataType::Date32 => Value::String(date_text(i64::from(
+            a.as_primitive::<Date32Type>().value(i),
+        ))),
+        DataType::Date64 => Value::String(date_text(
+            a.as_primitive::<Date64Type>()
+                .value(i)
+                .div_euclid(86_400_000),
+        )),
         DataType::Timestamp(unit, _) => {
-            let c = arrow::compute::cast(&a.slice(i, 1), &DataType::Timestamp(TimeUnit::Microsecond, None)).map_err(|e| e.to_string())?;
-            let micros = c.as_primitive::<arrow::datatypes::TimestampMicrosecondType>().value(0);
+            let c = arrow::compute::cast(
+                &a.slice(i, 1),
+                &DataType::Timestamp(TimeUnit::Microsecond, None),
+            )
+            .map_err(|e| e.to_string())?;
+            let micros = c
+                .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+                .value(0);
             let _ = unit;
             Value::String(timestamp_text(micros))
         }
@@ -166,16 +212,21 @@ fn render(a: &dyn Array, i: usize) -> Result<Value, String> {
             let entries = a.as_map().value(i);
             let mut out = Vec::with_capacity(entries.len());
             for r in 0..entries.len() {
-                out.push(Value::Array(vec![render(entries.column(0).as_ref(), r)?, render(entries.column(1).as_ref(), r)?]));
+                out.push(Value::Array(vec![
+                    render(entries.column(0).as_ref(), r)?,
+                    render(entries.column(1).as_ref(), r)?,
+                ]));
             }
             Value::Array(out)
         }
         DataType::Dictionary(_, value) => {
-            let c: ArrayRef = arrow::compute::cast(&a.slice(i, 1), value).map_err(|e| e.to_string())?;
+            let c: ArrayRef =
+                arrow::compute::cast(&a.slice(i, 1), value).map_err(|e| e.to_string())?;
             render(c.as_ref(), 0)?
         }
         DataType::Interval(IntervalUnit::MonthDayNano) | DataType::Duration(_) => {
-            let c = arrow::compute::cast(&a.slice(i, 1), &DataType::Utf8).map_err(|e| e.to_string())?;
+            let c =
+                arrow::compute::cast(&a.slice(i, 1), &DataType::Utf8).map_err(|e| e.to_string())?;
             Value::String(c.as_string::<i32>().value(0).to_string())
         }
         other => return Err(format!("the golden test cannot render {other}")),
@@ -183,7 +234,10 @@ fn render(a: &dyn Array, i: usize) -> Result<Value, String> {
 }
 
 fn list(a: &dyn Array) -> Result<Value, String> {
-    (0..a.len()).map(|r| render(a, r)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+    (0..a.len())
+        .map(|r| render(a, r))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Value::Array)
 }
 
 fn b64(b: &[u8]) -> String {
@@ -192,12 +246,15 @@ fn b64(b: &[u8]) -> String {
 
 /// Spark's `yyyy-MM-dd`: years past 9999 get a `+`.
 fn date_text(days: i64) -> String {
-    let d = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(days);
+    let d =
+        chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(days);
     spark_year(d.format("%Y-%m-%d").to_string())
 }
 
 fn timestamp_text(micros: i64) -> String {
-    let t = chrono::DateTime::from_timestamp_micros(micros).expect("timestamp in range").naive_utc();
+    let t = chrono::DateTime::from_timestamp_micros(micros)
+        .expect("timestamp in range")
+        .naive_utc();
     spark_year(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string())
 }
 
@@ -224,54 +281,6 @@ fn decimal_text(v: i128, scale: i8) -> String {
     }
 }
 
-/// Java's `Double.toString` (shortest round-trip digits; plain between 1e-3 and 1e7, else `d.dddE±n`).
-fn java_double(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    java_digits(&format!("{v:e}"), v == 0.0, v.is_sign_negative(), v.abs() >= 1e-3 && v.abs() < 1e7)
-}
-
-/// Java's `Float.toString`.
-fn java_float(v: f32) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    java_digits(&format!("{v:e}"), v == 0.0, v.is_sign_negative(), v.abs() >= 1e-3 && v.abs() < 1e7)
-}
-
-fn java_digits(sci: &str, zero: bool, negative: bool, plain: bool) -> String {
-    let sign = if negative { "-" } else { "" };
-    if zero {
-        return format!("{sign}0.0");
-    }
-    let sci = sci.trim_start_matches('-');
-    let (mantissa, exp) = sci.split_once('e').expect("rust {:e} form");
-    let exp: i32 = exp.parse().expect("exponent");
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    if plain {
-        let point = exp + 1;
-        if point <= 0 {
-            format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
-        } else if point as usize >= digits.len() {
-            format!("{sign}{digits}{}.0", "0".repeat(point as usize - digits.len()))
-        } else {
-            let (a, b) = digits.split_at(point as usize);
-            format!("{sign}{a}.{b}")
-        }
-    } else {
-        let (first, rest) = digits.split_at(1);
-        let rest = if rest.is_empty() { "0" } else { rest };
-        format!("{sign}{first}.{rest}E{exp}")
-    }
-}
-
 /// Why spate's outcome is not Spark's, or None when they agree.
 fn difference(case: &Value, got: &Outcome) -> Option<String> {
     let expected = &case["expected"];
@@ -281,13 +290,20 @@ fn difference(case: &Value, got: &Outcome) -> Option<String> {
                 "Spark fails with {} ({}), spate returns schema {schema:?} rows {}",
                 err["class"],
                 err["message"],
-                short(&Value::Array(rows.iter().map(|r| Value::Array(r.clone())).collect()))
+                short(&Value::Array(
+                    rows.iter().map(|r| Value::Array(r.clone())).collect()
+                ))
             )),
             Err(msg) => {
                 let missing: Vec<&str> = case
                     .get("error_contains")
                     .and_then(Value::as_array)
-                    .map(|v| v.iter().filter_map(Value::as_str).filter(|s| !msg.contains(s)).collect())
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(Value::as_str)
+                            .filter(|s| !msg.contains(s))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if missing.is_empty() {
                     None
@@ -301,11 +317,19 @@ fn difference(case: &Value, got: &Outcome) -> Option<String> {
         .as_array()
         .expect("schema")
         .iter()
-        .map(|p| (p[0].as_str().unwrap_or_default().to_string(), p[1].as_str().unwrap_or_default().to_string()))
+        .map(|p| {
+            (
+                p[0].as_str().unwrap_or_default().to_string(),
+                p[1].as_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect();
     let want_rows: Vec<Value> = expected["rows"].as_array().expect("rows").clone();
     match got {
-        Err(msg) => Some(format!("Spark returns {} rows, spate fails: {msg}", want_rows.len())),
+        Err(msg) => Some(format!(
+            "Spark returns {} rows, spate fails: {msg}",
+            want_rows.len()
+        )),
         Ok((schema, rows)) => {
             let mut out = Vec::new();
             if schema != &want_schema {
@@ -313,20 +337,36 @@ fn difference(case: &Value, got: &Outcome) -> Option<String> {
             }
             let mut got_rows: Vec<Value> = rows.iter().map(|r| Value::Array(r.clone())).collect();
             let mut want_rows = want_rows;
-            if case.get("unordered").and_then(Value::as_bool).unwrap_or(false) {
+            if case
+                .get("unordered")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+            {
                 got_rows.sort_by_key(|v| v.to_string());
                 want_rows.sort_by_key(|v| v.to_string());
             }
             if got_rows != want_rows {
-                let mut detail = format!("rows: Spark {} rows, spate {}", want_rows.len(), got_rows.len());
+                let mut detail = format!(
+                    "rows: Spark {} rows, spate {}",
+                    want_rows.len(),
+                    got_rows.len()
+                );
                 for (k, (w, g)) in want_rows.iter().zip(&got_rows).enumerate() {
                     if w != g {
-                        detail.push_str(&format!("; first differing row {k}: Spark {} spate {}", short(w), short(g)));
+                        detail.push_str(&format!(
+                            "; first differing row {k}: Spark {} spate {}",
+                            short(w),
+                            short(g)
+                        ));
                         break;
                     }
                 }
                 if want_rows.len() != got_rows.len() {
-                    detail.push_str(&format!("; Spark {} spate {}", short(&Value::Array(want_rows)), short(&Value::Array(got_rows))));
+                    detail.push_str(&format!(
+                        "; Spark {} spate {}",
+                        short(&Value::Array(want_rows)),
+                        short(&Value::Array(got_rows))
+                    ));
                 }
                 out.push(detail);
             }
@@ -352,12 +392,25 @@ fn short(v: &Value) -> String {
 fn run_area(area: &str) {
     let cases = load(area);
     let all_gaps = known_gaps();
-    let names: std::collections::HashSet<String> = cases.iter().filter_map(|c| c["name"].as_str()).map(|n| format!("{area}/{n}")).collect();
-    let stale: Vec<&String> = all_gaps.keys().filter(|k| k.starts_with(&format!("{area}/")) && !names.contains(*k)).collect();
-    assert!(stale.is_empty(), "known_gaps.json names cases that do not exist: {stale:?}");
+    let names: std::collections::HashSet<String> = cases
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .map(|n| format!("{area}/{n}"))
+        .collect();
+    let stale: Vec<&String> = all_gaps
+        .keys()
+        .filter(|k| k.starts_with(&format!("{area}/")) && !names.contains(*k))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "known_gaps.json names cases that do not exist: {stale:?}"
+    );
     let filter = std::env::var("SPATE_GOLDEN_CASE").ok();
     let show = std::env::var("SPATE_GOLDEN_SHOW").is_ok();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let (mut pass, mut gaps, mut ran) = (0, 0, 0);
     let mut failures = Vec::new();
     let mut new_gaps = Vec::new();
@@ -372,7 +425,9 @@ fn run_area(area: &str) {
         let gap = all_gaps.get(&format!("{area}/{name}")).map(String::as_str);
         match (diff, gap) {
             (None, None) => pass += 1,
-            (None, Some(reason)) => failures.push(format!("{area}/{name}: now matches Spark; remove its known_gap ({reason})")),
+            (None, Some(reason)) => failures.push(format!(
+                "{area}/{name}: now matches Spark; remove its known_gap ({reason})"
+            )),
             (Some(d), Some(reason)) => {
                 gaps += 1;
                 if show {
@@ -385,11 +440,22 @@ fn run_area(area: &str) {
             }
         }
     }
-    eprintln!("{area}: {ran} cases, {pass} match Spark, {gaps} known gaps, {} failures", failures.len());
+    eprintln!(
+        "{area}: {ran} cases, {pass} match Spark, {gaps} known gaps, {} failures",
+        failures.len()
+    );
     if !new_gaps.is_empty() && show {
-        eprintln!("known_gaps.json entries for the differences (fill in the reasons):\n{}", new_gaps.join(",\n"));
+        eprintln!(
+            "known_gaps.json entries for the differences (fill in the reasons):\n{}",
+            new_gaps.join(",\n")
+        );
     }
-    assert!(failures.is_empty(), "{} of {ran} {area} cases differ from Spark 4.0.1:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} {area} cases differ from Spark 4.0.1:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -425,6 +491,9 @@ fn java_number_text() {
     assert_eq!(java_float(0.1), "0.1");
     assert_eq!(decimal_text(-112, 2), "-1.12");
     assert_eq!(decimal_text(5, 3), "0.005");
-    assert_eq!(timestamp_text(1_714_564_800_000 * 1_000_000), "+56302-05-26 00:00:00.000000");
+    assert_eq!(
+        timestamp_text(1_714_564_800_000 * 1_000_000),
+        "+56302-05-26 00:00:00.000000"
+    );
     assert_eq!(date_text(19_844), "2024-05-01");
 }

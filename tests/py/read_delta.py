@@ -63,23 +63,28 @@ def download_s3_table(url, dest):
                   destination_filesystem=fs.LocalFileSystem())
 
 
-def main_s3(url, extra_sql):
-    """main() for a table on S3."""
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp:
-        local = os.path.join(tmp, "table")
-        download_s3_table(url, local)
-        con = connect()
-        out = {"duckdb": norm(rows_of(con.execute("SELECT * FROM delta_scan(?)", (local,))))}
-        if extra_sql:
-            con.execute("CREATE VIEW t AS SELECT * FROM delta_scan(?)", (local,))
-            out["sql"] = norm(rows_of(con.execute(extra_sql)))
-    dt = deltalake.DeltaTable(url, storage_options=s3_storage_options())
+def describe(local_path, dt, extra_sql):
+    """Rows by DuckDB (from a local copy) and by deltalake (from `dt`), version, schema, columns."""
+    con = connect()
+    out = {"duckdb": norm(rows_of(con.execute("SELECT * FROM delta_scan(?)", (local_path,))))}
+    if extra_sql:
+        con.execute("CREATE VIEW t AS SELECT * FROM delta_scan(?)", (local_path,))
+        out["sql"] = norm(rows_of(con.execute(extra_sql)))
     out["version"] = dt.version()
     table_data = dt.to_pyarrow_table()
     out["deltalake"] = norm(table_data.to_pylist())
     out["schema"] = {f.name: str(f.type) for f in table_data.schema}
     out["columns"] = [f.name for f in table_data.schema]
+    return out
+
+
+def main_s3(url, extra_sql):
+    """main() for a table on S3: deltalake reads S3, DuckDB a downloaded copy (no httpfs offline)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        local = os.path.join(tmp, "table")
+        download_s3_table(url, local)
+        out = describe(local, deltalake.DeltaTable(url, storage_options=s3_storage_options()), extra_sql)
     print(json.dumps(out, default=str))
     # pyarrow's S3 filesystem can abort ("terminate called without an active exception")
     # while it is torn down at interpreter exit; the answer is out, so skip the teardown.
@@ -92,18 +97,7 @@ def main():
         return main_s3(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
     table = os.path.abspath(sys.argv[1])
     extra_sql = sys.argv[2] if len(sys.argv) > 2 else None
-    con = connect()
-    out = {"duckdb": norm(rows_of(con.execute("SELECT * FROM delta_scan(?)", (table,))))}
-    if extra_sql:
-        con.execute("CREATE VIEW t AS SELECT * FROM delta_scan(?)", (table,))
-        out["sql"] = norm(rows_of(con.execute(extra_sql)))
-    dt = deltalake.DeltaTable(table)
-    out["version"] = dt.version()
-    table_data = dt.to_pyarrow_table()
-    out["deltalake"] = norm(table_data.to_pylist())
-    out["schema"] = {f.name: str(f.type) for f in table_data.schema}
-    out["columns"] = [f.name for f in table_data.schema]
-    print(json.dumps(out, default=str))
+    print(json.dumps(describe(table, deltalake.DeltaTable(table), extra_sql), default=str))
 
 
 if __name__ == "__main__":

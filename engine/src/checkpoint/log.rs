@@ -38,13 +38,11 @@ impl NumberedLog {
 
     /// File names directly in the folder (any name; callers parse what they understand).
     pub async fn names(&self) -> Result<Vec<String>> {
-        let prefix = self.loc.prefix.clone();
-        let metas: Vec<_> = self.loc.store.list(Some(&prefix)).try_collect().await?;
-        let depth = prefix.parts().count();
-        Ok(metas
+        Ok(self
+            .names_with_mtime()
+            .await?
             .into_iter()
-            .filter(|m| m.location.parts().count() == depth + 1)
-            .filter_map(|m| m.location.filename().map(str::to_string))
+            .map(|(n, _)| n)
             .collect())
     }
 
@@ -56,7 +54,11 @@ impl NumberedLog {
         Ok(metas
             .into_iter()
             .filter(|m| m.location.parts().count() == depth + 1)
-            .filter_map(|m| m.location.filename().map(|n| (n.to_string(), m.last_modified.timestamp_millis())))
+            .filter_map(|m| {
+                m.location
+                    .filename()
+                    .map(|n| (n.to_string(), m.last_modified.timestamp_millis()))
+            })
             .collect())
     }
 
@@ -70,7 +72,12 @@ impl NumberedLog {
 
     /// Batch ids present, ascending (names that are not plain numbers, like Hadoop's `.crc` files, are ignored).
     pub async fn ids(&self) -> Result<Vec<u64>> {
-        let mut ids: Vec<u64> = self.names().await?.iter().filter_map(|n| n.parse().ok()).collect();
+        let mut ids: Vec<u64> = self
+            .names()
+            .await?
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect();
         ids.sort_unstable();
         Ok(ids)
     }
@@ -97,7 +104,10 @@ impl NumberedLog {
     /// writer: `ConcurrentUpdate`.
     pub async fn create(&self, name: &str, batch_id: u64, content: &str) -> Result<Created> {
         let path = self.path(name);
-        let opts = PutOptions { mode: PutMode::Create, ..Default::default() };
+        let opts = PutOptions {
+            mode: PutMode::Create,
+            ..Default::default()
+        };
         let payload = PutPayload::from(Bytes::from(content.to_string()));
         match self.loc.store.put_opts(&path, payload, opts).await {
             Ok(_) => Ok(Created::New),
@@ -106,7 +116,10 @@ impl NumberedLog {
                 if existing.as_deref() == Some(content) {
                     Ok(Created::Identical)
                 } else {
-                    Err(Error::ConcurrentUpdate { path: path.to_string(), batch_id })
+                    Err(Error::ConcurrentUpdate {
+                        path: path.to_string(),
+                        batch_id,
+                    })
                 }
             }
             Err(e) => Err(e.into()),
@@ -130,10 +143,12 @@ pub async fn read_string(store: &dyn ObjectStore, path: &Path) -> Result<Option<
     match store.get(path).await {
         Ok(r) => {
             let bytes = r.bytes().await?;
-            String::from_utf8(bytes.to_vec()).map(Some).map_err(|e| Error::Checkpoint {
-                path: path.to_string(),
-                message: format!("not UTF-8: {e}"),
-            })
+            String::from_utf8(bytes.to_vec())
+                .map(Some)
+                .map_err(|e| Error::Checkpoint {
+                    path: path.to_string(),
+                    message: format!("not UTF-8: {e}"),
+                })
         }
         Err(object_store::Error::NotFound { .. }) => Ok(None),
         Err(e) => Err(e.into()),
@@ -145,7 +160,11 @@ mod tests {
     use super::*;
 
     fn log(name: &str) -> NumberedLog {
-        let loc = Location::parse(&format!("memory:///logtest/{name}/{}", uuid::Uuid::new_v4())).unwrap();
+        let loc = Location::parse(&format!(
+            "memory:///logtest/{name}/{}",
+            uuid::Uuid::new_v4()
+        ))
+        .unwrap();
         NumberedLog::new(loc.child("offsets"))
     }
 
@@ -165,7 +184,10 @@ mod tests {
         let l = log("once");
         assert_eq!(l.create("0", 0, "a").await.unwrap(), Created::New);
         assert_eq!(l.create("0", 0, "a").await.unwrap(), Created::Identical);
-        assert!(matches!(l.create("0", 0, "b").await, Err(Error::ConcurrentUpdate { .. })));
+        assert!(matches!(
+            l.create("0", 0, "b").await,
+            Err(Error::ConcurrentUpdate { .. })
+        ));
         assert_eq!(l.get("0").await.unwrap().as_deref(), Some("a"));
         assert_eq!(l.get("1").await.unwrap(), None);
     }

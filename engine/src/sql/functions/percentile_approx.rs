@@ -15,21 +15,24 @@ use std::mem::size_of;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, ArrowPrimitiveType, AsArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int16Array,
-    Int32Array, Int64Array, Int8Array, ListArray, PrimitiveArray, RecordBatch, RecordBatchOptions,
-    TimestampMicrosecondArray, TimestampMillisecondArray, TimestampNanosecondArray, TimestampSecondArray,
+    Array, ArrayRef, ArrowPrimitiveType, AsArray, Date32Array, Decimal128Array, Float32Array,
+    Float64Array, Int16Array, Int32Array, Int64Array, Int8Array, ListArray, PrimitiveArray,
+    RecordBatch, RecordBatchOptions, TimestampMicrosecondArray, TimestampMillisecondArray,
+    TimestampNanosecondArray, TimestampSecondArray,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Field, FieldRef, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
-    Int8Type, Schema, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType,
+    DataType, Date32Type, Decimal128Type, Field, FieldRef, Float32Type, Float64Type, Int16Type,
+    Int32Type, Int64Type, Int8Type, Schema, TimeUnit, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
 use datafusion::common::{exec_err, not_impl_err, plan_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
-use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, ColumnarValue, Signature, Volatility};
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDFImpl, ColumnarValue, Signature, Volatility,
+};
 use datafusion::physical_expr::utils::collect_columns;
 use datafusion::physical_expr::PhysicalExpr;
 
@@ -120,7 +123,9 @@ fn coerce_accuracy(t: &DataType) -> Result<DataType> {
     } else {
         mismatch(
             "UNEXPECTED_INPUT_TYPE",
-            format!("The third parameter requires the \"INTEGRAL\" type, however it has the type {t}."),
+            format!(
+                "The third parameter requires the \"INTEGRAL\" type, however it has the type {t}."
+            ),
         )
     }
 }
@@ -140,7 +145,10 @@ impl AggregateUDFImpl for PercentileApprox {
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         check_arg_count(NAME, arg_types.len(), 2, 3)?;
-        let mut out = vec![coerce_value(&arg_types[0])?, coerce_percentage(&arg_types[1])?];
+        let mut out = vec![
+            coerce_value(&arg_types[0])?,
+            coerce_percentage(&arg_types[1])?,
+        ];
         if let Some(t) = arg_types.get(2) {
             out.push(coerce_accuracy(t)?);
         }
@@ -161,7 +169,9 @@ impl AggregateUDFImpl for PercentileApprox {
         if args.is_distinct {
             return not_impl_err!("{NAME}(DISTINCT ...) is not supported");
         }
-        let (Some(value_field), Some(percentage_expr)) = (args.expr_fields.first(), args.exprs.get(1)) else {
+        let (Some(value_field), Some(percentage_expr)) =
+            (args.expr_fields.first(), args.exprs.get(1))
+        else {
             return plan_err!("{NAME} expects 2 to 3 arguments, got {}", args.exprs.len());
         };
         // Spark checks, in this order: constant percentage and accuracy, accuracy range, null
@@ -181,7 +191,9 @@ impl AggregateUDFImpl for PercentileApprox {
         if accuracy <= 0 || accuracy > i32::MAX as i64 {
             return mismatch(
                 "VALUE_OUT_OF_RANGE",
-                format!("The accuracy must be between (0, 2147483647] (current value = {accuracy}L)."),
+                format!(
+                    "The accuracy must be between (0, 2147483647] (current value = {accuracy}L)."
+                ),
             );
         }
         let (percentages, returns_array) = percentages(&percentage)?;
@@ -211,7 +223,9 @@ impl AggregateUDFImpl for PercentileApprox {
     /// three parallel lists (Spark's `PercentileDigestSerializer` layout, minus the unused
     /// compress threshold).
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
-        let field = |name: &str, t: DataType| Arc::new(Field::new(format_state_name(args.name, name), t, true));
+        let field = |name: &str, t: DataType| {
+            Arc::new(Field::new(format_state_name(args.name, name), t, true))
+        };
         Ok(vec![
             field("relative_error", DataType::Float64),
             field("count", DataType::Int64),
@@ -290,7 +304,9 @@ fn decimal_to_f64(unscaled: i128, scale: i8) -> f64 {
         return unscaled as f64 / 10f64.powi(scale as i32);
     }
     // Rust's float parsing is correctly rounded too.
-    format!("{unscaled}e{}", -(scale as i32)).parse().unwrap_or(f64::NAN)
+    format!("{unscaled}e{}", -(scale as i32))
+        .parse()
+        .unwrap_or(f64::NAN)
 }
 
 /// Spark's `Decimal(double)` written into a `DECIMAL(precision, scale)` column: the decimal of
@@ -330,7 +346,11 @@ fn f64_to_decimal(d: f64, precision: u8, scale: i8) -> Option<i128> {
 }
 
 /// Feeds the non-null values of a primitive array, converted to double, to `add`.
-fn each<T: ArrowPrimitiveType>(array: &ArrayRef, to_f64: impl Fn(T::Native) -> f64, mut add: impl FnMut(f64)) {
+fn each<T: ArrowPrimitiveType>(
+    array: &ArrayRef,
+    to_f64: impl Fn(T::Native) -> f64,
+    mut add: impl FnMut(f64),
+) {
     for v in array.as_primitive::<T>().iter().flatten() {
         add(to_f64(v));
     }
@@ -356,18 +376,20 @@ fn from_f64(values: &[f64], value_type: &DataType) -> Result<ArrayRef> {
         DataType::Timestamp(unit, tz) => {
             let longs = it.map(|d| d as i64);
             match unit {
-                TimeUnit::Second => {
-                    Arc::new(TimestampSecondArray::from_iter_values(longs).with_timezone_opt(tz.clone()))
-                }
-                TimeUnit::Millisecond => {
-                    Arc::new(TimestampMillisecondArray::from_iter_values(longs).with_timezone_opt(tz.clone()))
-                }
-                TimeUnit::Microsecond => {
-                    Arc::new(TimestampMicrosecondArray::from_iter_values(longs).with_timezone_opt(tz.clone()))
-                }
-                TimeUnit::Nanosecond => {
-                    Arc::new(TimestampNanosecondArray::from_iter_values(longs).with_timezone_opt(tz.clone()))
-                }
+                TimeUnit::Second => Arc::new(
+                    TimestampSecondArray::from_iter_values(longs).with_timezone_opt(tz.clone()),
+                ),
+                TimeUnit::Millisecond => Arc::new(
+                    TimestampMillisecondArray::from_iter_values(longs)
+                        .with_timezone_opt(tz.clone()),
+                ),
+                TimeUnit::Microsecond => Arc::new(
+                    TimestampMicrosecondArray::from_iter_values(longs)
+                        .with_timezone_opt(tz.clone()),
+                ),
+                TimeUnit::Nanosecond => Arc::new(
+                    TimestampNanosecondArray::from_iter_values(longs).with_timezone_opt(tz.clone()),
+                ),
             }
         }
         other => return exec_err!("{NAME}: unsupported value type {other}"),
@@ -429,10 +451,18 @@ impl Accumulator for PercentileApproxAccumulator {
                 each::<Decimal128Type>(array, |v| decimal_to_f64(v, scale), add)
             }
             DataType::Date32 => each::<Date32Type>(array, f64::from, add),
-            DataType::Timestamp(TimeUnit::Second, _) => each::<TimestampSecondType>(array, |v| v as f64, add),
-            DataType::Timestamp(TimeUnit::Millisecond, _) => each::<TimestampMillisecondType>(array, |v| v as f64, add),
-            DataType::Timestamp(TimeUnit::Microsecond, _) => each::<TimestampMicrosecondType>(array, |v| v as f64, add),
-            DataType::Timestamp(TimeUnit::Nanosecond, _) => each::<TimestampNanosecondType>(array, |v| v as f64, add),
+            DataType::Timestamp(TimeUnit::Second, _) => {
+                each::<TimestampSecondType>(array, |v| v as f64, add)
+            }
+            DataType::Timestamp(TimeUnit::Millisecond, _) => {
+                each::<TimestampMillisecondType>(array, |v| v as f64, add)
+            }
+            DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                each::<TimestampMicrosecondType>(array, |v| v as f64, add)
+            }
+            DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+                each::<TimestampNanosecondType>(array, |v| v as f64, add)
+            }
             DataType::Null => {}
             other => return exec_err!("{NAME}: unsupported value type {other}"),
         }
@@ -477,9 +507,18 @@ impl Accumulator for PercentileApproxAccumulator {
         };
         let rel = rel.as_primitive::<Float64Type>();
         let count = count.as_primitive::<Int64Type>();
-        let (values, gs, deltas) = (values.as_list::<i32>(), gs.as_list::<i32>(), deltas.as_list::<i32>());
+        let (values, gs, deltas) = (
+            values.as_list::<i32>(),
+            gs.as_list::<i32>(),
+            deltas.as_list::<i32>(),
+        );
         for i in 0..count.len() {
-            if count.is_null(i) || rel.is_null(i) || values.is_null(i) || gs.is_null(i) || deltas.is_null(i) {
+            if count.is_null(i)
+                || rel.is_null(i)
+                || values.is_null(i)
+                || gs.is_null(i)
+                || deltas.is_null(i)
+            {
                 continue;
             }
             let (v, g, d) = (values.value(i), gs.value(i), deltas.value(i));
@@ -539,12 +578,12 @@ mod golden {
     use chrono::{NaiveDate, NaiveDateTime};
     use chrono_tz::Tz;
     use datafusion::arrow::array::{
-        Array, ArrayRef, AsArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array, RecordBatch,
-        TimestampMicrosecondArray,
+        Array, ArrayRef, AsArray, Date32Array, Decimal128Array, Float64Array, Int32Array,
+        Int64Array, RecordBatch, TimestampMicrosecondArray,
     };
     use datafusion::arrow::datatypes::{
-        DataType, Date32Type, Decimal128Type, Field, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
-        Int8Type, Schema, SchemaRef, TimeUnit, TimestampMicrosecondType,
+        DataType, Date32Type, Decimal128Type, Field, Float32Type, Float64Type, Int16Type,
+        Int32Type, Int64Type, Int8Type, Schema, SchemaRef, TimeUnit, TimestampMicrosecondType,
     };
     use datafusion::common::Result;
     use datafusion::datasource::MemTable;
@@ -612,7 +651,11 @@ mod golden {
         let rows = golden["small_rows"].as_array().expect("small_rows");
         let (first, second) = rows.split_at(rows.len() / 2);
         let mut partitions = vec![vec![], vec![]];
-        for (k, chunk) in first.chunks(7).map(|c| (0, c)).chain(second.chunks(7).map(|c| (1, c))) {
+        for (k, chunk) in first
+            .chunks(7)
+            .map(|c| (0, c))
+            .chain(second.chunks(7).map(|c| (1, c)))
+        {
             let col = |i: usize| chunk.iter().map(move |r| &r[i]);
             let columns: Vec<ArrayRef> = vec![
                 Arc::new(col(0).map(int).collect::<Int32Array>()),
@@ -654,13 +697,20 @@ mod golden {
                 let ids: Vec<i64> = (p * rows / parts..(p + 1) * rows / parts).collect();
                 ids.chunks(8192)
                     .map(|ids| {
-                        let v: Vec<i64> = ids.iter().map(|id| (id * 1103515245 + 12345) % 2147483648).collect();
+                        let v: Vec<i64> = ids
+                            .iter()
+                            .map(|id| (id * 1103515245 + 12345) % 2147483648)
+                            .collect();
                         let columns: Vec<ArrayRef> = vec![
                             Arc::new(Int64Array::from(ids.to_vec())),
                             Arc::new(ids.iter().map(|id| id % 4).collect::<Int64Array>()),
                             Arc::new(Int64Array::from(v.clone())),
                             Arc::new(v.iter().map(|v| v % 1000).collect::<Int64Array>()),
-                            Arc::new(v.iter().map(|v| *v as f64 / 1000.0).collect::<Float64Array>()),
+                            Arc::new(
+                                v.iter()
+                                    .map(|v| *v as f64 / 1000.0)
+                                    .collect::<Float64Array>(),
+                            ),
                         ];
                         RecordBatch::try_new(schema.clone(), columns).expect("big batch")
                     })
@@ -689,23 +739,6 @@ mod golden {
         ctx.register_table(table, Arc::new(big_table(rows, parts)))
             .expect("register big table");
         ctx
-    }
-
-    /// Spark's `simpleString` for an Arrow type.
-    fn spark_type(t: &DataType) -> String {
-        match t {
-            DataType::Int8 => "tinyint".into(),
-            DataType::Int16 => "smallint".into(),
-            DataType::Int32 => "int".into(),
-            DataType::Int64 => "bigint".into(),
-            DataType::Float32 => "float".into(),
-            DataType::Float64 => "double".into(),
-            DataType::Decimal128(p, s) => format!("decimal({p},{s})"),
-            DataType::Date32 => "date".into(),
-            DataType::Timestamp(TimeUnit::Microsecond, Some(_)) => "timestamp".into(),
-            DataType::List(f) => format!("array<{}>", spark_type(f.data_type())),
-            other => format!("{other}"),
-        }
     }
 
     /// A value as make_golden.py writes it: numbers, decimals/dates/timestamps as text, lists.
@@ -740,7 +773,8 @@ mod golden {
             }
             DataType::Timestamp(TimeUnit::Microsecond, _) => {
                 let micros = a.as_primitive::<TimestampMicrosecondType>().value(i);
-                let t = chrono::DateTime::from_timestamp_micros(micros).expect("timestamp in range");
+                let t =
+                    chrono::DateTime::from_timestamp_micros(micros).expect("timestamp in range");
                 t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string().into()
             }
             DataType::List(_) => {
@@ -770,12 +804,18 @@ mod golden {
                 case["sql"].as_str().expect("sql"),
             );
             let ctx = context_for(&golden, table);
-            let batches = run(&ctx, sql).await.unwrap_or_else(|e| panic!("{name}: {sql}: {e}"));
+            let batches = run(&ctx, sql)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {sql}: {e}"));
             let schema = batches
                 .first()
                 .map(|b| b.schema())
                 .unwrap_or_else(|| panic!("{name}: no batches"));
-            let types: Vec<String> = schema.fields().iter().map(|f| spark_type(f.data_type())).collect();
+            let types: Vec<String> = schema
+                .fields()
+                .iter()
+                .map(|f| crate::schema::spark_type_name(f.data_type()))
+                .collect();
             let expected_types: Vec<String> = case["types"]
                 .as_array()
                 .expect("types")
@@ -786,8 +826,9 @@ mod golden {
             let rows: Vec<Value> = batches
                 .iter()
                 .flat_map(|b| {
-                    (0..b.num_rows())
-                        .map(move |i| Value::Array(b.columns().iter().map(|c| json(c.as_ref(), i)).collect()))
+                    (0..b.num_rows()).map(move |i| {
+                        Value::Array(b.columns().iter().map(|c| json(c.as_ref(), i)).collect())
+                    })
                 })
                 .collect();
             let expected = case["rows"].as_array().expect("rows");
@@ -873,11 +914,17 @@ mod golden {
                 .map(|(d, _)| d)
                 .expect("Spark message has a detail");
             let detail = if condition.ends_with("NON_FOLDABLE_INPUT") {
-                detail.split_once("; however").map(|(d, _)| d).unwrap_or(detail)
+                detail
+                    .split_once("; however")
+                    .map(|(d, _)| d)
+                    .unwrap_or(detail)
             } else {
                 detail
             };
-            assert!(err.contains(detail), "{sql}:\n ours:  {err}\n spark: {detail}");
+            assert!(
+                err.contains(detail),
+                "{sql}:\n ours:  {err}\n spark: {detail}"
+            );
         }
     }
 }
