@@ -25,7 +25,10 @@ use serde_json::Value;
 const RECORDS_PER_FILE: usize = 100;
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
@@ -96,7 +99,9 @@ impl Live {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(format!("no line with {needle:?} from spate within {timeout:?}:\n{text}"));
+                return Err(format!(
+                    "no line with {needle:?} from spate within {timeout:?}:\n{text}"
+                ));
             }
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -160,7 +165,9 @@ fn run_mode(mode: &str, rate: f64, files: usize, trigger: &str) -> Result<ModeRe
     // A warm-up file creates the Delta table, so the measured files see steady state.
     land(&landing, "warmup", 0)?;
     let checkpoint = warehouse.join("_checkpoints/t");
-    wait_until(Duration::from_secs(60), || checkpoint.join("commits/0").exists())?;
+    wait_until(Duration::from_secs(60), || {
+        checkpoint.join("commits/0").exists()
+    })?;
     std::thread::sleep(Duration::from_millis(500));
 
     let pid = live.child.id();
@@ -176,14 +183,22 @@ fn run_mode(mode: &str, rate: f64, files: usize, trigger: &str) -> Result<ModeRe
         landed.insert(name, at);
     }
     let expected_rows = (files + 1) * RECORDS_PER_FILE;
-    wait_until(Duration::from_secs(120), || rows_in(&progress) >= expected_rows)?;
+    wait_until(Duration::from_secs(120), || {
+        rows_in(&progress) >= expected_rows
+    })?;
     let cpu1 = (cpu_ticks(pid)?, Instant::now());
     std::thread::sleep(Duration::from_secs(5));
     let cpu2 = (cpu_ticks(pid)?, Instant::now());
     let ticks_per_s = 100.0; // USER_HZ on Linux
-    let share = |a: (u64, Instant), b: (u64, Instant)| (b.0 - a.0) as f64 / ticks_per_s / (b.1 - a.1).as_secs_f64() * 100.0;
+    let share = |a: (u64, Instant), b: (u64, Instant)| {
+        (b.0 - a.0) as f64 / ticks_per_s / (b.1 - a.1).as_secs_f64() * 100.0
+    };
     let (cpu_busy, cpu_idle) = (share(cpu0, cpu1), share(cpu1, cpu2));
-    let status = Command::new("kill").arg("-TERM").arg(pid.to_string()).status().map_err(io("kill"))?;
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status()
+        .map_err(io("kill"))?;
     if !status.success() {
         return Err("could not stop spate".into());
     }
@@ -196,7 +211,9 @@ fn run_mode(mode: &str, rate: f64, files: usize, trigger: &str) -> Result<ModeRe
     for line in text.lines() {
         let p: Value = serde_json::from_str(line).map_err(|e| format!("progress JSON: {e}"))?;
         let end = p["sources"][0]["endOffset"]["logOffset"].as_u64();
-        let version = p["sink"]["metrics"]["tableVersion"].as_str().and_then(|v| v.parse().ok());
+        let version = p["sink"]["metrics"]["tableVersion"]
+            .as_str()
+            .and_then(|v| v.parse().ok());
         if let (Some(end), Some(version)) = (end, version) {
             batch_version.insert(end, version);
         }
@@ -204,16 +221,27 @@ fn run_mode(mode: &str, rate: f64, files: usize, trigger: &str) -> Result<ModeRe
     let mut latencies = vec![];
     let mut batches = std::collections::BTreeSet::new();
     for (name, at) in &landed {
-        let batch = file_batch.get(name).ok_or_else(|| format!("{name} is in no source batch"))?;
-        let version = batch_version.get(batch).ok_or_else(|| format!("source batch {batch} has no table version"))?;
+        let batch = file_batch
+            .get(name)
+            .ok_or_else(|| format!("{name} is in no source batch"))?;
+        let version = batch_version
+            .get(batch)
+            .ok_or_else(|| format!("source batch {batch} has no table version"))?;
         batches.insert(*version);
         let log = warehouse.join(format!("t/_delta_log/{version:020}.json"));
-        let committed = std::fs::metadata(&log).and_then(|m| m.modified()).map_err(io(&log.display().to_string()))?;
-        let ms = committed.duration_since(*at).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0);
+        let committed = std::fs::metadata(&log)
+            .and_then(|m| m.modified())
+            .map_err(io(&log.display().to_string()))?;
+        let ms = committed
+            .duration_since(*at)
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0);
         latencies.push(ms);
     }
     latencies.sort_by(f64::total_cmp);
-    let q = |p: f64| latencies[((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1];
+    let q = |p: f64| {
+        latencies[((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1]
+    };
     Ok(ModeResult {
         mode: mode.to_string(),
         files,
@@ -233,7 +261,12 @@ fn land(dir: &Path, stem: &str, file: usize) -> Result<(String, SystemTime), Str
     let name = format!("{stem}.json");
     let tmp = dir.join(format!(".{name}.tmp"));
     let body: String = (0..RECORDS_PER_FILE)
-        .map(|r| format!("{{\"file\": {file}, \"rec\": {r}, \"payload\": \"{}\"}}\n", "x".repeat(64)))
+        .map(|r| {
+            format!(
+                "{{\"file\": {file}, \"rec\": {r}, \"payload\": \"{}\"}}\n",
+                "x".repeat(64)
+            )
+        })
         .collect();
     std::fs::write(&tmp, body).map_err(|e| format!("{}: {e}", tmp.display()))?;
     let at = SystemTime::now();
@@ -268,9 +301,12 @@ fn source_log(dir: &Path) -> Result<HashMap<String, u64>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for entry in entries.flatten() {
         let path: PathBuf = entry.path();
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         for line in text.lines().skip(1) {
-            let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
+            let Ok(v) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
             if let (Some(p), Some(b)) = (v["path"].as_str(), v["batchId"].as_u64()) {
                 out.insert(p.rsplit('/').next().unwrap_or(p).to_string(), b);
             }
@@ -281,9 +317,17 @@ fn source_log(dir: &Path) -> Result<HashMap<String, u64>, String> {
 
 /// CPU ticks (user + system) used by `pid`, from `/proc/<pid>/stat`.
 fn cpu_ticks(pid: u32) -> Result<u64, String> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| format!("/proc/{pid}/stat: {e}"))?;
-    let rest = stat.rfind(')').map(|i| &stat[i + 2..]).ok_or("unexpected /proc/<pid>/stat")?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map_err(|e| format!("/proc/{pid}/stat: {e}"))?;
+    let rest = stat
+        .rfind(')')
+        .map(|i| &stat[i + 2..])
+        .ok_or("unexpected /proc/<pid>/stat")?;
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let field = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).ok_or("unexpected /proc/<pid>/stat");
+    let field = |i: usize| {
+        f.get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .ok_or("unexpected /proc/<pid>/stat")
+    };
     Ok(field(11)? + field(12)?)
 }

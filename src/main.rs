@@ -62,7 +62,12 @@ enum Command {
         /// A file of SQL statements (SET and SELECT).
         file: Option<PathBuf>,
         /// SQL text to run instead of a file.
-        #[arg(short = 'e', long = "execute", value_name = "SQL", conflicts_with = "file")]
+        #[arg(
+            short = 'e',
+            long = "execute",
+            value_name = "SQL",
+            conflicts_with = "file"
+        )]
         execute: Option<String>,
         /// Where the tables live: each `<warehouse>/<name>` Delta table is registered as `name`.
         #[arg(long, default_value = "./spark-warehouse")]
@@ -132,10 +137,16 @@ fn parse_vars(vars: &[String]) -> Result<std::collections::HashMap<String, Strin
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SPATE_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SPATE_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -144,11 +155,29 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Run { file, warehouse, trigger, vars, progress_json } => {
+            Command::Run {
+                file,
+                warehouse,
+                trigger,
+                vars,
+                progress_json,
+            } => {
                 let vars = parse_vars(&vars)?;
                 run_cmd::run(&file, &warehouse, &trigger, &vars, progress_json.as_deref()).await
             }
-            Command::Emulate { workload: Workload::Pinterest { out, posts, files, rate, seed, malformed_frac, dup_frac, dirty_frac } } => {
+            Command::Emulate {
+                workload:
+                    Workload::Pinterest {
+                        out,
+                        posts,
+                        files,
+                        rate,
+                        seed,
+                        malformed_frac,
+                        dup_frac,
+                        dirty_frac,
+                    },
+            } => {
                 let opts = emulate::EmulateOptions {
                     out,
                     posts: posts.unwrap_or(if rate.is_some() { u64::MAX } else { 1000 }),
@@ -169,16 +198,26 @@ fn main() -> ExitCode {
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| format!("emulator: {e}"))?;
-                println!("{}", serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?
+                );
                 Ok(())
             }
             Command::Demo { dir, posts, seed } => demo::run(&dir, posts, seed).await,
-            Command::Sql { file, execute, warehouse, format, vars } => {
+            Command::Sql {
+                file,
+                execute,
+                warehouse,
+                format,
+                vars,
+            } => {
                 let vars = parse_vars(&vars)?;
                 let (text, origin) = match (file, execute) {
                     (_, Some(sql)) => (sql, "-e".to_string()),
                     (Some(f), None) => {
-                        let text = std::fs::read_to_string(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+                        let text = std::fs::read_to_string(&f)
+                            .map_err(|e| format!("cannot read {}: {e}", f.display()))?;
                         (text, f.display().to_string())
                     }
                     (None, None) => return Err("spate sql needs a FILE or -e \"SQL\"".to_string()),

@@ -30,7 +30,10 @@ pub struct BuildContext {
 }
 
 /// Builds one query per streaming table; `SET` applies to the tables after it.
-pub fn build_queries(statements: Vec<PipelineStatement>, ctx: &BuildContext) -> Result<Vec<(String, StreamingQuery)>, String> {
+pub fn build_queries(
+    statements: Vec<PipelineStatement>,
+    ctx: &BuildContext,
+) -> Result<Vec<(String, StreamingQuery)>, String> {
     let mut settings = Settings::default();
     let mut queries = vec![];
     for st in statements {
@@ -38,7 +41,8 @@ pub fn build_queries(statements: Vec<PipelineStatement>, ctx: &BuildContext) -> 
             PipelineStatement::Set { key, value } => settings.set(&key, &value),
             PipelineStatement::StreamingTable(def) => {
                 let name = def.name.clone();
-                let q = build_one(def, &settings, ctx).map_err(|e| format!("streaming table {name}: {e}"))?;
+                let q = build_one(def, &settings, ctx)
+                    .map_err(|e| format!("streaming table {name}: {e}"))?;
                 queries.push((name, q));
             }
             PipelineStatement::Query { .. } => {
@@ -52,16 +56,33 @@ pub fn build_queries(statements: Vec<PipelineStatement>, ctx: &BuildContext) -> 
     Ok(queries)
 }
 
-fn build_one(def: StreamingTableDef, settings: &Settings, ctx: &BuildContext) -> Result<StreamingQuery, String> {
+fn build_one(
+    def: StreamingTableDef,
+    settings: &Settings,
+    ctx: &BuildContext,
+) -> Result<StreamingQuery, String> {
     let err = |e: spate_engine::Error| e.to_string();
     let [source] = def.sources.as_slice() else {
-        return Err(format!("line {}: a streaming table reads exactly one STREAM source (found {})", def.line, def.sources.len()));
+        return Err(format!(
+            "line {}: a streaming table reads exactly one STREAM source (found {})",
+            def.line,
+            def.sources.len()
+        ));
     };
     if source.kind == SourceKind::ReadKinesis {
-        return Err(format!("line {}, column {}: read_kinesis is not supported yet", source.line, source.column));
+        return Err(format!(
+            "line {}, column {}: read_kinesis is not supported yet",
+            source.line, source.column
+        ));
     }
-    let path = source.path.clone().ok_or_else(|| format!("line {}, column {}: read_files needs a path", source.line, source.column))?;
-    let mut opts = FileSourceOptions::from_read_files(&path, &source.options).map_err(|e| format!("line {}, column {}: {e}", source.line, source.column))?;
+    let path = source.path.clone().ok_or_else(|| {
+        format!(
+            "line {}, column {}: read_files needs a path",
+            source.line, source.column
+        )
+    })?;
+    let mut opts = FileSourceOptions::from_read_files(&path, &source.options)
+        .map_err(|e| format!("line {}, column {}: {e}", source.line, source.column))?;
     if query_references_metadata(&def.query) {
         opts = opts.with_metadata_column();
     }
@@ -75,7 +96,10 @@ fn build_one(def: StreamingTableDef, settings: &Settings, ctx: &BuildContext) ->
     let mut properties = def.tblproperties.clone();
     // A long-running stream makes many small commits: a Delta checkpoint every 10 keeps the table
     // fast to open (delta-rs' default is 100). TBLPROPERTIES can override it.
-    if !properties.iter().any(|(k, _)| k.eq_ignore_ascii_case(DELTA_CHECKPOINT_INTERVAL)) {
+    if !properties
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case(DELTA_CHECKPOINT_INTERVAL))
+    {
         properties.push((DELTA_CHECKPOINT_INTERVAL.to_string(), "10".to_string()));
     }
     let sink = DeltaSink::new(DeltaSinkOptions {
@@ -87,8 +111,18 @@ fn build_one(def: StreamingTableDef, settings: &Settings, ctx: &BuildContext) ->
     })
     .map_err(err)?;
     let query = with_declared_columns(&def);
-    let plan = CleaningPlan::new(&def.name, &query, &source.placeholder, def.expectations.clone(), settings).map_err(err)?;
-    let partitions = settings.get(keys::SHUFFLE_PARTITIONS).and_then(|v| v.parse().ok()).unwrap_or(200);
+    let plan = CleaningPlan::new(
+        &def.name,
+        &query,
+        &source.placeholder,
+        def.expectations.clone(),
+        settings,
+    )
+    .map_err(err)?;
+    let partitions = settings
+        .get(keys::SHUFFLE_PARTITIONS)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
     Ok(StreamingQuery::new(
         &def.name,
         checkpoint,
@@ -115,5 +149,9 @@ fn with_declared_columns(def: &StreamingTableDef) -> String {
             format!("CAST(`{name}` AS {}) AS `{name}`", c.data_type)
         })
         .collect();
-    format!("SELECT {} FROM ({}) AS __spate_declared", cols.join(", "), def.query)
+    format!(
+        "SELECT {} FROM ({}) AS __spate_declared",
+        cols.join(", "),
+        def.query
+    )
 }

@@ -20,7 +20,11 @@ impl Reporter {
         let json = match path {
             None => None,
             Some(p) => Some(Mutex::new(
-                std::fs::OpenOptions::new().create(true).append(true).open(p).map_err(|e| format!("cannot open {}: {e}", p.display()))?,
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .map_err(|e| format!("cannot open {}: {e}", p.display()))?,
             )),
         };
         Ok(Reporter { json })
@@ -29,18 +33,30 @@ impl Reporter {
 
 /// The human line for one batch.
 pub fn describe(s: &BatchSummary) -> String {
-    let mut line = format!("{} batch {}: {} rows in, {} out", s.table, s.batch_id, s.rows_in, s.rows_out);
+    let mut line = format!(
+        "{} batch {}: {} rows in, {} out",
+        s.table, s.batch_id, s.rows_in, s.rows_out
+    );
     if s.dropped > 0 {
         line.push_str(&format!(", {} dropped by expectations", s.dropped));
     }
-    let kept: Vec<String> = s.violations.iter().filter(|(_, n)| *n > 0).map(|(e, n)| format!("{e}={n}")).collect();
+    let kept: Vec<String> = s
+        .violations
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(e, n)| format!("{e}={n}"))
+        .collect();
     if !kept.is_empty() {
         line.push_str(&format!(" (violations: {})", kept.join(", ")));
     }
     line.push_str(&format!(", {} ms", s.duration_ms));
     match &s.outcome {
-        SinkOutcome::Committed { version: Some(v), .. } => line.push_str(&format!(", table version {v}")),
-        SinkOutcome::AlreadyCommitted { .. } => line.push_str(", already in the table (re-run skipped)"),
+        SinkOutcome::Committed {
+            version: Some(v), ..
+        } => line.push_str(&format!(", table version {v}")),
+        SinkOutcome::AlreadyCommitted { .. } => {
+            line.push_str(", already in the table (re-run skipped)")
+        }
         _ => {}
     }
     line

@@ -13,9 +13,24 @@ use crate::pipeline_build::{build_queries, BuildContext};
 use crate::reporter::Reporter;
 
 /// Runs the pipeline in `file`.
-pub async fn run(file: &Path, warehouse: &str, trigger: &str, vars: &HashMap<String, String>, progress_json: Option<&Path>) -> Result<(), String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    run_text(&text, &file.display().to_string(), warehouse, trigger, vars, progress_json).await
+pub async fn run(
+    file: &Path,
+    warehouse: &str,
+    trigger: &str,
+    vars: &HashMap<String, String>,
+    progress_json: Option<&Path>,
+) -> Result<(), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    run_text(
+        &text,
+        &file.display().to_string(),
+        warehouse,
+        trigger,
+        vars,
+        progress_json,
+    )
+    .await
 }
 
 /// Runs the pipeline `text` (`origin` names it in errors).
@@ -28,10 +43,17 @@ pub async fn run_text(
     progress_json: Option<&Path>,
 ) -> Result<(), String> {
     let statements = parse_pipeline(text, vars).map_err(|e| format!("{origin}: {e}"))?;
-    let trigger: Trigger = trigger.parse().map_err(|e: spate_engine::Error| e.to_string())?;
+    let trigger: Trigger = trigger
+        .parse()
+        .map_err(|e: spate_engine::Error| e.to_string())?;
     let warehouse = Location::parse(warehouse).map_err(|e| e.to_string())?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let ctx = BuildContext { warehouse, trigger, listener: Arc::new(Reporter::new(progress_json)?), stop: stop_rx };
+    let ctx = BuildContext {
+        warehouse,
+        trigger,
+        listener: Arc::new(Reporter::new(progress_json)?),
+        stop: stop_rx,
+    };
     let queries = build_queries(statements, &ctx).map_err(|e| format!("{origin}: {e}"))?;
 
     tokio::spawn(wait_for_signal(stop_tx.clone()));
@@ -68,14 +90,15 @@ async fn wait_for_signal(stop: watch::Sender<bool>) {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(t) => t,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                let _ = stop.send(true);
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    let _ = stop.send(true);
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -76,26 +76,47 @@ fn main() {
     let clean = pin_rows(ROWS, None);
     let dirty = pin_rows(ROWS, Some(100));
 
-    report("spate decode_json_lines, clean", clean.len(), best_of(5, || {
-        decode_json_lines(&clean, "bench.json", &schema, &opts).map(|(b, _)| b.num_rows()).unwrap_or(0)
-    }));
-    report("spate decode_json_lines, 1% malformed lines", dirty.len(), best_of(5, || {
-        decode_json_lines(&dirty, "bench.json", &schema, &opts).map(|(b, _)| b.num_rows()).unwrap_or(0)
-    }));
+    report(
+        "spate decode_json_lines, clean",
+        clean.len(),
+        best_of(5, || {
+            decode_json_lines(&clean, "bench.json", &schema, &opts)
+                .map(|(b, _)| b.num_rows())
+                .unwrap_or(0)
+        }),
+    );
+    report(
+        "spate decode_json_lines, 1% malformed lines",
+        dirty.len(),
+        best_of(5, || {
+            decode_json_lines(&dirty, "bench.json", &schema, &opts)
+                .map(|(b, _)| b.num_rows())
+                .unwrap_or(0)
+        }),
+    );
 
     // arrow-json has no corrupt-record column and fails on the first bad line, so clean input only.
-    let arrow_schema = Arc::new(Schema::new(schema.fields()[..schema.fields().len() - 1].to_vec()));
-    report("arrow-json Decoder (reference), clean", clean.len(), best_of(5, || {
-        let mut decoder = arrow_json::ReaderBuilder::new(arrow_schema.clone()).with_batch_size(8192).build_decoder().expect("decoder");
-        let mut rows = 0;
-        let mut buf = &clean[..];
-        while !buf.is_empty() {
-            let used = decoder.decode(buf).expect("decode");
-            buf = &buf[used..];
-            if let Some(b) = decoder.flush().expect("flush") {
-                rows += b.num_rows();
+    let arrow_schema = Arc::new(Schema::new(
+        schema.fields()[..schema.fields().len() - 1].to_vec(),
+    ));
+    report(
+        "arrow-json Decoder (reference), clean",
+        clean.len(),
+        best_of(5, || {
+            let mut decoder = arrow_json::ReaderBuilder::new(arrow_schema.clone())
+                .with_batch_size(8192)
+                .build_decoder()
+                .expect("decoder");
+            let mut rows = 0;
+            let mut buf = &clean[..];
+            while !buf.is_empty() {
+                let used = decoder.decode(buf).expect("decode");
+                buf = &buf[used..];
+                if let Some(b) = decoder.flush().expect("flush") {
+                    rows += b.num_rows();
+                }
             }
-        }
-        rows
-    }));
+            rows
+        }),
+    );
 }

@@ -19,7 +19,11 @@ pub enum Error {
     Checkpoint { path: String, message: String },
     /// Another live query owns this checkpoint.
     #[error("checkpoint {path} is in use by another running query ({holder}); stop it first, or wait until its lease expires at {expires}")]
-    CheckpointInUse { path: String, holder: String, expires: String },
+    CheckpointInUse {
+        path: String,
+        holder: String,
+        expires: String,
+    },
     /// Two writers raced for the same log entry.
     #[error("Concurrent update to the log {path}. Multiple streaming jobs detected for batch {batch_id}")]
     ConcurrentUpdate { path: String, batch_id: u64 },
@@ -43,13 +47,24 @@ pub enum Error {
     Config(String),
     /// An expectation with ON VIOLATION FAIL UPDATE saw a violating row.
     #[error("expectation '{name}' failed on table {table}: {count} row(s) violate ({expr}); ON VIOLATION FAIL UPDATE stops the update")]
-    ExpectationFailed { table: String, name: String, expr: String, count: u64 },
+    ExpectationFailed {
+        table: String,
+        name: String,
+        expr: String,
+        count: u64,
+    },
     /// A source failed (its description says which).
     #[error("source {description}: {source}")]
-    Source { description: String, source: BoxError },
+    Source {
+        description: String,
+        source: BoxError,
+    },
     /// A sink failed (its description says which).
     #[error("sink {description}: {source}")]
-    Sink { description: String, source: BoxError },
+    Sink {
+        description: String,
+        source: BoxError,
+    },
 }
 
 /// Result with the engine's error.

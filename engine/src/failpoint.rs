@@ -22,7 +22,13 @@
 //! ```
 
 /// Every failpoint name, in the order one batch reaches them.
-pub const POINTS: [&str; 5] = ["after-source-log", "after-offsets", "mid-delta-write", "after-sink", "after-commit"];
+pub const POINTS: [&str; 5] = [
+    "after-source-log",
+    "after-offsets",
+    "mid-delta-write",
+    "after-sink",
+    "after-commit",
+];
 
 /// Aborts the process if `SPATE_FAILPOINT` arms this point for this batch (test builds only).
 #[cfg(feature = "failpoints")]
@@ -58,22 +64,35 @@ pub struct Spec {
 impl Spec {
     /// Parses `<point>:<batch>`, `<point>:*` or `<point>:p=<f>`; the error says what is wrong.
     pub fn parse(text: &str) -> Result<Spec, String> {
-        let (point, when) = text.rsplit_once(':').ok_or_else(|| format!("{text:?} is not <point>:<batch|*|p=f>"))?;
+        let (point, when) = text
+            .rsplit_once(':')
+            .ok_or_else(|| format!("{text:?} is not <point>:<batch|*|p=f>"))?;
         if point != "*" && !POINTS.contains(&point) {
-            return Err(format!("unknown failpoint {point:?} (known: *, {})", POINTS.join(", ")));
+            return Err(format!(
+                "unknown failpoint {point:?} (known: *, {})",
+                POINTS.join(", ")
+            ));
         }
         let when = if when == "*" {
             When::Any
         } else if let Some(p) = when.strip_prefix("p=") {
-            let p: f64 = p.parse().map_err(|_| format!("{when:?} is not p=<probability>"))?;
+            let p: f64 = p
+                .parse()
+                .map_err(|_| format!("{when:?} is not p=<probability>"))?;
             if !(0.0..=1.0).contains(&p) {
                 return Err(format!("probability {p} is not within 0..=1"));
             }
             When::Chance(p)
         } else {
-            When::Batch(when.parse().map_err(|_| format!("{when:?} is not a batch id, * or p=<probability>"))?)
+            When::Batch(
+                when.parse()
+                    .map_err(|_| format!("{when:?} is not a batch id, * or p=<probability>"))?,
+            )
         };
-        Ok(Spec { point: point.to_string(), when })
+        Ok(Spec {
+            point: point.to_string(),
+            when,
+        })
     }
 
     /// True if this spec names `point` (a `Chance` spec still has to win its draw).
@@ -95,7 +114,9 @@ mod armed {
         let spec = SPEC.get_or_init(|| {
             let text = std::env::var("SPATE_FAILPOINT").ok()?;
             // A typo would silently never fire and make a crash test pass vacuously: say so loudly.
-            Spec::parse(&text).map_err(|e| eprintln!("SPATE_FAILPOINT ignored: {e}")).ok()
+            Spec::parse(&text)
+                .map_err(|e| eprintln!("SPATE_FAILPOINT ignored: {e}"))
+                .ok()
         });
         let Some(spec) = spec else { return };
         if !spec.names(point) {
@@ -128,9 +149,27 @@ mod tests {
 
     #[test]
     fn parses_the_three_forms() {
-        assert_eq!(Spec::parse("after-sink:3"), Ok(Spec { point: "after-sink".into(), when: When::Batch(3) }));
-        assert_eq!(Spec::parse("after-offsets:*"), Ok(Spec { point: "after-offsets".into(), when: When::Any }));
-        assert_eq!(Spec::parse("*:p=0.25"), Ok(Spec { point: "*".into(), when: When::Chance(0.25) }));
+        assert_eq!(
+            Spec::parse("after-sink:3"),
+            Ok(Spec {
+                point: "after-sink".into(),
+                when: When::Batch(3)
+            })
+        );
+        assert_eq!(
+            Spec::parse("after-offsets:*"),
+            Ok(Spec {
+                point: "after-offsets".into(),
+                when: When::Any
+            })
+        );
+        assert_eq!(
+            Spec::parse("*:p=0.25"),
+            Ok(Spec {
+                point: "*".into(),
+                when: When::Chance(0.25)
+            })
+        );
     }
 
     #[test]

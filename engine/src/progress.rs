@@ -143,7 +143,11 @@ mod tests {
             duration_ms: [("addBatch".to_string(), 1200)].into(),
             state_operators: vec![],
             sources: vec![],
-            sink: SinkProgress { description: "DeltaSink[x]".into(), num_output_rows: -1, metrics: Default::default() },
+            sink: SinkProgress {
+                description: "DeltaSink[x]".into(),
+                num_output_rows: -1,
+                metrics: Default::default(),
+            },
             observed_metrics: Default::default(),
         };
         let j = p.to_json();

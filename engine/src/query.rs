@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use crate::checkpoint::{format::spark_pinned_conf, Checkpoint, CommitMetadata, OffsetSeq, OffsetSeqMetadata};
+use crate::checkpoint::{
+    format::spark_pinned_conf, Checkpoint, CommitMetadata, OffsetSeq, OffsetSeqMetadata,
+};
 use crate::error::{Error, Result};
 use crate::progress::{format_timestamp, per_second, QueryProgress, SinkProgress, SourceProgress};
 use crate::sink::{Sink, SinkOutcome};
@@ -134,40 +136,73 @@ impl StreamingQuery {
         Ok(summary)
     }
 
-    async fn run_leased(&mut self, run_id: &str, lease: &crate::checkpoint::Lease) -> Result<RunSummary> {
+    async fn run_leased(
+        &mut self,
+        run_id: &str,
+        lease: &crate::checkpoint::Lease,
+    ) -> Result<RunSummary> {
         let meta = self.checkpoint.load_or_create_metadata().await?;
         self.sink.set_query_id(&meta.id);
         let recovered = self.checkpoint.recover().await?;
-        let mut committed: Option<Offset> = recovered.committed.as_ref().map(|s| self.single_offset(s)).transpose()?.flatten();
+        let mut committed: Option<Offset> = recovered
+            .committed
+            .as_ref()
+            .map(|s| self.single_offset(s))
+            .transpose()?
+            .flatten();
         // Confs pinned by the checkpoint's first batch win over today's settings, as in Spark (spec §3.3):
         // a checkpoint started by Spark with 8 shuffle partitions keeps 8.
         let mut pinned = spark_pinned_conf(self.shuffle_partitions);
         if let Some(seq) = recovered.rerun.as_ref().or(recovered.committed.as_ref()) {
-            pinned.extend(seq.metadata.conf.iter().map(|(k, v)| (k.clone(), v.clone())));
+            pinned.extend(
+                seq.metadata
+                    .conf
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
         }
         self.source.restore(committed.as_ref()).await?;
         self.plan.validate(self.source.schema()).await?;
         if self.trigger == Trigger::AvailableNow {
             self.source.prepare_available_now().await?;
         }
-        let mut ctx = RunContext { query_id: meta.id.clone(), run_id: run_id.to_string(), last_trigger_ms: None };
+        let mut ctx = RunContext {
+            query_id: meta.id.clone(),
+            run_id: run_id.to_string(),
+            last_trigger_ms: None,
+        };
         let mut batch_id = recovered.next_batch_id;
         let mut batches = 0;
 
         if let Some(rerun) = recovered.rerun {
-            let end = self.single_offset(&rerun)?.ok_or_else(|| Error::Checkpoint {
-                path: self.checkpoint.location().display(),
-                message: format!("offsets/{batch_id} has no offset for the source"),
-            })?;
+            let end = self
+                .single_offset(&rerun)?
+                .ok_or_else(|| Error::Checkpoint {
+                    path: self.checkpoint.location().display(),
+                    message: format!("offsets/{batch_id} has no offset for the source"),
+                })?;
             tracing::info!(table = %self.name, batch_id, "re-running batch planned before the last stop");
             let started = Instant::now();
             let started_ms = chrono::Utc::now().timestamp_millis();
-            self.execute(&mut ctx, batch_id, committed.clone(), end.clone(), &rerun.metadata, started, started_ms, BTreeMap::new()).await?;
+            self.execute(
+                &mut ctx,
+                batch_id,
+                committed.clone(),
+                end.clone(),
+                &rerun.metadata,
+                started,
+                started_ms,
+                BTreeMap::new(),
+            )
+            .await?;
             committed = Some(end);
             batch_id += 1;
             batches += 1;
             if self.trigger == Trigger::Once {
-                return Ok(RunSummary { batches, next_batch_id: batch_id });
+                return Ok(RunSummary {
+                    batches,
+                    next_batch_id: batch_id,
+                });
             }
         }
 
@@ -178,12 +213,18 @@ impl StreamingQuery {
             if lease.is_lost() {
                 return Err(Error::Checkpoint {
                     path: self.checkpoint.location().display(),
-                    message: "another run took over this checkpoint's lease; stopping without writing".into(),
+                    message:
+                        "another run took over this checkpoint's lease; stopping without writing"
+                            .into(),
                 });
             }
             let started = Instant::now();
             let started_ms = chrono::Utc::now().timestamp_millis();
-            let limit = if self.trigger == Trigger::Once { ReadLimit::All } else { ReadLimit::Configured };
+            let limit = if self.trigger == Trigger::Once {
+                ReadLimit::All
+            } else {
+                ReadLimit::Configured
+            };
             let t0 = Instant::now();
             let end = self.source.latest_offset(committed.as_ref(), limit).await?;
             let mut durations = BTreeMap::new();
@@ -205,15 +246,33 @@ impl StreamingQuery {
             };
             let t0 = Instant::now();
             self.checkpoint
-                .write_offsets(batch_id, &OffsetSeq { metadata: metadata.clone(), offsets: vec![Some(new_end.clone())] })
+                .write_offsets(
+                    batch_id,
+                    &OffsetSeq {
+                        metadata: metadata.clone(),
+                        offsets: vec![Some(new_end.clone())],
+                    },
+                )
                 .await?;
             durations.insert("walCommit".to_string(), t0.elapsed().as_millis() as u64);
             crate::failpoint::hit("after-offsets", batch_id);
             if let Some(prev) = &committed {
                 self.source.commit(prev).await?;
             }
-            self.checkpoint.purge(batch_id, MIN_BATCHES_TO_RETAIN).await?;
-            self.execute(&mut ctx, batch_id, committed.clone(), new_end.clone(), &metadata, started, started_ms, durations).await?;
+            self.checkpoint
+                .purge(batch_id, MIN_BATCHES_TO_RETAIN)
+                .await?;
+            self.execute(
+                &mut ctx,
+                batch_id,
+                committed.clone(),
+                new_end.clone(),
+                &metadata,
+                started,
+                started_ms,
+                durations,
+            )
+            .await?;
             committed = Some(new_end);
             batch_id += 1;
             batches += 1;
@@ -226,7 +285,10 @@ impl StreamingQuery {
                 }
             }
         }
-        Ok(RunSummary { batches, next_batch_id: batch_id })
+        Ok(RunSummary {
+            batches,
+            next_batch_id: batch_id,
+        })
     }
 
     /// Runs one planned batch: read, clean, sink, `commits/N`, progress.
@@ -248,12 +310,29 @@ impl StreamingQuery {
         let rows_in = data.num_input_rows;
         let source_metrics: BTreeMap<String, String> = data.metrics.iter().cloned().collect();
         let t0 = Instant::now();
-        let out = self.plan.run(self.source.schema(), data.batches, metadata.batch_timestamp_ms).await?;
-        let outcome = self.sink.add_batch(batch_id, out.schema.clone(), out.batches).await?;
+        let out = self
+            .plan
+            .run(
+                self.source.schema(),
+                data.batches,
+                metadata.batch_timestamp_ms,
+            )
+            .await?;
+        let outcome = self
+            .sink
+            .add_batch(batch_id, out.schema.clone(), out.batches)
+            .await?;
         durations.insert("addBatch".to_string(), t0.elapsed().as_millis() as u64);
         crate::failpoint::hit("after-sink", batch_id);
         let t0 = Instant::now();
-        self.checkpoint.write_commit(batch_id, &CommitMetadata { next_batch_watermark_ms: metadata.batch_watermark_ms }).await?;
+        self.checkpoint
+            .write_commit(
+                batch_id,
+                &CommitMetadata {
+                    next_batch_watermark_ms: metadata.batch_watermark_ms,
+                },
+            )
+            .await?;
         crate::failpoint::hit("after-commit", batch_id);
         durations.insert("commitOffsets".to_string(), t0.elapsed().as_millis() as u64);
         let duration_ms = started.elapsed().as_millis() as u64;
@@ -270,19 +349,30 @@ impl StreamingQuery {
         let mut sink_metrics = BTreeMap::new();
         sink_metrics.insert("numRowsWritten".to_string(), rows_out.to_string());
         match &outcome {
-            SinkOutcome::Committed { version: Some(v), .. } => {
+            SinkOutcome::Committed {
+                version: Some(v), ..
+            } => {
                 sink_metrics.insert("tableVersion".to_string(), v.to_string());
             }
             SinkOutcome::AlreadyCommitted { version } => {
-                sink_metrics.insert("skippedAlreadyCommittedBatch".to_string(), version.to_string());
+                sink_metrics.insert(
+                    "skippedAlreadyCommittedBatch".to_string(),
+                    version.to_string(),
+                );
             }
             _ => {}
         }
         let mut observed = BTreeMap::new();
         if !out.violations.is_empty() {
-            let exp: serde_json::Map<String, serde_json::Value> =
-                out.violations.iter().map(|(n, c)| (n.clone(), serde_json::json!(c))).collect();
-            observed.insert("expectations".to_string(), serde_json::json!({ "violations": exp, "droppedRows": out.dropped }));
+            let exp: serde_json::Map<String, serde_json::Value> = out
+                .violations
+                .iter()
+                .map(|(n, c)| (n.clone(), serde_json::json!(c)))
+                .collect();
+            observed.insert(
+                "expectations".to_string(),
+                serde_json::json!({ "violations": exp, "droppedRows": out.dropped }),
+            );
         }
         let progress = QueryProgress {
             id: ctx.query_id.clone(),
@@ -306,7 +396,11 @@ impl StreamingQuery {
                 processed_rows_per_second: processed_rate,
                 metrics: source_metrics,
             }],
-            sink: SinkProgress { description: self.sink.description(), num_output_rows: -1, metrics: sink_metrics },
+            sink: SinkProgress {
+                description: self.sink.description(),
+                num_output_rows: -1,
+                metrics: sink_metrics,
+            },
             observed_metrics: observed,
         };
         let summary = BatchSummary {
@@ -365,7 +459,8 @@ impl StreamingQuery {
                 Ok(true) => {
                     // Never list more often than Spark's polling delay, however many signals arrive.
                     let since = chrono::Utc::now().timestamp_millis() - started_ms;
-                    let rest = POLLING_DELAY.saturating_sub(Duration::from_millis(since.max(0) as u64));
+                    let rest =
+                        POLLING_DELAY.saturating_sub(Duration::from_millis(since.max(0) as u64));
                     if !rest.is_zero() {
                         tokio::select! {
                             _ = tokio::time::sleep(rest) => {}

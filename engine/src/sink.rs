@@ -25,5 +25,10 @@ pub trait Sink: Send {
     fn set_query_id(&mut self, query_id: &str);
 
     /// Appends `batches` as batch `batch_id`, or skips them if that batch is already in.
-    async fn add_batch(&mut self, batch_id: u64, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<SinkOutcome>;
+    async fn add_batch(
+        &mut self,
+        batch_id: u64,
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) -> Result<SinkOutcome>;
 }

@@ -47,7 +47,11 @@ pub trait Source: Send {
 
     /// The end offset of the next batch, or the same as `start` (or None) when nothing is new.
     /// May persist the batch's plan in the source's own log before the offsets are written.
-    async fn latest_offset(&mut self, start: Option<&Offset>, limit: ReadLimit) -> Result<Option<Offset>>;
+    async fn latest_offset(
+        &mut self,
+        start: Option<&Offset>,
+        limit: ReadLimit,
+    ) -> Result<Option<Offset>>;
 
     /// The rows in `(start, end]`.
     async fn read(&mut self, start: Option<&Offset>, end: &Offset) -> Result<SourceData>;

@@ -60,7 +60,9 @@ impl FromStr for Trigger {
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let t = s.trim().to_ascii_lowercase();
     let t = t.strip_prefix("interval").map(str::trim).unwrap_or(&t);
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num.parse().ok()?;
     let ms = match unit.trim() {
@@ -81,11 +83,20 @@ mod tests {
 
     #[test]
     fn parses_cli_forms() {
-        assert_eq!("available-now".parse::<Trigger>().unwrap(), Trigger::AvailableNow);
+        assert_eq!(
+            "available-now".parse::<Trigger>().unwrap(),
+            Trigger::AvailableNow
+        );
         assert_eq!("once".parse::<Trigger>().unwrap(), Trigger::Once);
-        assert_eq!("10s".parse::<Trigger>().unwrap(), Trigger::ProcessingTime(Duration::from_secs(10)));
+        assert_eq!(
+            "10s".parse::<Trigger>().unwrap(),
+            Trigger::ProcessingTime(Duration::from_secs(10))
+        );
         assert_eq!("0s".parse::<Trigger>().unwrap(), Trigger::default());
-        assert_eq!("2 minutes".parse::<Trigger>().unwrap(), Trigger::ProcessingTime(Duration::from_secs(120)));
+        assert_eq!(
+            "2 minutes".parse::<Trigger>().unwrap(),
+            Trigger::ProcessingTime(Duration::from_secs(120))
+        );
         assert!("soon".parse::<Trigger>().is_err());
     }
 

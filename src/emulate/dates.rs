@@ -44,13 +44,23 @@ impl DateTime {
         let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
         let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
         let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
-        DateTime { year, month, day, hour: rem / 3600, minute: rem / 60 % 60, second: rem % 60 }
+        DateTime {
+            year,
+            month,
+            day,
+            hour: rem / 3600,
+            minute: rem / 60 % 60,
+            second: rem % 60,
+        }
     }
 
     /// Python's `repr(datetime)`: `datetime.datetime(2020, 8, 28, 3, 52, 47)`, dropping a zero
     /// second (microseconds are always zero here), as printed by the emulators (spec §2).
     pub fn py_repr(&self) -> String {
-        let mut s = format!("datetime.datetime({}, {}, {}, {}, {}", self.year, self.month, self.day, self.hour, self.minute);
+        let mut s = format!(
+            "datetime.datetime({}, {}, {}, {}, {}",
+            self.year, self.month, self.day, self.hour, self.minute
+        );
         if self.second != 0 {
             s.push_str(&format!(", {}", self.second));
         }
@@ -77,7 +87,9 @@ mod tests {
 
     #[test]
     fn matches_chrono_across_leap_years_and_centuries() {
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).expect("epoch");
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("epoch");
         let mut secs = midnight(1899, 12, 25) + 3 * 3600 + 7;
         while secs < midnight(2101, 3, 2) {
             let ours = DateTime::from_epoch_seconds(secs).to_string();

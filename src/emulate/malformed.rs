@@ -93,7 +93,13 @@ fn wrong_type(rng: &mut Rng, record: &mut Record, feed: Feed) {
 /// so the row still counts as a row: only its content is incomplete.
 fn missing_or_null(rng: &mut Rng, record: &mut Record, feed: Feed) {
     let candidates: &[&str] = match feed {
-        Feed::Pin => &["title", "description", "tag_list", "image_src", "save_location"],
+        Feed::Pin => &[
+            "title",
+            "description",
+            "tag_list",
+            "image_src",
+            "save_location",
+        ],
         Feed::Geo => &["timestamp", "country"],
         Feed::User => &["last_name", "date_joined"],
     };

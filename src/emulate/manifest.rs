@@ -78,9 +78,21 @@ impl Manifest {
     pub fn count_line(&mut self, feed: Feed, line: &str, malformed: bool) {
         let valid = !malformed || is_valid(feed, line);
         let (records, bad, good) = match feed {
-            Feed::Pin => (&mut self.pin_records, &mut self.malformed_pin, &mut self.valid_pin_rows),
-            Feed::Geo => (&mut self.geo_records, &mut self.malformed_geo, &mut self.valid_geo_rows),
-            Feed::User => (&mut self.user_records, &mut self.malformed_user, &mut self.valid_user_rows),
+            Feed::Pin => (
+                &mut self.pin_records,
+                &mut self.malformed_pin,
+                &mut self.valid_pin_rows,
+            ),
+            Feed::Geo => (
+                &mut self.geo_records,
+                &mut self.malformed_geo,
+                &mut self.valid_geo_rows,
+            ),
+            Feed::User => (
+                &mut self.user_records,
+                &mut self.malformed_user,
+                &mut self.valid_user_rows,
+            ),
         };
         *records += 1;
         *good += valid as u64;
@@ -98,10 +110,15 @@ pub fn is_valid(feed: Feed, line: &str) -> bool {
     };
     match feed {
         Feed::Pin => {
-            let id_ok = row.get("unique_id").and_then(|v| v.as_str()).is_some_and(|s| s.chars().count() == 36);
+            let id_ok = row
+                .get("unique_id")
+                .and_then(|v| v.as_str())
+                .is_some_and(|s| s.chars().count() == 36);
             let followers_ok = match row.get("follower_count") {
                 None | Some(serde_json::Value::Null) => true,
-                Some(serde_json::Value::String(s)) => s.is_empty() || s == USER_INFO_ERROR || is_follower_number(s),
+                Some(serde_json::Value::String(s)) => {
+                    s.is_empty() || s == USER_INFO_ERROR || is_follower_number(s)
+                }
                 Some(_) => false,
             };
             id_ok && followers_ok
@@ -147,11 +164,18 @@ mod tests {
     fn save_and_load_round_trip() -> io::Result<()> {
         let dir = tempfile::tempdir()?;
         assert_eq!(Manifest::load(dir.path())?, None);
-        let m = Manifest { posts: 3, files: vec!["pin/part-00000.json".into()], ..Manifest::default() };
+        let m = Manifest {
+            posts: 3,
+            files: vec!["pin/part-00000.json".into()],
+            ..Manifest::default()
+        };
         m.save(dir.path())?;
         assert_eq!(Manifest::load(dir.path())?, Some(m));
         std::fs::write(dir.path().join(FILE_NAME), r#"{"posts": "many"}"#)?;
-        assert_eq!(Manifest::load(dir.path()).map_err(|e| e.kind()), Err(io::ErrorKind::InvalidData));
+        assert_eq!(
+            Manifest::load(dir.path()).map_err(|e| e.kind()),
+            Err(io::ErrorKind::InvalidData)
+        );
         Ok(())
     }
 }

@@ -66,7 +66,13 @@ pub fn emulate(opts: &EmulateOptions, progress: &mut dyn FnMut(&Manifest)) -> io
     let mut manifest = Manifest::load(&opts.out)?.unwrap_or_default();
     let mut part = writer::next_part_number(&dirs)?;
     let posts = Generator::new(opts.seed, opts.dirty_frac);
-    let mut sender = Sender::new(posts, opts.seed, manifest.distinct_posts, opts.dup_frac, opts.malformed_frac);
+    let mut sender = Sender::new(
+        posts,
+        opts.seed,
+        manifest.distinct_posts,
+        opts.dup_frac,
+        opts.malformed_frac,
+    );
     let mut round = |count: u64, manifest: &mut Manifest| -> io::Result<()> {
         write_round(&dirs, part, count, &mut sender, manifest)?;
         part += 1;
@@ -103,17 +109,27 @@ fn validate(opts: &EmulateOptions) -> io::Result<()> {
     }
     if let Some(rate) = opts.rate {
         if !(rate.is_finite() && rate > 0.0) {
-            return invalid(format!("--rate must be a positive number of posts per second, got {rate}"));
+            return invalid(format!(
+                "--rate must be a positive number of posts per second, got {rate}"
+            ));
         }
     }
     // Re-sends and malformed lines are drawn geometrically: a fraction of 1 would never end.
-    for (flag, value) in [("--malformed-frac", opts.malformed_frac), ("--dup-frac", opts.dup_frac)] {
+    for (flag, value) in [
+        ("--malformed-frac", opts.malformed_frac),
+        ("--dup-frac", opts.dup_frac),
+    ] {
         if !(0.0..1.0).contains(&value) {
-            return invalid(format!("{flag} must be at least 0 and below 1, got {value}"));
+            return invalid(format!(
+                "{flag} must be at least 0 and below 1, got {value}"
+            ));
         }
     }
     if !(0.0..=1.0).contains(&opts.dirty_frac) {
-        return invalid(format!("--dirty-frac must be between 0 and 1, got {}", opts.dirty_frac));
+        return invalid(format!(
+            "--dirty-frac must be between 0 and 1, got {}",
+            opts.dirty_frac
+        ));
     }
     Ok(())
 }
@@ -126,9 +142,18 @@ fn share(posts: u64, files: u64, k: u64) -> u64 {
 
 /// Writes part file `part` of every feed with `count` slots, then renames the three into place
 /// together, so a reader never sees a post on one feed long before the others.
-fn write_round(dirs: &[PathBuf], part: u64, count: u64, sender: &mut Sender, manifest: &mut Manifest) -> io::Result<()> {
+fn write_round(
+    dirs: &[PathBuf],
+    part: u64,
+    count: u64,
+    sender: &mut Sender,
+    manifest: &mut Manifest,
+) -> io::Result<()> {
     let name = writer::part_name(part);
-    let mut files = dirs.iter().map(|d| writer::PartFile::create(d, &name)).collect::<io::Result<Vec<_>>>()?;
+    let mut files = dirs
+        .iter()
+        .map(|d| writer::PartFile::create(d, &name))
+        .collect::<io::Result<Vec<_>>>()?;
     for _ in 0..count {
         let slot = sender.next_slot();
         manifest.posts += 1;
@@ -149,7 +174,9 @@ fn write_round(dirs: &[PathBuf], part: u64, count: u64, sender: &mut Sender, man
     for file in files {
         file.commit()?;
     }
-    manifest.files.extend(Feed::ALL.iter().map(|f| format!("{}/{name}", f.name())));
+    manifest
+        .files
+        .extend(Feed::ALL.iter().map(|f| format!("{}/{name}", f.name())));
     Ok(())
 }
 

@@ -17,13 +17,25 @@ pub struct Pacer {
 impl Pacer {
     /// A pacer starting now; `rate` must be positive and finite.
     pub fn new(rate: f64) -> Pacer {
-        let interval = if rate >= 1.0 { Duration::from_secs(1) } else { Duration::from_secs_f64(1.0 / rate) };
-        Pacer { rate, interval, start: Instant::now(), tick: 0 }
+        let interval = if rate >= 1.0 {
+            Duration::from_secs(1)
+        } else {
+            Duration::from_secs_f64(1.0 / rate)
+        };
+        Pacer {
+            rate,
+            interval,
+            start: Instant::now(),
+            tick: 0,
+        }
     }
 
     /// Sleeps until the next tick (the first is immediate) and returns how many posts it sends.
     pub fn wait_next(&mut self) -> u64 {
-        let deadline = self.start + self.interval.saturating_mul(u32::try_from(self.tick).unwrap_or(u32::MAX));
+        let deadline = self.start
+            + self
+                .interval
+                .saturating_mul(u32::try_from(self.tick).unwrap_or(u32::MAX));
         let now = Instant::now();
         if deadline > now {
             thread::sleep(deadline - now);
@@ -50,7 +62,10 @@ mod tests {
 
     #[test]
     fn ticks_add_up_to_the_rate() {
-        assert_eq!((0..4).map(|k| posts_in_tick(2.5, k)).collect::<Vec<_>>(), [2, 3, 2, 3]);
+        assert_eq!(
+            (0..4).map(|k| posts_in_tick(2.5, k)).collect::<Vec<_>>(),
+            [2, 3, 2, 3]
+        );
         assert_eq!((0..10).map(|k| posts_in_tick(100.0, k)).sum::<u64>(), 1000);
         assert_eq!(posts_in_tick(0.2, 5), 1);
     }

@@ -106,7 +106,9 @@ impl Generator {
     /// Post number `index` (its row number in all three feeds).
     pub fn post(&self, index: u64) -> Post {
         let mut rng = Rng::derive(self.seed, STREAM, index);
-        let dirt = rng.chance(self.dirty_frac).then(|| DIRT_MIX[rng.weighted(&DIRT_MIX.map(|(_, w)| w))].0);
+        let dirt = rng
+            .chance(self.dirty_frac)
+            .then(|| DIRT_MIX[rng.weighted(&DIRT_MIX.map(|(_, w)| w))].0);
         let poster = match dirt {
             Some(Dirt::ScrapeError) => posters::scrape_error(),
             _ => posters::poster(self.seed, posters::pick(&mut rng)),
@@ -138,7 +140,13 @@ impl Generator {
 }
 
 /// The pin row in MySQL column order (spec §3.1), with the placeholders of `dirt` applied.
-fn pin_row(rng: &mut Rng, index: u64, poster: &Poster, topic: &Topic, dirt: Option<Dirt>) -> Record {
+fn pin_row(
+    rng: &mut Rng,
+    index: u64,
+    poster: &Poster,
+    topic: &Topic,
+    dirt: Option<Dirt>,
+) -> Record {
     let unique_id = uuid4(rng);
     let mut title = title(rng, topic);
     let mut description = description(rng, topic);
@@ -146,7 +154,11 @@ fn pin_row(rng: &mut Rng, index: u64, poster: &Poster, topic: &Topic, dirt: Opti
     let mut follower_count = poster.followers.clone();
     let mut tag_list = tag_list(rng, topic);
     // Sample: image 120, video 6 among the 126 rows that are not multi-video (spec §3.1).
-    let mut media = if rng.chance(6.0 / 126.0) { "video" } else { "image" };
+    let mut media = if rng.chance(6.0 / 126.0) {
+        "video"
+    } else {
+        "image"
+    };
     let hex = rng.hex(32);
     let png = rng.chance(0.3);
     let mut downloaded = 1;
@@ -182,7 +194,10 @@ fn pin_row(rng: &mut Rng, index: u64, poster: &Poster, topic: &Topic, dirt: Opti
     let image_src = if dirt == Some(Dirt::ScrapeError) {
         IMAGE_SRC_ERROR.to_string()
     } else if media == "image" {
-        format!("https://i.pinimg.com/originals/{folders}/{hex}.{}", if png { "png" } else { "jpg" })
+        format!(
+            "https://i.pinimg.com/originals/{folders}/{hex}.{}",
+            if png { "png" } else { "jpg" }
+        )
     } else {
         // Videos and story pages show a video thumbnail (spec §3.1, §3.5 index 9672 and 6398).
         format!("https://i.pinimg.com/videos/thumbnails/originals/{folders}/{hex}.0000001.jpg")
@@ -198,7 +213,10 @@ fn pin_row(rng: &mut Rng, index: u64, poster: &Poster, topic: &Topic, dirt: Opti
         ("is_image_or_video", Value::Str(media.into())),
         ("image_src", Value::Str(image_src)),
         ("downloaded", Value::Int(downloaded)),
-        ("save_location", Value::Str(format!("Local save in /data/{}", topic.name))),
+        (
+            "save_location",
+            Value::Str(format!("Local save in /data/{}", topic.name)),
+        ),
         ("category", Value::Str(topic.name.into())),
     ]
 }
@@ -207,7 +225,14 @@ fn pin_row(rng: &mut Rng, index: u64, poster: &Poster, topic: &Topic, dirt: Opti
 fn uuid4(rng: &mut Rng) -> String {
     let hi = (rng.next_u64() & 0xffff_ffff_ffff_0fff) | 0x4000; // version nibble 4
     let lo = (rng.next_u64() & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000; // variant 10
-    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff)
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        hi >> 32,
+        (hi >> 16) & 0xffff,
+        hi & 0xffff,
+        lo >> 48,
+        lo & 0xffff_ffff_ffff
+    )
 }
 
 /// A title: a stem of the category, sometimes with a Pinterest-style suffix.
@@ -258,8 +283,16 @@ fn tag_list(rng: &mut Rng, topic: &Topic) -> String {
 /// 2019: 33, 2020: 27, 2021: 21, 2022: 17), uniform within the year.
 fn post_time(rng: &mut Rng) -> DateTime {
     let year = 2017 + rng.weighted(&[7, 32, 33, 27, 21, 17]) as i64;
-    let start = if year == 2017 { midnight(2017, 10, 1) } else { midnight(year, 1, 1) };
-    let end = if year == 2022 { midnight(2022, 11, 1) } else { midnight(year + 1, 1, 1) };
+    let start = if year == 2017 {
+        midnight(2017, 10, 1)
+    } else {
+        midnight(year, 1, 1)
+    };
+    let end = if year == 2022 {
+        midnight(2022, 11, 1)
+    } else {
+        midnight(year + 1, 1, 1)
+    };
     DateTime::from_epoch_seconds(rng.range(start, end - 1))
 }
 
@@ -281,7 +314,10 @@ mod tests {
         let names = |r: &Record| r.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(",");
         assert_eq!(names(&post.pin), "index,unique_id,title,description,poster_name,follower_count,tag_list,is_image_or_video,image_src,downloaded,save_location,category");
         assert_eq!(names(&post.geo), "ind,timestamp,latitude,longitude,country");
-        assert_eq!(names(&post.user), "ind,first_name,last_name,age,date_joined");
+        assert_eq!(
+            names(&post.user),
+            "ind,first_name,last_name,age,date_joined"
+        );
         assert_eq!(post.pin[0].1, Value::Int(4242));
         assert_eq!(post.geo[0].1, Value::Int(4242));
         assert_eq!(post.user[0].1, Value::Int(4242));
@@ -296,7 +332,10 @@ mod tests {
             assert_eq!(id.len(), 36);
             assert_eq!(id.as_bytes()[14], b'4');
             assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
-            assert_eq!(id.split('-').map(str::len).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+            assert_eq!(
+                id.split('-').map(str::len).collect::<Vec<_>>(),
+                [8, 4, 4, 4, 12]
+            );
         }
     }
 

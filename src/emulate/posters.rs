@@ -65,9 +65,20 @@ pub fn scrape_error() -> Poster {
             first_name: "Abigail",
             last_name: "Ali",
             age: 20,
-            date_joined: DateTime { year: 2015, month: 10, day: 24, hour: 11, minute: 23, second: 51 },
+            date_joined: DateTime {
+                year: 2015,
+                month: 10,
+                day: 24,
+                hour: 11,
+                minute: 23,
+                second: 51,
+            },
         },
-        home: Home { latitude: -89.9787, longitude: -173.293, country: "Albania" },
+        home: Home {
+            latitude: -89.9787,
+            longitude: -173.293,
+            country: "Albania",
+        },
     }
 }
 
@@ -78,27 +89,54 @@ pub fn poster(seed: u64, id: u64) -> Poster {
     let (name, category) = match brands.get(id as usize) {
         // Brands are the first ids, hence prolific, and each brand name belongs to one poster.
         Some(&(brand, topic)) => {
-            let name = if rng.chance(0.5) { format!("{brand} | {}", rng.pick(topics::TAGLINES)) } else { brand.to_string() };
+            let name = if rng.chance(0.5) {
+                format!("{brand} | {}", rng.pick(topics::TAGLINES))
+            } else {
+                brand.to_string()
+            };
             (name, topic)
         }
-        None => (person_name(&mut rng, id - brands.len() as u64), rng.weighted(&topics::weights())),
+        None => (
+            person_name(&mut rng, id - brands.len() as u64),
+            rng.weighted(&topics::weights()),
+        ),
     };
-    Poster { name, followers: followers(&mut rng), category, user: user(&mut rng), home: home(&mut rng) }
+    Poster {
+        name,
+        followers: followers(&mut rng),
+        category,
+        user: user(&mut rng),
+        home: home(&mut rng),
+    }
 }
 
 /// Every (brand, topic index) pair, in `TOPICS` order.
 fn brand_posters() -> Vec<(&'static str, usize)> {
-    TOPICS.iter().enumerate().flat_map(|(i, t)| t.brands.iter().map(move |b| (*b, i))).collect()
+    TOPICS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| t.brands.iter().map(move |b| (*b, i)))
+        .collect()
 }
 
 /// All first names a poster's display name can use (no repeats: names must stay unique).
 fn display_first_names() -> Vec<&'static str> {
-    [vocab::POSTER_FIRST_NAMES, vocab::FIRST_NAMES, vocab::A_FIRST_NAMES].concat()
+    [
+        vocab::POSTER_FIRST_NAMES,
+        vocab::FIRST_NAMES,
+        vocab::A_FIRST_NAMES,
+    ]
+    .concat()
 }
 
 /// All family names a poster's display name can use.
 fn display_last_names() -> Vec<&'static str> {
-    [vocab::POSTER_LAST_NAMES, vocab::LAST_NAMES, vocab::A_LAST_NAMES].concat()
+    [
+        vocab::POSTER_LAST_NAMES,
+        vocab::LAST_NAMES,
+        vocab::A_LAST_NAMES,
+    ]
+    .concat()
 }
 
 /// Display name of the `n`-th person poster: the (first, last) pair is a bijection of `n`, so names
@@ -108,7 +146,10 @@ fn person_name(rng: &mut Rng, n: u64) -> String {
     let pairs = (firsts.len() * lasts.len()) as u64;
     // Multiplying by a prime that does not divide `pairs` permutes 0..pairs (checked in a test).
     let k = (n.wrapping_mul(7919).wrapping_add(13)) % pairs;
-    let (first, last) = (firsts[(k % firsts.len() as u64) as usize], lasts[(k / firsts.len() as u64) as usize]);
+    let (first, last) = (
+        firsts[(k % firsts.len() as u64) as usize],
+        lasts[(k / firsts.len() as u64) as usize],
+    );
     match rng.below(20) {
         0 => format!("{first} {last} "),
         1 => format!("{first}{last}"),
@@ -134,8 +175,16 @@ fn followers(rng: &mut Rng) -> String {
 /// A user row (spec §3.3): names skewed to "A", age 20..59 skewed to 20 (34/137 exactly 20),
 /// date_joined mostly 2015-10-21..2017-10-10 front-loaded (2015: 55, 2016: 62, 2017: 20).
 fn user(rng: &mut Rng) -> User {
-    let first_name = if rng.chance(50.0 / 137.0) { *rng.pick(vocab::A_FIRST_NAMES) } else { *rng.pick(vocab::FIRST_NAMES) };
-    let last_name = if rng.chance(33.0 / 137.0) { *rng.pick(vocab::A_LAST_NAMES) } else { *rng.pick(vocab::LAST_NAMES) };
+    let first_name = if rng.chance(50.0 / 137.0) {
+        *rng.pick(vocab::A_FIRST_NAMES)
+    } else {
+        *rng.pick(vocab::FIRST_NAMES)
+    };
+    let last_name = if rng.chance(33.0 / 137.0) {
+        *rng.pick(vocab::A_LAST_NAMES)
+    } else {
+        *rng.pick(vocab::LAST_NAMES)
+    };
     // u^1.5 leans young but keeps every analytics age group (18-24, 25-35, 36-50, +50) populated;
     // with the 18 % extra at exactly 20, about a quarter of users are 20, as in the sample.
     let age = if rng.chance(0.18) {
@@ -153,7 +202,12 @@ fn user(rng: &mut Rng) -> User {
         let u = rng.unit();
         start + ((end - start) as f64 * u * u * u.sqrt()) as i64
     };
-    User { first_name, last_name, age, date_joined: DateTime::from_epoch_seconds(joined) }
+    User {
+        first_name,
+        last_name,
+        age,
+        date_joined: DateTime::from_epoch_seconds(joined),
+    }
 }
 
 /// A home location (spec §3.2): latitude median about -65 and longitude median about -141, ~80 %
@@ -168,7 +222,11 @@ fn home(rng: &mut Rng) -> Home {
     } else {
         *rng.pick(vocab::COUNTRIES)
     };
-    Home { latitude, longitude, country }
+    Home {
+        latitude,
+        longitude,
+        country,
+    }
 }
 
 /// Rounded to 6 significant digits, as a MySQL FLOAT prints (`-0.375174`, `61.9119`).
@@ -198,10 +256,21 @@ mod tests {
         let mut ages = [0u32; 4];
         for id in 0..POOL {
             let p = poster(9, id);
-            assert!(p.followers.chars().all(|c| c.is_ascii_digit() || c == 'k' || c == 'M'));
+            assert!(p
+                .followers
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == 'k' || c == 'M'));
             assert!((20..=59).contains(&p.user.age));
-            ages[match p.user.age { 18..=24 => 0, 25..=35 => 1, 36..=50 => 2, _ => 3 }] += 1;
-            assert!((-90.0..=90.0).contains(&p.home.latitude) && (-180.0..=180.0).contains(&p.home.longitude));
+            ages[match p.user.age {
+                18..=24 => 0,
+                25..=35 => 1,
+                36..=50 => 2,
+                _ => 3,
+            }] += 1;
+            assert!(
+                (-90.0..=90.0).contains(&p.home.latitude)
+                    && (-180.0..=180.0).contains(&p.home.longitude)
+            );
             let year = p.user.date_joined.year;
             assert!((2015..=2020).contains(&year));
         }

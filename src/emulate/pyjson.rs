@@ -95,7 +95,11 @@ fn push_json_str(out: &mut String, s: &str) {
 /// Python's `repr(str)`: single quotes unless the text holds `'` and no `"`; control characters
 /// and Latin-1 non-printables as `\xNN`. Other non-ASCII stays raw, as in Python 3.
 fn py_str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -123,10 +127,20 @@ fn py_str_repr(s: &str) -> String {
 pub fn py_float(x: f64) -> String {
     if !x.is_finite() {
         // json.dumps writes these non-standard tokens (allow_nan=True); never generated here.
-        return if x.is_nan() { "NaN".into() } else if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if x.is_nan() {
+            "NaN".into()
+        } else if x > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     // Rust's `{:e}` is also shortest round-trip: "-8.99787e1", "1e-5".
     let sci = format!("{x:e}");
@@ -197,9 +211,22 @@ mod tests {
     fn dumps_matches_python_json_dumps() {
         let rec: Record = vec![
             ("ind", Value::Int(7528)),
-            ("description", Value::Str("I ca\u{2026}\u{a0} \"q\" \\ \u{1F384}\n".into())),
+            (
+                "description",
+                Value::Str("I ca\u{2026}\u{a0} \"q\" \\ \u{1F384}\n".into()),
+            ),
             ("latitude", Value::Float(-89.9787)),
-            ("timestamp", Value::DateTime(DateTime { year: 2020, month: 8, day: 28, hour: 3, minute: 52, second: 47 })),
+            (
+                "timestamp",
+                Value::DateTime(DateTime {
+                    year: 2020,
+                    month: 8,
+                    day: 28,
+                    hour: 3,
+                    minute: 52,
+                    second: 47,
+                }),
+            ),
             ("x", Value::Null),
         ];
         // json.dumps({...}) in CPython 3.
@@ -208,14 +235,27 @@ mod tests {
             r#"{"ind": 7528, "description": "I ca\u2026\u00a0 \"q\" \\ \ud83c\udf84\n", "latitude": -89.9787, "timestamp": "2020-08-28 03:52:47", "x": null}"#
         );
         let parsed: serde_json::Value = serde_json::from_str(&dumps(&rec)).expect("valid JSON");
-        assert_eq!(parsed["description"], "I ca\u{2026}\u{a0} \"q\" \\ \u{1F384}\n");
+        assert_eq!(
+            parsed["description"],
+            "I ca\u{2026}\u{a0} \"q\" \\ \u{1F384}\n"
+        );
     }
 
     #[test]
     fn repr_matches_python_dict_repr() {
         let rec: Record = vec![
             ("ind", Value::Int(7528)),
-            ("timestamp", Value::DateTime(DateTime { year: 2020, month: 8, day: 28, hour: 3, minute: 52, second: 47 })),
+            (
+                "timestamp",
+                Value::DateTime(DateTime {
+                    year: 2020,
+                    month: 8,
+                    day: 28,
+                    hour: 3,
+                    minute: 52,
+                    second: 47,
+                }),
+            ),
             ("country", Value::Str("Cote d'Ivoire".into())),
             ("name", Value::Str("it's \"x\"".into())),
             ("none", Value::Null),

@@ -28,7 +28,9 @@ impl Rng {
     /// An independent generator for item `n` of stream `stream` under `seed`, so that any post or
     /// poster can be regenerated on its own (re-sends, appending runs) without replaying the others.
     pub fn derive(seed: u64, stream: u64, n: u64) -> Rng {
-        Rng::new(mix(mix(seed ^ mix(stream.wrapping_mul(GOLDEN))).wrapping_add(n)))
+        Rng::new(mix(
+            mix(seed ^ mix(stream.wrapping_mul(GOLDEN))).wrapping_add(n)
+        ))
     }
 
     /// The next 64 random bits.
@@ -79,7 +81,9 @@ impl Rng {
     /// `n` lowercase hex digits.
     pub fn hex(&mut self, n: usize) -> String {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        (0..n).map(|_| DIGITS[self.below(16) as usize] as char).collect()
+        (0..n)
+            .map(|_| DIGITS[self.below(16) as usize] as char)
+            .collect()
     }
 }
 

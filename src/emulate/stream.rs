@@ -49,7 +49,13 @@ pub struct Sender {
 impl Sender {
     /// A sender whose new posts are numbered from `first_index` (so appending runs continue the
     /// row numbers instead of repeating them).
-    pub fn new(posts: Generator, seed: u64, first_index: u64, dup_frac: f64, malformed_frac: f64) -> Sender {
+    pub fn new(
+        posts: Generator,
+        seed: u64,
+        first_index: u64,
+        dup_frac: f64,
+        malformed_frac: f64,
+    ) -> Sender {
         Sender {
             posts,
             rng: Rng::derive(seed, STREAM, first_index),
@@ -63,7 +69,8 @@ impl Sender {
 
     /// The next slot. Re-sends still pending when a run stops are never sent.
     pub fn next_slot(&mut self) -> Slot {
-        let resend_due = matches!(self.pending.peek(), Some(Reverse((due, _))) if *due <= self.slot);
+        let resend_due =
+            matches!(self.pending.peek(), Some(Reverse((due, _))) if *due <= self.slot);
         let (index, resend) = match resend_due.then(|| self.pending.pop()).flatten() {
             Some(Reverse((_, index))) => (index, true),
             None => {
@@ -81,16 +88,27 @@ impl Sender {
             while self.rng.chance(self.malformed_frac) {
                 malformed.push(malformed::line(&mut self.rng, &post, feed).1);
             }
-            FeedLines { malformed, row: dumps(post.record(feed)) }
+            FeedLines {
+                malformed,
+                row: dumps(post.record(feed)),
+            }
         });
-        Slot { index, resend, feeds }
+        Slot {
+            index,
+            resend,
+            feeds,
+        }
     }
 
     /// A geometric number of re-sends (on average dup_frac of all sent posts are re-sends), half
     /// right behind the original, half up to `MAX_DELAY` slots later.
     fn schedule_resends(&mut self, index: u64) {
         while self.rng.chance(self.dup_frac) {
-            let delay = if self.rng.chance(0.5) { 1 } else { self.rng.range(2, MAX_DELAY) as u64 };
+            let delay = if self.rng.chance(0.5) {
+                1
+            } else {
+                self.rng.range(2, MAX_DELAY) as u64
+            };
             self.pending.push(Reverse((self.slot + delay, index)));
         }
     }

@@ -37,7 +37,11 @@ fn tree(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let rel = path.strip_prefix(dir).map_err(io::Error::other)?.to_string_lossy().replace('\\', "/");
+                let rel = path
+                    .strip_prefix(dir)
+                    .map_err(io::Error::other)?
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.insert(rel, fs::read(&path)?);
             }
         }
@@ -47,11 +51,17 @@ fn tree(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
 
 /// The lines of one feed, in file order.
 fn lines(dir: &Path, feed: &str) -> io::Result<Vec<String>> {
-    let mut names: Vec<_> = fs::read_dir(dir.join(feed))?.map(|e| e.map(|e| e.file_name())).collect::<Result<_, _>>()?;
+    let mut names: Vec<_> = fs::read_dir(dir.join(feed))?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()?;
     names.sort();
     let mut out = Vec::new();
     for name in names {
-        out.extend(fs::read_to_string(dir.join(feed).join(name))?.lines().map(str::to_string));
+        out.extend(
+            fs::read_to_string(dir.join(feed).join(name))?
+                .lines()
+                .map(str::to_string),
+        );
     }
     Ok(out)
 }
@@ -74,7 +84,10 @@ fn same_options_give_byte_identical_files() -> io::Result<()> {
     o.seed = 43;
     o.out = a.path().join("other");
     run(&o)?;
-    assert_ne!(fs::read(a.path().join("pin/part-00000.json"))?, fs::read(a.path().join("other/pin/part-00000.json"))?);
+    assert_ne!(
+        fs::read(a.path().join("pin/part-00000.json"))?,
+        fs::read(a.path().join("other/pin/part-00000.json"))?
+    );
     Ok(())
 }
 
@@ -82,7 +95,11 @@ fn same_options_give_byte_identical_files() -> io::Result<()> {
 fn one_post_is_one_row_number_on_all_three_feeds() -> io::Result<()> {
     let dir = tempfile::tempdir()?;
     run(&opts(dir.path(), 2000, 3))?;
-    let (pin, geo, user) = (lines(dir.path(), "pin")?, lines(dir.path(), "geo")?, lines(dir.path(), "user")?);
+    let (pin, geo, user) = (
+        lines(dir.path(), "pin")?,
+        lines(dir.path(), "geo")?,
+        lines(dir.path(), "user")?,
+    );
     assert_eq!((pin.len(), geo.len(), user.len()), (2000, 2000, 2000));
     for ((p, g), u) in pin.iter().zip(&geo).zip(&user) {
         let (p, g, u) = (parse(p), parse(g), parse(u));
@@ -98,13 +115,36 @@ fn field_names_order_and_python_formatting() -> io::Result<()> {
     let dir = tempfile::tempdir()?;
     run(&opts(dir.path(), 300, 1))?;
     let pin = lines(dir.path(), "pin")?;
-    assert!(pin[0].starts_with(r#"{"index": 0, "unique_id": ""#), "{}", pin[0]);
+    assert!(
+        pin[0].starts_with(r#"{"index": 0, "unique_id": ""#),
+        "{}",
+        pin[0]
+    );
     assert_eq!(
         keys(&pin[0]),
-        ["index", "unique_id", "title", "description", "poster_name", "follower_count", "tag_list", "is_image_or_video", "image_src", "downloaded", "save_location", "category"]
+        [
+            "index",
+            "unique_id",
+            "title",
+            "description",
+            "poster_name",
+            "follower_count",
+            "tag_list",
+            "is_image_or_video",
+            "image_src",
+            "downloaded",
+            "save_location",
+            "category"
+        ]
     );
-    assert_eq!(keys(&lines(dir.path(), "geo")?[0]), ["ind", "timestamp", "latitude", "longitude", "country"]);
-    assert_eq!(keys(&lines(dir.path(), "user")?[0]), ["ind", "first_name", "last_name", "age", "date_joined"]);
+    assert_eq!(
+        keys(&lines(dir.path(), "geo")?[0]),
+        ["ind", "timestamp", "latitude", "longitude", "country"]
+    );
+    assert_eq!(
+        keys(&lines(dir.path(), "user")?[0]),
+        ["ind", "first_name", "last_name", "age", "date_joined"]
+    );
     // ensure_ascii: every line is ASCII, and the non-ASCII text of descriptions arrives escaped.
     assert!(pin.iter().all(|l| l.is_ascii()));
     assert!(pin.iter().any(|l| l.contains(r"\u2026\u00a0")));
@@ -122,7 +162,10 @@ fn keys(line: &str) -> Vec<String> {
                 fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                     f.write_str("a JSON object")
                 }
-                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Keys, A::Error> {
                     let mut keys = Vec::new();
                     while let Some((k, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
                         keys.push(k);
@@ -133,14 +176,20 @@ fn keys(line: &str) -> Vec<String> {
             d.deserialize_map(Visit)
         }
     }
-    serde_json::from_str::<Keys>(line).map(|k| k.0).unwrap_or_else(|e| panic!("{e}: {line}"))
+    serde_json::from_str::<Keys>(line)
+        .map(|k| k.0)
+        .unwrap_or_else(|e| panic!("{e}: {line}"))
 }
 
 #[test]
 fn placeholders_follower_counts_and_poster_consistency() -> io::Result<()> {
     let dir = tempfile::tempdir()?;
     run(&opts(dir.path(), 5000, 2))?;
-    let (pin, geo, user) = (lines(dir.path(), "pin")?, lines(dir.path(), "geo")?, lines(dir.path(), "user")?);
+    let (pin, geo, user) = (
+        lines(dir.path(), "pin")?,
+        lines(dir.path(), "geo")?,
+        lines(dir.path(), "user")?,
+    );
     let mut per_poster: HashMap<String, (String, String)> = HashMap::new();
     let (mut scrape_errors, mut stories, mut categories) = (0, 0, HashSet::new());
     let mut ages = [0; 4];
@@ -150,11 +199,16 @@ fn placeholders_follower_counts_and_poster_consistency() -> io::Result<()> {
         let followers = p["follower_count"].as_str().unwrap_or_default();
         let shaped = followers.strip_suffix(['k', 'M']).unwrap_or(followers);
         assert!(
-            followers.is_empty() || followers == "User Info Error" || (!shaped.is_empty() && shaped.bytes().all(|b| b.is_ascii_digit())),
+            followers.is_empty()
+                || followers == "User Info Error"
+                || (!shaped.is_empty() && shaped.bytes().all(|b| b.is_ascii_digit())),
             "{followers}"
         );
         let category = p["category"].as_str().unwrap_or_default().to_string();
-        assert_eq!(p["save_location"], format!("Local save in /data/{category}"));
+        assert_eq!(
+            p["save_location"],
+            format!("Local save in /data/{category}")
+        );
         categories.insert(category);
         if p["poster_name"] == "User Info Error" {
             scrape_errors += 1;
@@ -165,12 +219,22 @@ fn placeholders_follower_counts_and_poster_consistency() -> io::Result<()> {
         } else if p["description"] == "No description available Story format" {
             stories += 1;
             assert_eq!(p["is_image_or_video"], "multi-video(story page format)");
-            assert!(p["image_src"].as_str().is_some_and(|s| s.contains("/videos/thumbnails/")));
+            assert!(p["image_src"]
+                .as_str()
+                .is_some_and(|s| s.contains("/videos/thumbnails/")));
         }
         let age = u["age"].as_i64().unwrap_or_default();
-        ages[match age { ..=24 => 0, 25..=35 => 1, 36..=50 => 2, _ => 3 }] += 1;
+        ages[match age {
+            ..=24 => 0,
+            25..=35 => 1,
+            36..=50 => 2,
+            _ => 3,
+        }] += 1;
         let ts = g["timestamp"].as_str().unwrap_or_default();
-        assert!(ts.len() == 19 && ("2017-10" ..= "2022-10-31 23:59:59").contains(&ts), "{ts}");
+        assert!(
+            ts.len() == 19 && ("2017-10"..="2022-10-31 23:59:59").contains(&ts),
+            "{ts}"
+        );
         // Spec §3.4: one poster, one user row and one home location.
         if let Some(map) = u.as_object_mut() {
             map.remove("ind");
@@ -178,7 +242,9 @@ fn placeholders_follower_counts_and_poster_consistency() -> io::Result<()> {
         let home = format!("{} {} {}", g["latitude"], g["longitude"], g["country"]);
         let name = p["poster_name"].as_str().unwrap_or_default().to_string();
         if !name.is_empty() {
-            let seen = per_poster.entry(name).or_insert_with(|| (u.to_string(), home.clone()));
+            let seen = per_poster
+                .entry(name)
+                .or_insert_with(|| (u.to_string(), home.clone()));
             assert_eq!(seen, &(u.to_string(), home));
         }
     }
@@ -187,7 +253,11 @@ fn placeholders_follower_counts_and_poster_consistency() -> io::Result<()> {
     assert!((130..290).contains(&stories), "{stories}");
     assert_eq!(categories.len(), 13);
     assert!(ages.iter().all(|&n| n > 200), "{ages:?}");
-    assert!(per_poster.len() < 4900, "posters should repeat: {}", per_poster.len());
+    assert!(
+        per_poster.len() < 4900,
+        "posters should repeat: {}",
+        per_poster.len()
+    );
     Ok(())
 }
 
@@ -204,9 +274,19 @@ fn manifest_matches_the_files_on_disk() -> io::Result<()> {
     assert_eq!(m.posts, 4000);
     assert_eq!(m.distinct_posts + m.duplicates, m.posts);
     assert!((300..500).contains(&m.duplicates), "{}", m.duplicates);
-    let (pin, geo, user) = (lines(dir.path(), "pin")?, lines(dir.path(), "geo")?, lines(dir.path(), "user")?);
-    assert_eq!((m.pin_records, m.geo_records, m.user_records), (pin.len() as u64, geo.len() as u64, user.len() as u64));
-    assert_eq!(m.malformed, m.malformed_pin + m.malformed_geo + m.malformed_user);
+    let (pin, geo, user) = (
+        lines(dir.path(), "pin")?,
+        lines(dir.path(), "geo")?,
+        lines(dir.path(), "user")?,
+    );
+    assert_eq!(
+        (m.pin_records, m.geo_records, m.user_records),
+        (pin.len() as u64, geo.len() as u64, user.len() as u64)
+    );
+    assert_eq!(
+        m.malformed,
+        m.malformed_pin + m.malformed_geo + m.malformed_user
+    );
     assert_eq!(m.pin_records, m.posts + m.malformed_pin);
     assert_eq!(m.geo_records, m.posts + m.malformed_geo);
     assert!((500..800).contains(&m.malformed), "{}", m.malformed);
@@ -216,7 +296,11 @@ fn manifest_matches_the_files_on_disk() -> io::Result<()> {
     assert_eq!(m.valid_user_rows, valid(Feed::User, &user));
     assert!(m.valid_pin_rows > m.posts && m.valid_pin_rows < m.pin_records);
     // Distinct row numbers among well-formed pin rows are the distinct posts.
-    let indexes: HashSet<u64> = pin.iter().filter_map(|l| serde_json::from_str::<Value>(l).ok()).filter_map(|v| v["index"].as_u64()).collect();
+    let indexes: HashSet<u64> = pin
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["index"].as_u64())
+        .collect();
     assert_eq!(indexes.len() as u64, m.distinct_posts);
     Ok(())
 }
@@ -228,7 +312,14 @@ fn files_are_renamed_into_place_and_numbered_in_order() -> io::Result<()> {
     let names: Vec<String> = tree(dir.path())?.into_keys().collect();
     assert!(names.iter().all(|n| !n.contains(".tmp")), "{names:?}");
     let expected: Vec<String> = (0..12).map(|k| format!("pin/part-{k:05}.json")).collect();
-    assert_eq!(m.files.iter().filter(|f| f.starts_with("pin/")).cloned().collect::<Vec<_>>(), expected);
+    assert_eq!(
+        m.files
+            .iter()
+            .filter(|f| f.starts_with("pin/"))
+            .cloned()
+            .collect::<Vec<_>>(),
+        expected
+    );
     assert_eq!(m.files.len(), 36);
     assert!(names.contains(&"_manifest.json".to_string()));
     Ok(())
@@ -259,10 +350,16 @@ fn without_malformed_frac_every_line_is_valid_json() -> io::Result<()> {
     let m = run(&opts(dir.path(), 3000, 3))?;
     for feed in ["pin", "geo", "user"] {
         for line in lines(dir.path(), feed)? {
-            assert!(serde_json::from_str::<serde_json::Map<String, Value>>(&line).is_ok(), "{line}");
+            assert!(
+                serde_json::from_str::<serde_json::Map<String, Value>>(&line).is_ok(),
+                "{line}"
+            );
         }
     }
-    assert_eq!((m.malformed, m.valid_pin_rows, m.valid_geo_rows), (0, 3000, 3000));
+    assert_eq!(
+        (m.malformed, m.valid_pin_rows, m.valid_geo_rows),
+        (0, 3000, 3000)
+    );
     Ok(())
 }
 
@@ -284,14 +381,33 @@ fn live_mode_writes_a_file_per_tick_at_the_rate() -> io::Result<()> {
 fn impossible_options_are_refused() {
     let dir = std::env::temp_dir().join("spate-emulate-never-written");
     let bad = [
-        EmulateOptions { files: 0, ..opts(&dir, 10, 1) },
-        EmulateOptions { rate: Some(0.0), ..opts(&dir, 10, 1) },
-        EmulateOptions { dup_frac: 1.0, ..opts(&dir, 10, 1) },
-        EmulateOptions { malformed_frac: f64::NAN, ..opts(&dir, 10, 1) },
-        EmulateOptions { dirty_frac: 1.5, ..opts(&dir, 10, 1) },
+        EmulateOptions {
+            files: 0,
+            ..opts(&dir, 10, 1)
+        },
+        EmulateOptions {
+            rate: Some(0.0),
+            ..opts(&dir, 10, 1)
+        },
+        EmulateOptions {
+            dup_frac: 1.0,
+            ..opts(&dir, 10, 1)
+        },
+        EmulateOptions {
+            malformed_frac: f64::NAN,
+            ..opts(&dir, 10, 1)
+        },
+        EmulateOptions {
+            dirty_frac: 1.5,
+            ..opts(&dir, 10, 1)
+        },
     ];
     for o in bad {
-        assert_eq!(run(&o).map_err(|e| e.kind()).err(), Some(io::ErrorKind::InvalidInput), "{o:?}");
+        assert_eq!(
+            run(&o).map_err(|e| e.kind()).err(),
+            Some(io::ErrorKind::InvalidInput),
+            "{o:?}"
+        );
     }
     assert!(!dir.exists());
 }

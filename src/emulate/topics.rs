@@ -130,20 +130,31 @@ pub fn weights() -> Vec<u32> {
 /// Words that turn a title stem into a Pinterest-style title; the non-ASCII ones exercise the
 /// `ensure_ascii` escapes (spec §3.1: "occasional emoji / …").
 pub const TITLE_SUFFIXES: &[&str] = &[
-    " for Beginners", " You Need to Try", " (Step by Step)", " \u{2013} Free Printable", " \u{2728}",
-    " That Actually Work", " \u{1F60D}", "\u{2026}",
+    " for Beginners",
+    " You Need to Try",
+    " (Step by Step)",
+    " \u{2013} Free Printable",
+    " \u{2728}",
+    " That Actually Work",
+    " \u{1F60D}",
+    "\u{2026}",
 ];
 
 /// Taglines after `Brand | ` in a poster name (spec §3.5: "Living Low Key | Save Money, ...").
 pub const TAGLINES: &[&str] = &[
-    "Save Money, Make Money, & Frugal Living", "Decor Ideas, Hairstyles, Nails Fashion Advice",
-    "Easy Ideas for Busy Moms", "Tips, Tutorials & Inspiration", "Lifestyle Blog",
+    "Save Money, Make Money, & Frugal Living",
+    "Decor Ideas, Hairstyles, Nails Fashion Advice",
+    "Easy Ideas for Busy Moms",
+    "Tips, Tutorials & Inspiration",
+    "Lifestyle Blog",
 ];
 
 /// Sentences any description may borrow.
 pub const GENERIC_SENTENCES: &[&str] = &[
-    "Click through for the full tutorial.", "Which one is your favourite?",
-    "Pin it now so you don\u{2019}t lose it later!", "I can\u{2019}t wait to try this.",
+    "Click through for the full tutorial.",
+    "Which one is your favourite?",
+    "Pin it now so you don\u{2019}t lose it later!",
+    "I can\u{2019}t wait to try this.",
 ];
 
 #[cfg(test)]

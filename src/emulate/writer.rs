@@ -25,7 +25,10 @@ pub fn next_part_number(dirs: &[PathBuf]) -> io::Result<u64> {
         };
         for entry in entries {
             let name = entry?.file_name();
-            let number = name.to_str().and_then(|n| n.strip_prefix("part-")).and_then(|n| n.strip_suffix(".json"));
+            let number = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("part-"))
+                .and_then(|n| n.strip_suffix(".json"));
             if let Some(n) = number.and_then(|n| n.parse::<u64>().ok()) {
                 next = next.max(n + 1);
             }
@@ -47,12 +50,19 @@ impl PartFile {
     pub fn create(dir: &Path, name: &str) -> io::Result<PartFile> {
         let tmp = dir.join(format!(".{name}.tmp"));
         let out = BufWriter::new(File::create(&tmp)?);
-        Ok(PartFile { tmp, dest: dir.join(name), out: Some(out) })
+        Ok(PartFile {
+            tmp,
+            dest: dir.join(name),
+            out: Some(out),
+        })
     }
 
     /// Appends one line (a `\n` is added).
     pub fn write_line(&mut self, line: &str) -> io::Result<()> {
-        let out = self.out.as_mut().ok_or_else(|| io::Error::other("part file already committed"))?;
+        let out = self
+            .out
+            .as_mut()
+            .ok_or_else(|| io::Error::other("part file already committed"))?;
         out.write_all(line.as_bytes())?;
         out.write_all(b"\n")
     }
@@ -79,7 +89,10 @@ impl Drop for PartFile {
 /// Replaces `path` atomically with `bytes` (temp file `.name.tmp` beside it, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| io::Error::other("no file name"))?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| io::Error::other("no file name"))?;
     let mut file = PartFile::create(dir, name)?;
     if let Some(out) = file.out.as_mut() {
         out.write_all(bytes)?;
@@ -99,9 +112,14 @@ mod tests {
         assert!(dir.path().join(".part-00007.json.tmp").exists());
         assert!(!dir.path().join("part-00007.json").exists());
         f.commit()?;
-        assert_eq!(fs::read_to_string(dir.path().join("part-00007.json"))?, "{}\n");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("part-00007.json"))?,
+            "{}\n"
+        );
         drop(PartFile::create(dir.path(), &part_name(8))?);
-        let names: Vec<_> = fs::read_dir(dir.path())?.map(|e| e.map(|e| e.file_name())).collect::<Result<_, _>>()?;
+        let names: Vec<_> = fs::read_dir(dir.path())?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect::<Result<_, _>>()?;
         assert_eq!(names, ["part-00007.json"]);
         Ok(())
     }
@@ -113,7 +131,12 @@ mod tests {
         assert_eq!(next_part_number(&[a.clone(), b.clone()])?, 0);
         fs::create_dir_all(&a)?;
         fs::create_dir_all(&b)?;
-        for name in ["part-00003.json", ".part-00009.json.tmp", "part-x.json", "_manifest.json"] {
+        for name in [
+            "part-00003.json",
+            ".part-00009.json.tmp",
+            "part-x.json",
+            "_manifest.json",
+        ] {
             fs::write(a.join(name), "")?;
         }
         fs::write(b.join("part-00004.json"), "")?;

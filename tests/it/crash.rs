@@ -29,7 +29,13 @@ use serde_json::{json, Value};
 use crate::harness::Env;
 
 /// The failpoints of `spate_engine::failpoint`, in the order one batch reaches them.
-const POINTS: [&str; 5] = ["after-source-log", "after-offsets", "mid-delta-write", "after-sink", "after-commit"];
+const POINTS: [&str; 5] = [
+    "after-source-log",
+    "after-offsets",
+    "mid-delta-write",
+    "after-sink",
+    "after-commit",
+];
 
 const TABLE: &str = "events";
 
@@ -53,13 +59,25 @@ impl Config {
         let seed = std::env::var("SPATE_CRASH_SEED")
             .ok()
             .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64));
-        Config { kills, kills_per_round, initial_files: 40, seed }
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+            });
+        Config {
+            kills,
+            kills_per_round,
+            initial_files: 40,
+            seed,
+        }
     }
 }
 
 fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// What the crash test did and found.
@@ -122,7 +140,14 @@ fn file_rows(f: u64) -> Vec<Value> {
 
 /// A row as a multiset key; the same for an input row and for the row DuckDB reads back.
 fn row_key(row: &Value) -> String {
-    format!("{}|{}|{}", row["id"].as_i64().unwrap_or(-1), row["name"], row["score"].as_f64().map_or("null".into(), |s| s.to_string()))
+    format!(
+        "{}|{}|{}",
+        row["id"].as_i64().unwrap_or(-1),
+        row["name"],
+        row["score"]
+            .as_f64()
+            .map_or("null".into(), |s| s.to_string())
+    )
 }
 
 struct Round<'a> {
@@ -158,7 +183,8 @@ impl Round<'_> {
     fn taken_files(&self) -> u64 {
         let mut paths = HashSet::new();
         for name in names(&self.checkpoint("sources/0")) {
-            let text = std::fs::read_to_string(self.checkpoint(&format!("sources/0/{name}"))).unwrap_or_default();
+            let text = std::fs::read_to_string(self.checkpoint(&format!("sources/0/{name}")))
+                .unwrap_or_default();
             for line in text.lines().skip(1) {
                 if let Ok(v) = serde_json::from_str::<Value>(line) {
                     paths.insert(v["path"].to_string());
@@ -170,7 +196,11 @@ impl Round<'_> {
 
     /// The first batch id a new run will reach at `point` (approximately: any nearby id fires too).
     fn next_id(&self, point: &str) -> u64 {
-        let log = if point == "after-source-log" { "sources/0" } else { "commits" };
+        let log = if point == "after-source-log" {
+            "sources/0"
+        } else {
+            "commits"
+        };
         names(&self.checkpoint(log))
             .iter()
             .filter_map(|n| n.trim_end_matches(".compact").parse::<u64>().ok())
@@ -180,10 +210,16 @@ impl Round<'_> {
 
     fn command(&self) -> Command {
         let mut c = self.env.spate();
-        c.args(["run", "pipeline.sql", "--trigger", "available-now", "--warehouse"])
-            .arg(&self.env.warehouse)
-            .arg("--var")
-            .arg(format!("landing={}", self.env.landing.display()));
+        c.args([
+            "run",
+            "pipeline.sql",
+            "--trigger",
+            "available-now",
+            "--warehouse",
+        ])
+        .arg(&self.env.warehouse)
+        .arg("--var")
+        .arg(format!("landing={}", self.env.landing.display()));
         c
     }
 
@@ -198,7 +234,10 @@ impl Round<'_> {
         }
         self.runs += 1;
         self.figures.runs += 1;
-        c.stdout(Stdio::null()).stderr(file).spawn().expect("start spate")
+        c.stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .expect("start spate")
     }
 
     /// Waits for the child until `deadline`; None if it is still running then.
@@ -216,14 +255,28 @@ impl Round<'_> {
 
     /// Copies the round's folders out of the temp dir (deleted when the test unwinds) for a post-mortem.
     fn keep_folder(&self) -> String {
-        let dest = std::env::temp_dir().join(format!("spate-crash-failure-{}-{}", std::process::id(), self.runs));
-        let copied = Command::new("cp").arg("-a").arg(self.env.dir.path()).arg(&dest).status().is_ok_and(|s| s.success());
-        if copied { dest.display().to_string() } else { "(copy failed)".into() }
+        let dest = std::env::temp_dir().join(format!(
+            "spate-crash-failure-{}-{}",
+            std::process::id(),
+            self.runs
+        ));
+        let copied = Command::new("cp")
+            .arg("-a")
+            .arg(self.env.dir.path())
+            .arg(&dest)
+            .status()
+            .is_ok_and(|s| s.success());
+        if copied {
+            dest.display().to_string()
+        } else {
+            "(copy failed)".into()
+        }
     }
 
     /// Fails the test with both recent run logs: a run that ends any other way than expected is the bug.
     fn unexpected(&self, what: &str, status: ExitStatus) -> ! {
-        let read = |n: &str| std::fs::read_to_string(self.env.dir.path().join(n)).unwrap_or_default();
+        let read =
+            |n: &str| std::fs::read_to_string(self.env.dir.path().join(n)).unwrap_or_default();
         panic!(
             "run {} {what}: {status:?}\n--- previous run's stderr ---\n{}\n--- this run's stderr ---\n{}\nfolder kept at {}",
             self.runs,
@@ -241,7 +294,10 @@ impl Round<'_> {
             format!("{point}:p=0.3")
         };
         let mut child = self.spawn(Some(&spec));
-        let arrival = self.rng.chance(0.2).then(|| Instant::now() + Duration::from_millis(self.rng.below(150)));
+        let arrival = self
+            .rng
+            .chance(0.2)
+            .then(|| Instant::now() + Duration::from_millis(self.rng.below(150)));
         if let Some(at) = arrival {
             // A file lands while the run lists and plans: the next run must pick it up.
             if Self::wait_until(&mut child, at).is_none() {
@@ -252,7 +308,10 @@ impl Round<'_> {
         let Some(status) = Self::wait_until(&mut child, Instant::now() + RUN_TIMEOUT) else {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("run {} with SPATE_FAILPOINT={spec} hung for {RUN_TIMEOUT:?}", self.runs);
+            panic!(
+                "run {} with SPATE_FAILPOINT={spec} hung for {RUN_TIMEOUT:?}",
+                self.runs
+            );
         };
         match status.signal() {
             Some(6) => {
@@ -260,7 +319,10 @@ impl Round<'_> {
                 true
             }
             _ if status.success() => false,
-            _ => self.unexpected(&format!("with SPATE_FAILPOINT={spec} ended unexpectedly"), status),
+            _ => self.unexpected(
+                &format!("with SPATE_FAILPOINT={spec} ended unexpectedly"),
+                status,
+            ),
         }
     }
 
@@ -305,7 +367,11 @@ impl Round<'_> {
         let mut fired_here: HashSet<&str> = HashSet::new();
         let mut turn = 0usize;
         while kills_here < kills || fired_here.len() < POINTS.len() {
-            assert!(self.runs < 20 * kills.max(10), "{} runs for {kills_here} kills: the runs no longer crash", self.runs);
+            assert!(
+                self.runs < 20 * kills.max(10),
+                "{} runs for {kills_here} kills: the runs no longer crash",
+                self.runs
+            );
             // Keep a backlog, so that a run has batches to be killed in.
             if self.next_file - self.taken_files() < 6 {
                 for _ in 0..2 + self.rng.below(5) {
@@ -334,7 +400,8 @@ impl Round<'_> {
     /// A clean run must finish everything; then the table must hold each input row exactly once.
     fn finish(mut self) {
         let mut child = self.spawn(None);
-        let status = Self::wait_until(&mut child, Instant::now() + RUN_TIMEOUT).expect("the final run hung");
+        let status =
+            Self::wait_until(&mut child, Instant::now() + RUN_TIMEOUT).expect("the final run hung");
         if !status.success() {
             self.unexpected("(the final, unarmed run) failed", status);
         }
@@ -349,7 +416,11 @@ impl Round<'_> {
         self.figures.rows += rows.len() as u64;
         self.figures.lost += lost as u64;
         self.figures.duplicated += duplicated as u64;
-        let last_batch = names(&self.checkpoint("commits")).iter().filter_map(|n| n.parse::<u64>().ok()).max().expect("a commit");
+        let last_batch = names(&self.checkpoint("commits"))
+            .iter()
+            .filter_map(|n| n.parse::<u64>().ok())
+            .max()
+            .expect("a commit");
         self.figures.batches += last_batch + 1;
         let mut sample: Vec<_> = diff.iter().filter(|(_, d)| **d != 0).take(5).collect();
         sample.sort();
@@ -368,7 +439,11 @@ impl Round<'_> {
 /// File names in a folder (none if it does not exist yet).
 fn names(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -377,7 +452,10 @@ fn crash_test(cfg: &Config) -> Figures {
     let started = Instant::now();
     let mut rng = Rng(cfg.seed);
     let mut figures = Figures::default();
-    eprintln!("crash test: seed {} (SPATE_CRASH_SEED to replay the choices), {} kills", cfg.seed, cfg.kills);
+    eprintln!(
+        "crash test: seed {} (SPATE_CRASH_SEED to replay the choices), {} kills",
+        cfg.seed, cfg.kills
+    );
     while figures.kills < cfg.kills {
         let kills = cfg.kills_per_round.min(cfg.kills - figures.kills);
         let env = Env::new();
@@ -419,14 +497,20 @@ fn crash_test(cfg: &Config) -> Figures {
 fn crash_test_ci() {
     let figures = crash_test(&Config::new(60, 60));
     assert!(figures.kills >= 50);
-    assert!(figures.sigkills > 0 && figures.aborts.len() == POINTS.len(), "{figures:?}");
+    assert!(
+        figures.sigkills > 0 && figures.aborts.len() == POINTS.len(),
+        "{figures:?}"
+    );
     assert_eq!((figures.lost, figures.duplicated), (0, 0));
 }
 
 #[test]
 #[ignore = "soak: SPATE_CRASH_KILLS=1000 cargo test --test it crash -- --ignored soak --nocapture"]
 fn soak() {
-    let cfg = Config::new(env_u64("SPATE_CRASH_KILLS", 1000), env_u64("SPATE_CRASH_KILLS_PER_ROUND", 100).max(1));
+    let cfg = Config::new(
+        env_u64("SPATE_CRASH_KILLS", 1000),
+        env_u64("SPATE_CRASH_KILLS_PER_ROUND", 100).max(1),
+    );
     let figures = crash_test(&cfg);
     assert_eq!((figures.lost, figures.duplicated), (0, 0));
 }

@@ -33,7 +33,9 @@ fn generated_files() -> (Vec<(String, String)>, Vec<Value>) {
 fn delta_txn_versions(env: &Env, table: &str) -> BTreeMap<u64, usize> {
     let mut out = BTreeMap::new();
     let log = env.warehouse.join(table).join("_delta_log");
-    let Ok(dir) = std::fs::read_dir(&log) else { return out };
+    let Ok(dir) = std::fs::read_dir(&log) else {
+        return out;
+    };
     for entry in dir.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if !name.ends_with(".json") {
@@ -54,7 +56,11 @@ fn delta_txn_versions(env: &Env, table: &str) -> BTreeMap<u64, usize> {
 fn log_ids(env: &Env, table: &str, log: &str) -> BTreeSet<u64> {
     let dir = env.checkpoint_file(table, log);
     std::fs::read_dir(dir)
-        .map(|d| d.flatten().filter_map(|e| e.file_name().to_string_lossy().parse().ok()).collect())
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -62,9 +68,15 @@ fn log_ids(env: &Env, table: &str, log: &str) -> BTreeSet<u64> {
 /// `commits/N` has its Delta commit.
 fn assert_nothing_half_committed(env: &Env, table: &str) {
     let txns = delta_txn_versions(env, table);
-    assert!(txns.values().all(|n| *n == 1), "a batch was committed to Delta twice: {txns:?}");
+    assert!(
+        txns.values().all(|n| *n == 1),
+        "a batch was committed to Delta twice: {txns:?}"
+    );
     for id in log_ids(env, table, "commits") {
-        assert!(txns.contains_key(&id), "commits/{id} exists without its Delta commit (txns {txns:?})");
+        assert!(
+            txns.contains_key(&id),
+            "commits/{id} exists without its Delta commit (txns {txns:?})"
+        );
     }
 }
 
@@ -95,8 +107,14 @@ fn ten_percent_storage_faults_still_land_every_row_exactly_once() {
             break;
         }
     }
-    assert!(finished, "the pipeline never finished under 10% faults:\n{logs}");
-    assert!(logs.contains("storage call failed; retrying"), "no retry was logged, so no fault was injected:\n{logs}");
+    assert!(
+        finished,
+        "the pipeline never finished under 10% faults:\n{logs}"
+    );
+    assert!(
+        logs.contains("storage call failed; retrying"),
+        "no retry was logged, so no fault was injected:\n{logs}"
+    );
 
     // A clean run afterwards finds nothing left to do.
     let out = env.run_available_now(&[]);
@@ -108,8 +126,15 @@ fn ten_percent_storage_faults_still_land_every_row_exactly_once() {
     sort(&mut rows);
     assert_eq!(rows, want);
     let txns = delta_txn_versions(&env, "pins");
-    assert_eq!(txns, (0..6).map(|b| (b, 1)).collect::<BTreeMap<u64, usize>>(), "one Delta commit per batch");
-    assert_eq!(log_ids(&env, "pins", "commits"), (0..6).collect::<BTreeSet<u64>>());
+    assert_eq!(
+        txns,
+        (0..6).map(|b| (b, 1)).collect::<BTreeMap<u64, usize>>(),
+        "one Delta commit per batch"
+    );
+    assert_eq!(
+        log_ids(&env, "pins", "commits"),
+        (0..6).collect::<BTreeSet<u64>>()
+    );
     assert_nothing_half_committed(&env, "pins");
 }
 
@@ -123,7 +148,10 @@ fn storage_outage_stops_the_query_with_nothing_half_committed() {
     let out = run_with_faults(&env, "1.0,kinds=error+timeout,delay=20");
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("giving up") && err.contains("injected"), "{err}");
+    assert!(
+        err.contains("giving up") && err.contains("injected"),
+        "{err}"
+    );
     assert!(log_ids(&env, "pins", "commits").is_empty());
     assert!(delta_txn_versions(&env, "pins").is_empty());
 
@@ -138,14 +166,20 @@ fn storage_outage_stops_the_query_with_nothing_half_committed() {
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("access denied"), "{err}");
-    assert!(!err.contains("giving up"), "a permanent error is not retried:\n{err}");
+    assert!(
+        !err.contains("giving up"),
+        "a permanent error is not retried:\n{err}"
+    );
     assert!(log_ids(&env, "pins", "offsets").contains(&1));
     assert!(!log_ids(&env, "pins", "commits").contains(&1));
     assert_nothing_half_committed(&env, "pins");
     assert_eq!(env.read_delta("pins")["version"], json!(1));
 
     // Transient faults on every Delta log write outlast the retries: same outcome.
-    let out = run_with_faults(&env, "1.0,kinds=timeout,delay=20,ops=put,path=pins/_delta_log/");
+    let out = run_with_faults(
+        &env,
+        "1.0,kinds=timeout,delay=20,ops=put,path=pins/_delta_log/",
+    );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("giving up"), "{}", stderr(&out));
     assert_nothing_half_committed(&env, "pins");
@@ -155,7 +189,11 @@ fn storage_outage_stops_the_query_with_nothing_half_committed() {
     // our own bytes and takes it as done, so batch 1 is committed once, without a restart.
     let out = run_with_faults(&env, "1.0,kinds=lost,ops=put,path=pins/_delta_log/");
     assert_ok(&out);
-    assert!(stderr(&out).contains("found its own earlier write"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("found its own earlier write"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(env.read_delta("pins")["version"], json!(2));
 
     // Storage back: nothing left to do.

@@ -14,7 +14,10 @@ fn rows_sorted(env: &Env, table: &str) -> Vec<Value> {
 }
 
 fn landing_names(env: &Env) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(&env.landing).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut v: Vec<String> = std::fs::read_dir(&env.landing)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     v.sort();
     v
 }
@@ -32,7 +35,10 @@ fn clean_source_archive_moves_each_batchs_files_when_the_next_batch_starts() {
         env.land(&format!("f{i}.json"), &format!("{{\"id\": {i}}}\n"));
     }
     assert_ok(&env.run_available_now(&[]));
-    assert_eq!(rows_sorted(&env, "t"), vec![json!({"id": 0}), json!({"id": 1}), json!({"id": 2})]);
+    assert_eq!(
+        rows_sorted(&env, "t"),
+        vec![json!({"id": 0}), json!({"id": 1}), json!({"id": 2})]
+    );
     // One batch late (spec §1.7): the last batch's file stays until a later batch starts.
     assert_eq!(landing_names(&env), ["f2.json"]);
     let archived = archive.join(env.landing.strip_prefix("/").unwrap());
@@ -71,9 +77,15 @@ fn clean_source_mistakes_are_refused_at_start_with_sparks_wording() {
         assert!(!out.status.success(), "{options} should fail");
         stderr(&out)
     };
-    assert!(run("cleanSource => 'archive'").contains("Archive mode must be used with 'sourceArchiveDir' option."));
-    assert!(run("cleanSource => 'move'").contains("Invalid mode for clean source option Some(move). Must be one of ARCHIVE,DELETE,OFF"));
-    let inside = format!("cleanSource => 'archive', sourceArchiveDir => '{}/archive'", env.landing.display());
+    assert!(run("cleanSource => 'archive'")
+        .contains("Archive mode must be used with 'sourceArchiveDir' option."));
+    assert!(run("cleanSource => 'move'").contains(
+        "Invalid mode for clean source option Some(move). Must be one of ARCHIVE,DELETE,OFF"
+    ));
+    let inside = format!(
+        "cleanSource => 'archive', sourceArchiveDir => '{}/archive'",
+        env.landing.display()
+    );
     assert!(run(&inside).contains("Base archive path cannot be set to the path where archived path can possibly match with source pattern"));
     // Nothing was read or moved.
     assert_eq!(landing_names(&env), ["a.json"]);
@@ -89,11 +101,21 @@ fn max_bytes_per_trigger_takes_the_first_file_even_when_it_is_too_big() {
     // Sizes 50, 10, 10, 100, 10: Spark 4.0.1 made batches [0, 1], [2], [3], [4].
     for (i, size) in [50usize, 10, 10, 100, 10].iter().enumerate() {
         let line = format!("{{\"id\":{i}}}");
-        env.land(&format!("f{i}.json"), &format!("{line}{}\n", " ".repeat(size - line.len() - 1)));
+        env.land(
+            &format!("f{i}.json"),
+            &format!("{line}{}\n", " ".repeat(size - line.len() - 1)),
+        );
     }
     assert_ok(&env.run_available_now(&[]));
     let progress = std::fs::read_to_string(env.dir.path().join("progress.jsonl")).unwrap();
-    let per_batch: Vec<u64> = progress.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["numInputRows"].as_u64().unwrap()).collect();
+    let per_batch: Vec<u64> = progress
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["numInputRows"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
     assert_eq!(per_batch, [2, 1, 1, 1]);
 }
 
@@ -107,7 +129,10 @@ const ZST: &[u8] = b"\x28\xb5\x2f\xfd\x00\x58\x51\x00\x00\x7b\x22\x69\x64\x22\x3
 fn land_bytes(env: &Env, rel: &str, bytes: &[u8]) -> std::path::PathBuf {
     let path = env.landing.join(rel);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let tmp = path.with_file_name(format!(".tmp-{}", path.file_name().unwrap().to_string_lossy()));
+    let tmp = path.with_file_name(format!(
+        ".tmp-{}",
+        path.file_name().unwrap().to_string_lossy()
+    ));
     std::fs::write(&tmp, bytes).unwrap();
     std::fs::rename(&tmp, &path).unwrap();
     path
@@ -116,7 +141,10 @@ fn land_bytes(env: &Env, rel: &str, bytes: &[u8]) -> std::path::PathBuf {
 #[test]
 fn partitions_metadata_and_compressed_files() {
     let env = Env::new();
-    env.land("dt=2024-01-01/h=1/a.json", "{\"id\": 1, \"dt\": \"from the file, ignored\"}\n");
+    env.land(
+        "dt=2024-01-01/h=1/a.json",
+        "{\"id\": 1, \"dt\": \"from the file, ignored\"}\n",
+    );
     let gz = land_bytes(&env, "dt=2024-01-02/h=2/b.json.gz", GZ);
     let bz = land_bytes(&env, "c.json.bz2", BZ2);
     let zst = land_bytes(&env, "d.json.zst", ZST);
@@ -164,11 +192,17 @@ fn a_glob_path_and_path_glob_filter_pick_the_files() {
     );
     let out = env.run_available_now(&[]);
     assert_ok(&out);
-    assert_eq!(rows_sorted(&env, "t"), vec![json!({"id": 1}), json!({"id": 3})]);
+    assert_eq!(
+        rows_sorted(&env, "t"),
+        vec![json!({"id": 1}), json!({"id": 3})]
+    );
     let progress = std::fs::read_to_string(env.dir.path().join("progress.jsonl")).unwrap();
     let first: Value = serde_json::from_str(progress.lines().next().unwrap()).unwrap();
     let description = first["sources"][0]["description"].as_str().unwrap();
-    assert!(description.ends_with("/landing/202[4-9]-*]"), "{description}");
+    assert!(
+        description.ends_with("/landing/202[4-9]-*]"),
+        "{description}"
+    );
 }
 
 #[test]
@@ -180,12 +214,18 @@ fn include_existing_files_false_reads_only_what_lands_after_the_first_start() {
            includeExistingFiles => false);",
     );
     assert_ok(&env.run_available_now(&[]));
-    assert!(!env.warehouse.join("t/_delta_log").exists(), "nothing to write yet");
+    assert!(
+        !env.warehouse.join("t/_delta_log").exists(),
+        "nothing to write yet"
+    );
     env.land("after.json", "{\"id\": 2}\n");
     assert_ok(&env.run_available_now(&[]));
     env.land("later.json", "{\"id\": 3}\n");
     assert_ok(&env.run_available_now(&[]));
-    assert_eq!(rows_sorted(&env, "t"), vec![json!({"id": 2}), json!({"id": 3})]);
+    assert_eq!(
+        rows_sorted(&env, "t"),
+        vec![json!({"id": 2}), json!({"id": 3})]
+    );
 }
 
 #[test]
@@ -193,9 +233,18 @@ fn auto_loader_options_spate_cannot_honour_fail_loudly() {
     let env = Env::new();
     env.land("a.json", "{\"id\": 1}\n");
     for (option, message) in [
-        ("schemaHints => 'id STRING'", "schemaHints is not supported yet"),
-        ("rescuedDataColumn => '_rescued_data'", "rescuedDataColumn is not supported yet"),
-        ("maxFilesPerTriger => 1", "unknown or unsupported option 'maxFilesPerTriger'"),
+        (
+            "schemaHints => 'id STRING'",
+            "schemaHints is not supported yet",
+        ),
+        (
+            "rescuedDataColumn => '_rescued_data'",
+            "rescuedDataColumn is not supported yet",
+        ),
+        (
+            "maxFilesPerTriger => 1",
+            "unknown or unsupported option 'maxFilesPerTriger'",
+        ),
     ] {
         env.pipeline(&format!(
             "CREATE STREAMING TABLE t AS SELECT id FROM STREAM read_files('${{landing}}', format => 'json', schema => 'id BIGINT', {option});"

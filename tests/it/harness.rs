@@ -26,15 +26,33 @@ pub fn python() -> PathBuf {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let py = root.join(".venv/bin/python");
         if !py.exists() {
-            let ok = Command::new("python3").args(["-m", "venv"]).arg(root.join(".venv")).status().map(|s| s.success());
-            assert!(matches!(ok, Ok(true)), "could not create {}/.venv with python3 -m venv", root.display());
+            let ok = Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(root.join(".venv"))
+                .status()
+                .map(|s| s.success());
+            assert!(
+                matches!(ok, Ok(true)),
+                "could not create {}/.venv with python3 -m venv",
+                root.display()
+            );
         }
         let ok = Command::new(&py)
-            .args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "-r"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-r",
+            ])
             .arg(root.join("tests/py/requirements.txt"))
             .status()
             .map(|s| s.success());
-        assert!(matches!(ok, Ok(true)), "could not install tests/py/requirements.txt into .venv");
+        assert!(
+            matches!(ok, Ok(true)),
+            "could not install tests/py/requirements.txt into .venv"
+        );
         py
     })
     .clone()
@@ -46,7 +64,12 @@ impl Env {
         let landing = dir.path().join("landing");
         let warehouse = dir.path().join("warehouse");
         std::fs::create_dir_all(&landing).expect("landing dir");
-        Env { dir, landing, warehouse, files_written: std::cell::Cell::new(0) }
+        Env {
+            dir,
+            landing,
+            warehouse,
+            files_written: std::cell::Cell::new(0),
+        }
     }
 
     /// Writes a landing file atomically (temp name, then rename), with an mtime one second after the previous one,
@@ -54,12 +77,20 @@ impl Env {
     pub fn land(&self, rel: &str, content: &str) -> PathBuf {
         let path = self.landing.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let tmp = path.with_file_name(format!(".tmp-{}", path.file_name().unwrap().to_string_lossy()));
+        let tmp = path.with_file_name(format!(
+            ".tmp-{}",
+            path.file_name().unwrap().to_string_lossy()
+        ));
         std::fs::write(&tmp, content).unwrap();
         let n = self.files_written.get() + 1;
         self.files_written.set(n);
         let mtime = SystemTime::now() - Duration::from_secs(3600) + Duration::from_secs(n);
-        std::fs::File::options().write(true).open(&tmp).unwrap().set_modified(mtime).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&tmp)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
         std::fs::rename(&tmp, &path).unwrap();
         path
     }
@@ -82,12 +113,18 @@ impl Env {
     /// `spate run pipeline.sql --trigger available-now` with `landing` as `${landing}`.
     pub fn run_available_now(&self, extra_env: &[(&str, &str)]) -> Output {
         let mut c = self.spate();
-        c.args(["run", "pipeline.sql", "--trigger", "available-now", "--warehouse"])
-            .arg(&self.warehouse)
-            .arg("--var")
-            .arg(format!("landing={}", self.landing.display()))
-            .arg("--progress-json")
-            .arg(self.dir.path().join("progress.jsonl"));
+        c.args([
+            "run",
+            "pipeline.sql",
+            "--trigger",
+            "available-now",
+            "--warehouse",
+        ])
+        .arg(&self.warehouse)
+        .arg("--var")
+        .arg(format!("landing={}", self.landing.display()))
+        .arg("--progress-json")
+        .arg(self.dir.path().join("progress.jsonl"));
         for (k, v) in extra_env {
             c.env(k, v);
         }
@@ -101,15 +138,25 @@ impl Env {
             .arg(self.warehouse.join(table))
             .output()
             .expect("run python");
-        assert!(out.status.success(), "read_delta.py failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "read_delta.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: Value = serde_json::from_slice(&out.stdout).expect("read_delta.py JSON");
-        assert_eq!(v["duckdb"], v["deltalake"], "DuckDB and deltalake disagree on {table}");
+        assert_eq!(
+            v["duckdb"], v["deltalake"],
+            "DuckDB and deltalake disagree on {table}"
+        );
         v
     }
 
     /// The DuckDB rows of a table.
     pub fn rows(&self, table: &str) -> Vec<Value> {
-        self.read_delta(table)["duckdb"].as_array().cloned().unwrap_or_default()
+        self.read_delta(table)["duckdb"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// A file in the checkpoint of `table`.

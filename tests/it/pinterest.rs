@@ -29,7 +29,11 @@ fn lines_written(landing: &Path, feed: &str) -> u64 {
         if name.starts_with('.') || name.starts_with('_') {
             continue;
         }
-        n += std::fs::read_to_string(e.path()).unwrap().lines().filter(|l| !l.trim().is_empty()).count() as u64;
+        n += std::fs::read_to_string(e.path())
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count() as u64;
     }
     n
 }
@@ -40,7 +44,9 @@ fn dropped_per_table(progress: &str) -> HashMap<String, u64> {
     for l in progress.lines() {
         let p: Value = serde_json::from_str(l).unwrap();
         let name = p["name"].as_str().unwrap().to_string();
-        let d = p["observedMetrics"]["expectations"]["droppedRows"].as_u64().unwrap_or(0);
+        let d = p["observedMetrics"]["expectations"]["droppedRows"]
+            .as_u64()
+            .unwrap_or(0);
         *out.entry(name).or_insert(0) += d;
     }
     out
@@ -51,7 +57,16 @@ fn emulate_and_run(env: &Env, posts: u64, malformed: f64) {
         .spate()
         .args(["emulate", "pinterest", "--out"])
         .arg(&env.landing)
-        .args(["--posts", &posts.to_string(), "--files", "5", "--seed", "7", "--malformed-frac", &malformed.to_string()])
+        .args([
+            "--posts",
+            &posts.to_string(),
+            "--files",
+            "5",
+            "--seed",
+            "7",
+            "--malformed-frac",
+            &malformed.to_string(),
+        ])
         .output()
         .unwrap();
     assert_ok(&out);
@@ -82,60 +97,140 @@ fn every_cleaning_rule_holds_on_every_row() {
     let pin = env.read_delta("pin_clean");
     assert_eq!(
         pin["columns"],
-        json!(["ind", "unique_id", "title", "description", "follower_count", "poster_name", "tag_list", "is_image_or_video", "image_src", "save_location", "category"])
+        json!([
+            "ind",
+            "unique_id",
+            "title",
+            "description",
+            "follower_count",
+            "poster_name",
+            "tag_list",
+            "is_image_or_video",
+            "image_src",
+            "save_location",
+            "category"
+        ])
     );
     assert_eq!(pin["schema"]["follower_count"], json!("int32"));
     let pins = pin["duckdb"].as_array().unwrap();
     assert!(pins.len() > 700, "{} pin rows", pins.len());
-    assert!(dropped["pin_clean"] > 0, "the malformed lines must be dropped and counted");
-    assert_eq!(pins.len() as u64, lines_written(&env.landing, "pin") - dropped["pin_clean"]);
+    assert!(
+        dropped["pin_clean"] > 0,
+        "the malformed lines must be dropped and counted"
+    );
+    assert_eq!(
+        pins.len() as u64,
+        lines_written(&env.landing, "pin") - dropped["pin_clean"]
+    );
     for r in pins {
         for (col, v) in r.as_object().unwrap() {
             if let Some(s) = v.as_str() {
-                assert!(!PLACEHOLDERS.contains(&s), "placeholder {s:?} left in {col}: {r}");
+                assert!(
+                    !PLACEHOLDERS.contains(&s),
+                    "placeholder {s:?} left in {col}: {r}"
+                );
             }
         }
         assert_eq!(r["unique_id"].as_str().unwrap().chars().count(), 36, "{r}");
-        assert!(r["follower_count"].is_null() || r["follower_count"].as_i64().unwrap() >= 0, "{r}");
+        assert!(
+            r["follower_count"].is_null() || r["follower_count"].as_i64().unwrap() >= 0,
+            "{r}"
+        );
         if let Some(loc) = r["save_location"].as_str() {
             assert!(loc.starts_with("/data/"), "{r}");
         }
         // A malformed line with "index": "12" keeps its row with ind NULL (Spark's PERMISSIVE mode).
         assert!(r["ind"].is_i64() || r["ind"].is_null(), "{r}");
     }
-    assert!(pins.iter().any(|r| r["follower_count"].as_i64().is_some_and(|f| f >= 1000 && f % 1000 == 0)), "k values converted");
-    assert!(pins.iter().any(|r| r["title"].is_null()), "placeholder titles became NULL");
+    assert!(
+        pins.iter().any(|r| r["follower_count"]
+            .as_i64()
+            .is_some_and(|f| f >= 1000 && f % 1000 == 0)),
+        "k values converted"
+    );
+    assert!(
+        pins.iter().any(|r| r["title"].is_null()),
+        "placeholder titles became NULL"
+    );
     assert!(pins.iter().filter(|r| r["ind"].is_null()).count() < 20);
 
     let geo = env.read_delta("geo_clean");
-    assert_eq!(geo["columns"], json!(["ind", "country", "coordinates", "timestamp"]));
+    assert_eq!(
+        geo["columns"],
+        json!(["ind", "country", "coordinates", "timestamp"])
+    );
     assert_eq!(geo["schema"]["timestamp"], json!("timestamp[us, tz=UTC]"));
-    assert!(geo["schema"]["coordinates"].as_str().unwrap().starts_with("list<"), "{}", geo["schema"]);
+    assert!(
+        geo["schema"]["coordinates"]
+            .as_str()
+            .unwrap()
+            .starts_with("list<"),
+        "{}",
+        geo["schema"]
+    );
     let geos = geo["duckdb"].as_array().unwrap();
-    assert_eq!(geos.len() as u64, lines_written(&env.landing, "geo") - dropped.get("geo_clean").copied().unwrap_or(0));
+    assert_eq!(
+        geos.len() as u64,
+        lines_written(&env.landing, "geo") - dropped.get("geo_clean").copied().unwrap_or(0)
+    );
     for r in geos {
         let c = r["coordinates"].as_array().unwrap_or_else(|| panic!("{r}"));
         assert_eq!(c.len(), 2, "{r}");
-        assert!(c[0].as_f64().is_none_or(|lat| lat.abs() <= 90.0) && c[1].as_f64().is_none_or(|lon| lon.abs() <= 180.0), "{r}");
+        assert!(
+            c[0].as_f64().is_none_or(|lat| lat.abs() <= 90.0)
+                && c[1].as_f64().is_none_or(|lon| lon.abs() <= 180.0),
+            "{r}"
+        );
         // A malformed line with a missing or null field keeps its row (Spark's PERMISSIVE mode).
-        assert!(r["timestamp"].is_string() || r["timestamp"].is_null(), "{r}");
+        assert!(
+            r["timestamp"].is_string() || r["timestamp"].is_null(),
+            "{r}"
+        );
     }
     assert!(geos.iter().filter(|r| r["timestamp"].is_string()).count() > geos.len() * 9 / 10);
 
     let user = env.read_delta("user_clean");
-    assert_eq!(user["columns"], json!(["ind", "user_name", "age", "date_joined"]));
-    assert_eq!(user["schema"]["date_joined"], json!("timestamp[us, tz=UTC]"));
+    assert_eq!(
+        user["columns"],
+        json!(["ind", "user_name", "age", "date_joined"])
+    );
+    assert_eq!(
+        user["schema"]["date_joined"],
+        json!("timestamp[us, tz=UTC]")
+    );
     let users = user["duckdb"].as_array().unwrap();
-    assert_eq!(users.len() as u64, lines_written(&env.landing, "user") - dropped.get("user_clean").copied().unwrap_or(0));
+    assert_eq!(
+        users.len() as u64,
+        lines_written(&env.landing, "user") - dropped.get("user_clean").copied().unwrap_or(0)
+    );
     for r in users {
         if let Some(name) = r["user_name"].as_str() {
             assert!(name.split(' ').count() <= 2, "{r}");
         }
-        assert!(r["date_joined"].is_string() || r["date_joined"].is_null(), "{r}");
+        assert!(
+            r["date_joined"].is_string() || r["date_joined"].is_null(),
+            "{r}"
+        );
     }
-    let full_names = users.iter().filter(|r| r["user_name"].as_str().is_some_and(|n| n.split(' ').count() == 2)).count();
-    assert!(full_names > users.len() * 9 / 10, "first and last names joined by a space");
-    assert!(users.iter().filter(|r| r["date_joined"].is_string()).count() > users.len() * 9 / 10);
+    let full_names = users
+        .iter()
+        .filter(|r| {
+            r["user_name"]
+                .as_str()
+                .is_some_and(|n| n.split(' ').count() == 2)
+        })
+        .count();
+    assert!(
+        full_names > users.len() * 9 / 10,
+        "first and last names joined by a space"
+    );
+    assert!(
+        users
+            .iter()
+            .filter(|r| r["date_joined"].is_string())
+            .count()
+            > users.len() * 9 / 10
+    );
 }
 
 #[test]
@@ -147,17 +242,37 @@ fn analytics_match_duckdb_answers() {
         .arg(&env.warehouse)
         .output()
         .unwrap();
-    assert!(answers.status.success(), "{}", String::from_utf8_lossy(&answers.stderr));
+    assert!(
+        answers.status.success(),
+        "{}",
+        String::from_utf8_lossy(&answers.stderr)
+    );
     let answers: Value = serde_json::from_slice(&answers.stdout).unwrap();
-    let mut dir: Vec<_> = std::fs::read_dir(repo("queries/pinterest/analytics")).unwrap().flatten().map(|e| e.path()).collect();
+    let mut dir: Vec<_> = std::fs::read_dir(repo("queries/pinterest/analytics"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     dir.sort();
     assert_eq!(dir.len(), 9);
     for file in dir {
         let name = file.file_stem().unwrap().to_string_lossy().to_string();
-        let out = env.spate().args(["sql", "--format", "json", "--warehouse"]).arg(&env.warehouse).arg(&file).output().unwrap();
+        let out = env
+            .spate()
+            .args(["sql", "--format", "json", "--warehouse"])
+            .arg(&env.warehouse)
+            .arg(&file)
+            .output()
+            .unwrap();
         assert_ok(&out);
-        let got: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        let want = answers[&name].as_array().unwrap_or_else(|| panic!("no DuckDB answer for {name}"));
+        let got: Vec<Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let want = answers[&name]
+            .as_array()
+            .unwrap_or_else(|| panic!("no DuckDB answer for {name}"));
         assert!(!want.is_empty(), "{name}: the fixture should give rows");
         assert_eq!(&got, want, "{name}");
     }

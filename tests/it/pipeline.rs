@@ -63,7 +63,10 @@ fn messy_json_becomes_the_expected_delta_rows() {
     let out = env.run_available_now(&[]);
     assert_ok(&out);
     let err = stderr(&out);
-    assert!(err.contains("pins batch 0: 3 rows in, 2 out, 1 dropped by expectations"), "{err}");
+    assert!(
+        err.contains("pins batch 0: 3 rows in, 2 out, 1 dropped by expectations"),
+        "{err}"
+    );
     assert!(err.contains("pins batch 1: 2 rows in, 2 out"), "{err}");
 
     let back = env.read_delta("pins");
@@ -76,15 +79,27 @@ fn messy_json_becomes_the_expected_delta_rows() {
 
     // Progress JSON: one line per batch, Spark's shape.
     let progress = std::fs::read_to_string(env.dir.path().join("progress.jsonl")).unwrap();
-    let lines: Vec<Value> = progress.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = progress
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["batchId"], json!(0));
     assert_eq!(lines[0]["numInputRows"], json!(3));
     assert_eq!(lines[0]["sink"]["numOutputRows"], json!(-1));
-    assert_eq!(lines[1]["sources"][0]["startOffset"], json!({"logOffset": 0}));
+    assert_eq!(
+        lines[1]["sources"][0]["startOffset"],
+        json!({"logOffset": 0})
+    );
     assert_eq!(lines[1]["sources"][0]["endOffset"], json!({"logOffset": 1}));
-    assert!(lines[0]["sources"][0]["description"].as_str().unwrap().starts_with("FileStreamSource[file:/"));
-    assert_eq!(lines[0]["observedMetrics"]["expectations"]["droppedRows"], json!(1));
+    assert!(lines[0]["sources"][0]["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("FileStreamSource[file:/"));
+    assert_eq!(
+        lines[0]["observedMetrics"]["expectations"]["droppedRows"],
+        json!(1)
+    );
 
     // A second run finds nothing new and writes nothing.
     let out = env.run_available_now(&[]);
@@ -99,10 +114,23 @@ fn delta_commits_carry_txn_and_streaming_update() {
     env.pipeline(PINS_PIPELINE);
     assert_ok(&env.run_available_now(&[]));
     let meta = std::fs::read_to_string(env.checkpoint_file("pins", "metadata")).unwrap();
-    let query_id = serde_json::from_str::<Value>(&meta).unwrap()["id"].as_str().unwrap().to_string();
-    let commit = std::fs::read_to_string(env.warehouse.join("pins/_delta_log/00000000000000000001.json")).unwrap();
-    let actions: Vec<Value> = commit.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let info = actions.iter().find_map(|a| a.get("commitInfo")).expect("commitInfo");
+    let query_id = serde_json::from_str::<Value>(&meta).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let commit = std::fs::read_to_string(
+        env.warehouse
+            .join("pins/_delta_log/00000000000000000001.json"),
+    )
+    .unwrap();
+    let actions: Vec<Value> = commit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let info = actions
+        .iter()
+        .find_map(|a| a.get("commitInfo"))
+        .expect("commitInfo");
     assert_eq!(info["operation"], json!("STREAMING UPDATE"));
     assert_eq!(info["operationParameters"]["outputMode"], json!("Append"));
     assert_eq!(info["operationParameters"]["queryId"], json!(query_id));
@@ -123,13 +151,19 @@ fn failfast_names_file_and_line() {
     let out = env.run_available_now(&[]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("bad.json") && err.contains("line 2") && err.contains("FAILFAST"), "{err}");
+    assert!(
+        err.contains("bad.json") && err.contains("line 2") && err.contains("FAILFAST"),
+        "{err}"
+    );
 }
 
 #[test]
 fn dropmalformed_drops_bad_rows() {
     let env = Env::new();
-    env.land("a.json", "{\"a\": 1}\n{\"a\": \"x\"}\nnot json\n{\"a\": 3}\n");
+    env.land(
+        "a.json",
+        "{\"a\": 1}\n{\"a\": \"x\"}\nnot json\n{\"a\": 3}\n",
+    );
     env.pipeline(
         "CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('${landing}', format => 'json', schema => 'a INT', mode => 'DROPMALFORMED');",
     );
@@ -180,7 +214,10 @@ fn rewritten_files_are_not_read_again() {
 #[test]
 fn partitioned_table_with_location_and_properties() {
     let env = Env::new();
-    env.land("a.json", "{\"a\": 1, \"dt\": \"2024-01-01\"}\n{\"a\": 2, \"dt\": \"2024-01-02\"}\n");
+    env.land(
+        "a.json",
+        "{\"a\": 1, \"dt\": \"2024-01-01\"}\n{\"a\": 2, \"dt\": \"2024-01-02\"}\n",
+    );
     let elsewhere = env.dir.path().join("elsewhere/t");
     env.pipeline(&format!(
         "CREATE STREAMING TABLE t PARTITIONED BY (dt) LOCATION '{}' TBLPROPERTIES ('delta.appendOnly' = 'true')
@@ -188,10 +225,18 @@ fn partitioned_table_with_location_and_properties() {
         elsewhere.display()
     ));
     assert_ok(&env.run_available_now(&[]));
-    assert!(!env.warehouse.join("t").exists(), "LOCATION overrides <warehouse>/<name>");
+    assert!(
+        !env.warehouse.join("t").exists(),
+        "LOCATION overrides <warehouse>/<name>"
+    );
     assert!(elsewhere.join("dt=2024-01-01").is_dir());
-    let log = std::fs::read_to_string(elsewhere.join("_delta_log/00000000000000000000.json")).unwrap();
-    let meta = log.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).find_map(|a| a.get("metaData").cloned()).unwrap();
+    let log =
+        std::fs::read_to_string(elsewhere.join("_delta_log/00000000000000000000.json")).unwrap();
+    let meta = log
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find_map(|a| a.get("metaData").cloned())
+        .unwrap();
     assert_eq!(meta["partitionColumns"], json!(["dt"]));
     assert_eq!(meta["configuration"]["delta.appendOnly"], json!("true"));
 }

@@ -26,22 +26,38 @@ fn crash_then_resume(point: &str) {
     env.land("b.json", FILE_B);
     env.pipeline(PINS_PIPELINE);
     let out = env.run_available_now(&[("SPATE_FAILPOINT", &format!("{point}:1"))]);
-    assert!(!out.status.success(), "the failpoint should abort the process");
+    assert!(
+        !out.status.success(),
+        "the failpoint should abort the process"
+    );
     assert!(env.checkpoint_file("pins", "offsets/1").exists());
     assert!(!env.checkpoint_file("pins", "commits/1").exists());
     let version_after_crash = if point == "after-sink" { 2 } else { 1 };
-    assert_eq!(env.read_delta("pins")["version"], json!(version_after_crash));
+    assert_eq!(
+        env.read_delta("pins")["version"],
+        json!(version_after_crash)
+    );
 
     let out = env.run_available_now(&[]);
     assert_ok(&out);
     let err = stderr(&out);
     if point == "after-sink" {
-        assert!(err.contains("pins batch 1:") && err.contains("already in the table"), "{err}");
+        assert!(
+            err.contains("pins batch 1:") && err.contains("already in the table"),
+            "{err}"
+        );
     }
     assert!(env.checkpoint_file("pins", "commits/1").exists());
-    assert!(!env.checkpoint_file("pins", "offsets/2").exists(), "the re-run must reuse offsets/1");
+    assert!(
+        !env.checkpoint_file("pins", "offsets/2").exists(),
+        "the re-run must reuse offsets/1"
+    );
     let back = env.read_delta("pins");
-    assert_eq!(back["version"], json!(2), "exactly one Delta commit per batch");
+    assert_eq!(
+        back["version"],
+        json!(2),
+        "exactly one Delta commit per batch"
+    );
     let mut rows = back["duckdb"].as_array().unwrap().clone();
     sort(&mut rows);
     assert_eq!(rows, expected_rows());
@@ -75,7 +91,9 @@ fn rerun_uses_the_same_batch_timestamp() {
 fn kill_9_at_any_moment_loses_and_duplicates_nothing() {
     let env = Env::new();
     for i in 0..12 {
-        let lines: String = (0..50).map(|j| format!("{{\"a\": {}}}\n", i * 100 + j)).collect();
+        let lines: String = (0..50)
+            .map(|j| format!("{{\"a\": {}}}\n", i * 100 + j))
+            .collect();
         env.land(&format!("f{i:02}.json"), &lines);
     }
     env.pipeline("CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('${landing}', format => 'json', schema => 'a INT', maxFilesPerTrigger => 1);");
@@ -91,15 +109,24 @@ fn kill_9_at_any_moment_loses_and_duplicates_nothing() {
     let third = env.checkpoint_file("t", "offsets/3");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     while !third.exists() {
-        assert!(std::time::Instant::now() < deadline, "batch 3 never started");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "batch 3 never started"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     live.kill().unwrap(); // SIGKILL
     live.wait().unwrap();
     assert_ok(&env.run_available_now(&[]));
-    let mut got: Vec<i64> = env.rows("t").iter().map(|r| r["a"].as_i64().unwrap()).collect();
+    let mut got: Vec<i64> = env
+        .rows("t")
+        .iter()
+        .map(|r| r["a"].as_i64().unwrap())
+        .collect();
     got.sort_unstable();
-    let mut want: Vec<i64> = (0..12).flat_map(|i| (0..50).map(move |j| i * 100 + j)).collect();
+    let mut want: Vec<i64> = (0..12)
+        .flat_map(|i| (0..50).map(move |j| i * 100 + j))
+        .collect();
     want.sort_unstable();
     assert_eq!(got, want);
 }

@@ -28,14 +28,31 @@ fn moto_python() -> PathBuf {
                     .is_ok_and(|s| s.success())
             };
             if !has_moto(&py) {
-                let reqs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/services/requirements.txt");
+                let reqs =
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/services/requirements.txt");
                 let ok = Command::new(&py)
-                    .args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "-r"])
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "-q",
+                        "--disable-pip-version-check",
+                        "-r",
+                    ])
                     .arg(&reqs)
                     .status()
                     .is_ok_and(|s| s.success());
-                assert!(ok, "could not install {} into {}", reqs.display(), py.display());
-                assert!(has_moto(&py), "moto is still not importable from {}", py.display());
+                assert!(
+                    ok,
+                    "could not install {} into {}",
+                    reqs.display(),
+                    py.display()
+                );
+                assert!(
+                    has_moto(&py),
+                    "moto is still not importable from {}",
+                    py.display()
+                );
             }
             py
         })
@@ -64,12 +81,23 @@ impl Moto {
         let stdin = child.stdin.take();
         let mut line = String::new();
         let stdout = child.stdout.take().expect("moto stdout");
-        BufReader::new(stdout).read_line(&mut line).expect("read moto's port");
-        let port: u16 = line.trim().parse().unwrap_or_else(|_| panic!("moto_s3.py printed '{line}', not a port"));
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read moto's port");
+        let port: u16 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("moto_s3.py printed '{line}', not a port"));
         let moto = Moto { child, stdin, port };
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while !moto.request("GET", "/moto-api/", b"").is_ok_and(|(s, _)| s == 200) {
-            assert!(std::time::Instant::now() < deadline, "moto on port {port} never became healthy");
+        while !moto
+            .request("GET", "/moto-api/", b"")
+            .is_ok_and(|(s, _)| s == 200)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto on port {port} never became healthy"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         moto
@@ -82,32 +110,45 @@ impl Moto {
 
     /// Creates a bucket with an unsigned PUT (moto checks no signatures).
     pub fn create_bucket(&self, bucket: &str) {
-        let (status, body) = self.request("PUT", &format!("/{bucket}"), b"").expect("create bucket");
+        let (status, body) = self
+            .request("PUT", &format!("/{bucket}"), b"")
+            .expect("create bucket");
         assert_eq!(status, 200, "create bucket {bucket}: {body}");
     }
 
     /// Uploads an object (moto checks no signatures).
     pub fn put(&self, bucket: &str, key: &str, body: &str) {
-        let (status, text) = self.request("PUT", &format!("/{bucket}/{key}"), body.as_bytes()).expect("put object");
+        let (status, text) = self
+            .request("PUT", &format!("/{bucket}/{key}"), body.as_bytes())
+            .expect("put object");
         assert_eq!(status, 200, "put s3://{bucket}/{key}: {text}");
     }
 
     /// True if the object exists.
     pub fn exists(&self, bucket: &str, key: &str) -> bool {
-        let (status, _) = self.request("HEAD", &format!("/{bucket}/{key}"), b"").expect("head object");
+        let (status, _) = self
+            .request("HEAD", &format!("/{bucket}/{key}"), b"")
+            .expect("head object");
         status == 200
     }
 
     /// The object's content, or None if it does not exist.
     pub fn get(&self, bucket: &str, key: &str) -> Option<String> {
-        let (status, body) = self.request("GET", &format!("/{bucket}/{key}"), b"").expect("get object");
+        let (status, body) = self
+            .request("GET", &format!("/{bucket}/{key}"), b"")
+            .expect("get object");
         (status == 200).then_some(body)
     }
 
     /// The keys below `prefix` (one page of up to 1000, enough for a test).
     pub fn keys(&self, bucket: &str, prefix: &str) -> Vec<String> {
-        let (status, body) =
-            self.request("GET", &format!("/{bucket}?list-type=2&max-keys=1000&prefix={prefix}"), b"").expect("list");
+        let (status, body) = self
+            .request(
+                "GET",
+                &format!("/{bucket}?list-type=2&max-keys=1000&prefix={prefix}"),
+                b"",
+            )
+            .expect("list");
         assert_eq!(status, 200, "list s3://{bucket}/{prefix}: {body}");
         let mut keys = vec![];
         let mut rest = body.as_str();
@@ -136,7 +177,12 @@ impl Moto {
 
     /// Applies `env()` to a command, removing AWS settings it may have inherited.
     pub fn configure(&self, cmd: &mut Command) {
-        for var in ["AWS_ENDPOINT_URL_S3", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION"] {
+        for var in [
+            "AWS_ENDPOINT_URL_S3",
+            "AWS_PROFILE",
+            "AWS_SESSION_TOKEN",
+            "AWS_DEFAULT_REGION",
+        ] {
             cmd.env_remove(var);
         }
         for (k, v) in self.env() {
@@ -161,8 +207,15 @@ impl Moto {
         let mut raw = Vec::new();
         conn.read_to_end(&mut raw)?;
         let text = String::from_utf8_lossy(&raw).into_owned();
-        let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
         Ok((status, body))
     }
 }

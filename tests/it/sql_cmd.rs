@@ -12,16 +12,34 @@ fn sql_reads_warehouse_tables_in_every_format() {
     assert_ok(&env.run_available_now(&[]));
 
     let run = |format: &str, sql: &str| {
-        let out = env.spate().args(["sql", "--warehouse"]).arg(&env.warehouse).args(["--format", format, "-e", sql]).output().unwrap();
+        let out = env
+            .spate()
+            .args(["sql", "--warehouse"])
+            .arg(&env.warehouse)
+            .args(["--format", format, "-e", sql])
+            .output()
+            .unwrap();
         assert_ok(&out);
         String::from_utf8(out.stdout).unwrap()
     };
-    assert_eq!(run("csv", "SELECT count(*) AS n, sum(follower_count) AS f FROM pins"), "n,f\n4,1005120\n");
     assert_eq!(
-        run("json", "SELECT unique_id FROM pins WHERE ind IS NOT NULL ORDER BY ind"),
+        run(
+            "csv",
+            "SELECT count(*) AS n, sum(follower_count) AS f FROM pins"
+        ),
+        "n,f\n4,1005120\n"
+    );
+    assert_eq!(
+        run(
+            "json",
+            "SELECT unique_id FROM pins WHERE ind IS NOT NULL ORDER BY ind"
+        ),
         "{\"unique_id\":\"u1\"}\n{\"unique_id\":\"u2\"}\n{\"unique_id\":\"u4\"}\n"
     );
-    let table = run("table", "SELECT unique_id, title FROM pins ORDER BY unique_id LIMIT 2");
+    let table = run(
+        "table",
+        "SELECT unique_id, title FROM pins ORDER BY unique_id LIMIT 2",
+    );
     assert!(table.contains("| unique_id | title |"), "{table}");
     assert!(table.contains("| u1        | Cats  |"), "{table}");
 }
@@ -34,7 +52,11 @@ fn sql_previews_read_files_as_a_batch_read() {
         "SELECT count(*) AS n, count(_corrupt_record) AS bad FROM read_files('{}', format => 'json', schema => 'index BIGINT, unique_id STRING, _corrupt_record STRING')",
         env.landing.display()
     );
-    let out = env.spate().args(["sql", "--format", "csv", "-e", &sql]).output().unwrap();
+    let out = env
+        .spate()
+        .args(["sql", "--format", "csv", "-e", &sql])
+        .output()
+        .unwrap();
     assert_ok(&out);
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "n,bad\n3,1\n");
 }

@@ -20,7 +20,11 @@ fn once_takes_everything_in_one_batch_despite_the_limit() {
         .output()
         .unwrap();
     assert_ok(&out);
-    assert!(stderr(&out).contains("t batch 0: 3 rows in, 3 out"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("t batch 0: 3 rows in, 3 out"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!env.checkpoint_file("t", "offsets/1").exists());
 }
 
@@ -44,8 +48,17 @@ FROM STREAM read_files('${landing}/geo', format => 'json',
     let out = env.run_available_now(&[]);
     assert_ok(&out);
     let err = stderr(&out);
-    assert!(err.contains("pins batch 1:") && err.contains("geo batch 0:"), "{err}");
-    assert_eq!(env.rows("pins"), vec![json!({"ind": 1, "title": "A"}), json!({"ind": 2, "title": "B"})]);
+    assert!(
+        err.contains("pins batch 1:") && err.contains("geo batch 0:"),
+        "{err}"
+    );
+    assert_eq!(
+        env.rows("pins"),
+        vec![
+            json!({"ind": 1, "title": "A"}),
+            json!({"ind": 2, "title": "B"})
+        ]
+    );
     let geo = env.read_delta("geo");
     assert_eq!(geo["duckdb"], json!([{"ind": 1, "country": "Fiji"}]));
     // The declared column type wins over the SELECT's (INT -> BIGINT).
@@ -63,7 +76,10 @@ fn current_timestamp_is_the_batch_timestamp() {
     let offsets = std::fs::read_to_string(env.checkpoint_file("t", "offsets/0")).unwrap();
     let meta: Value = serde_json::from_str(offsets.lines().nth(1).unwrap()).unwrap();
     let ms = meta["batchTimestampMs"].as_i64().unwrap();
-    let expected = chrono::DateTime::from_timestamp_millis(ms).unwrap().format("%Y-%m-%d %H:%M:%S%.6f+00:00").to_string();
+    let expected = chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap()
+        .format("%Y-%m-%d %H:%M:%S%.6f+00:00")
+        .to_string();
     let rows = env.rows("t");
     assert_eq!(rows.len(), 2);
     for r in rows {

@@ -31,7 +31,10 @@ impl Live {
             .arg(format!("landing={}", env.landing.display()))
             .arg("--progress-json")
             .arg(env.dir.path().join("progress.jsonl"))
-            .env("SPATE_LOG", "warn,spate_connectors::files::watch=info,spate_engine::query=info")
+            .env(
+                "SPATE_LOG",
+                "warn,spate_connectors::files::watch=info,spate_engine::query=info",
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         for (k, v) in extra_env {
@@ -57,19 +60,31 @@ impl Live {
     fn wait_for_line(&self, needle: &str, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         while !self.stderr().contains(needle) {
-            assert!(Instant::now() < deadline, "no stderr line with {needle:?} after {timeout:?}:\n{}", self.stderr());
+            assert!(
+                Instant::now() < deadline,
+                "no stderr line with {needle:?} after {timeout:?}:\n{}",
+                self.stderr()
+            );
             std::thread::sleep(Duration::from_millis(5));
         }
     }
 
     /// SIGTERM, then wait: the running batch finishes and the process exits 0.
     fn stop(mut self) -> String {
-        let status = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status().expect("kill");
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
         assert!(status.success());
         let status = self.child.wait().expect("wait for spate");
         // The reader thread ends with the pipe; give it a moment to take the last lines.
         std::thread::sleep(Duration::from_millis(50));
-        assert!(status.success(), "SIGTERM should stop cleanly, got {status:?}:\n{}", self.stderr());
+        assert!(
+            status.success(),
+            "SIGTERM should stop cleanly, got {status:?}:\n{}",
+            self.stderr()
+        );
         self.stderr()
     }
 }
@@ -86,7 +101,11 @@ impl Drop for Live {
 fn wait_for_file(path: &Path, timeout: Duration, what: &str) -> Duration {
     let t0 = Instant::now();
     while !path.exists() {
-        assert!(t0.elapsed() < timeout, "{what}: {} did not appear within {timeout:?}", path.display());
+        assert!(
+            t0.elapsed() < timeout,
+            "{what}: {} did not appear within {timeout:?}",
+            path.display()
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
     t0.elapsed()
@@ -119,8 +138,15 @@ fn a_renamed_file_wakes_a_60s_trigger_query_within_two_seconds() {
         std::thread::sleep(Duration::from_millis(3500));
     }
     env.land("a.json", "{\"a\": 1}\n");
-    let took = wait_for_file(&env.checkpoint_file("t", "commits/0"), Duration::from_secs(10), "batch 0");
-    assert!(took < Duration::from_secs(2), "the landed file took {took:?} to be committed");
+    let took = wait_for_file(
+        &env.checkpoint_file("t", "commits/0"),
+        Duration::from_secs(10),
+        "batch 0",
+    );
+    assert!(
+        took < Duration::from_secs(2),
+        "the landed file took {took:?} to be committed"
+    );
     let err = live.stop();
     assert!(err.contains("t batch 0: 1 rows in, 1 out"), "{err}");
     assert_eq!(env.rows("t"), vec![json!({"a": 1})]);
@@ -138,7 +164,10 @@ fn with_watching_off_the_trigger_interval_rules() {
     }
     env.land("a.json", "{\"a\": 1}\n");
     std::thread::sleep(Duration::from_millis(2500));
-    assert!(!env.checkpoint_file("t", "offsets/0").exists(), "a polling query must wait for its trigger boundary");
+    assert!(
+        !env.checkpoint_file("t", "offsets/0").exists(),
+        "a polling query must wait for its trigger boundary"
+    );
     let err = live.stop();
     assert!(!err.contains(ARMED), "{err}");
 }
@@ -154,18 +183,38 @@ fn a_file_written_under_a_hidden_name_is_read_whole() {
     // under the two hidden forms the listing skips, then renamed into place.
     let chunks = 5;
     let per_chunk = 2000;
-    for (batch, (tmp, name)) in [(".big.json.tmp", "big.json"), ("copied.json._COPYING_", "copied.json")].into_iter().enumerate() {
+    for (batch, (tmp, name)) in [
+        (".big.json.tmp", "big.json"),
+        ("copied.json._COPYING_", "copied.json"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let tmp = env.landing.join(tmp);
         for c in 0..chunks {
-            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&tmp).unwrap();
-            let lines: String = (0..per_chunk).map(|i| format!("{{\"a\": {}}}\n", c * per_chunk + i)).collect();
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&tmp)
+                .unwrap();
+            let lines: String = (0..per_chunk)
+                .map(|i| format!("{{\"a\": {}}}\n", c * per_chunk + i))
+                .collect();
             f.write_all(lines.as_bytes()).unwrap();
             drop(f);
             std::thread::sleep(Duration::from_millis(150));
         }
-        assert!(!env.checkpoint_file("t", &format!("offsets/{batch}")).exists(), "a hidden file was picked up");
+        assert!(
+            !env.checkpoint_file("t", &format!("offsets/{batch}"))
+                .exists(),
+            "a hidden file was picked up"
+        );
         std::fs::rename(&tmp, env.landing.join(name)).unwrap();
-        wait_for_file(&env.checkpoint_file("t", &format!("commits/{batch}")), Duration::from_secs(10), name);
+        wait_for_file(
+            &env.checkpoint_file("t", &format!("commits/{batch}")),
+            Duration::from_secs(10),
+            name,
+        );
     }
     live.stop();
 
@@ -173,7 +222,11 @@ fn a_file_written_under_a_hidden_name_is_read_whole() {
     let batches = progress(&env);
     assert_eq!(batches.len(), 2, "one batch per landed file: {batches:?}");
     for b in &batches {
-        assert_eq!(b["numInputRows"], json!(total), "a file was read before it was complete: {b}");
+        assert_eq!(
+            b["numInputRows"],
+            json!(total),
+            "a file was read before it was complete: {b}"
+        );
     }
     let rows = env.rows("t");
     assert_eq!(rows.len() as u64, 2 * total);
@@ -181,7 +234,10 @@ fn a_file_written_under_a_hidden_name_is_read_whole() {
         .iter()
         .map(|f| std::fs::read_to_string(env.checkpoint_file("t", f)).unwrap())
         .collect();
-    assert!(!listed.contains("._COPYING_") && !listed.contains(".big.json.tmp"), "{listed}");
+    assert!(
+        !listed.contains("._COPYING_") && !listed.contains(".big.json.tmp"),
+        "{listed}"
+    );
 }
 
 /// CPU ticks (user + system) the process used so far, from `/proc/<pid>/stat`.
@@ -208,6 +264,9 @@ fn an_idle_watched_query_does_not_spin() {
     let used = cpu_ticks(live.child.id()) - before;
     // Clock ticks are usually 10 ms: a query polling every 10 ms burns several of them in 2 s,
     // a watched one lists twice.
-    assert!(used <= 5, "an idle watched query used {used} CPU ticks in 2 s");
+    assert!(
+        used <= 5,
+        "an idle watched query used {used} CPU ticks in 2 s"
+    );
     live.stop();
 }

@@ -15,7 +15,9 @@ use spate_engine::Result;
 pub fn delta_type(dt: &DataType) -> DataType {
     match dt {
         DataType::Utf8View | DataType::LargeUtf8 => DataType::Utf8,
-        DataType::BinaryView | DataType::LargeBinary | DataType::FixedSizeBinary(_) => DataType::Binary,
+        DataType::BinaryView | DataType::LargeBinary | DataType::FixedSizeBinary(_) => {
+            DataType::Binary
+        }
         // Spark TIMESTAMP: microseconds, UTC. Zone-less DataFusion timestamps come from a UTC session.
         DataType::Timestamp(_, _) => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
         DataType::Date64 => DataType::Date32,
@@ -23,15 +25,28 @@ pub fn delta_type(dt: &DataType) -> DataType {
         DataType::UInt16 => DataType::Int32,
         DataType::UInt32 | DataType::UInt64 => DataType::Int64,
         DataType::Float16 => DataType::Float32,
-        DataType::List(f) | DataType::LargeList(f) | DataType::ListView(f) | DataType::LargeListView(f) | DataType::FixedSizeList(f, _) => {
-            DataType::List(Arc::new(Field::new("element", delta_type(f.data_type()), true)))
-        }
+        DataType::List(f)
+        | DataType::LargeList(f)
+        | DataType::ListView(f)
+        | DataType::LargeListView(f)
+        | DataType::FixedSizeList(f, _) => DataType::List(Arc::new(Field::new(
+            "element",
+            delta_type(f.data_type()),
+            true,
+        ))),
         DataType::Struct(fields) => DataType::Struct(delta_fields(fields)),
         DataType::Map(entries, sorted) => match entries.data_type() {
             DataType::Struct(kv) if kv.len() == 2 => {
                 let key = Field::new("key", delta_type(kv[0].data_type()), false);
                 let value = Field::new("value", delta_type(kv[1].data_type()), true);
-                DataType::Map(Arc::new(Field::new("key_value", DataType::Struct(vec![key, value].into()), false)), *sorted)
+                DataType::Map(
+                    Arc::new(Field::new(
+                        "key_value",
+                        DataType::Struct(vec![key, value].into()),
+                        false,
+                    )),
+                    *sorted,
+                )
             }
             other => other.clone(),
         },
@@ -41,7 +56,10 @@ pub fn delta_type(dt: &DataType) -> DataType {
 }
 
 fn delta_fields(fields: &Fields) -> Fields {
-    fields.iter().map(|f| Arc::new(Field::new(f.name(), delta_type(f.data_type()), true)) as FieldRef).collect()
+    fields
+        .iter()
+        .map(|f| Arc::new(Field::new(f.name(), delta_type(f.data_type()), true)) as FieldRef)
+        .collect()
 }
 
 /// The table schema for a plan's output: Delta types, every column nullable (a later batch may hold nulls).
@@ -59,7 +77,11 @@ pub fn to_schema(batch: &RecordBatch, target: &SchemaRef) -> Result<RecordBatch>
                 f.name()
             ))
         })?;
-        cols.push(if c.data_type() == f.data_type() { c.clone() } else { cast(c, f.data_type())? });
+        cols.push(if c.data_type() == f.data_type() {
+            c.clone()
+        } else {
+            cast(c, f.data_type())?
+        });
     }
     if batch.num_columns() != target.fields().len() {
         return Err(spate_engine::Error::config(format!(
@@ -83,12 +105,18 @@ mod tests {
             Field::new("s", DataType::Utf8View, false),
         ]);
         let target = delta_schema(&s);
-        assert_eq!(target.field(0).data_type(), &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())));
+        assert_eq!(
+            target.field(0).data_type(),
+            &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+        );
         assert_eq!(target.field(1).data_type(), &DataType::Utf8);
         assert!(target.field(0).is_nullable());
         let b = RecordBatch::try_new(
             Arc::new(s),
-            vec![Arc::new(TimestampNanosecondArray::from(vec![1_500_000_000i64])), Arc::new(StringViewArray::from(vec!["x"]))],
+            vec![
+                Arc::new(TimestampNanosecondArray::from(vec![1_500_000_000i64])),
+                Arc::new(StringViewArray::from(vec!["x"])),
+            ],
         )
         .unwrap();
         let out = to_schema(&b, &target).unwrap();

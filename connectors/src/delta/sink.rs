@@ -14,14 +14,14 @@ use std::collections::HashMap;
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use async_trait::async_trait;
+use deltalake::kernel::engine::arrow_conversion::TryFromArrow;
 use deltalake::kernel::transaction::{CommitBuilder, CommitProperties};
 use deltalake::kernel::{Action, StructType, Transaction};
-use deltalake::kernel::engine::arrow_conversion::TryFromArrow;
 use deltalake::protocol::{DeltaOperation, OutputMode, SaveMode};
 use deltalake::writer::{DeltaWriter, RecordBatchWriter};
 use deltalake::{DeltaTable, DeltaTableBuilder};
-use spate_engine::sink::{Sink, SinkOutcome};
 use futures::StreamExt;
+use spate_engine::sink::{Sink, SinkOutcome};
 use spate_engine::storage::Location;
 use spate_engine::{Error, Result};
 use url::Url;
@@ -54,7 +54,10 @@ pub struct DeltaSink {
 }
 
 fn sink_err(url: &Url, e: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::Sink { description: format!("DeltaSink[{}]", url.as_str().trim_end_matches('/')), source: Box::new(e) }
+    Error::Sink {
+        description: format!("DeltaSink[{}]", url.as_str().trim_end_matches('/')),
+        source: Box::new(e),
+    }
 }
 
 impl DeltaSink {
@@ -62,7 +65,13 @@ impl DeltaSink {
     pub fn new(opts: DeltaSinkOptions) -> Result<Self> {
         let loc = Location::parse(&opts.location)?;
         let url = loc.url.clone();
-        Ok(DeltaSink { opts, url, loc, table: None, query_id: String::new() })
+        Ok(DeltaSink {
+            opts,
+            url,
+            loc,
+            table: None,
+            query_id: String::new(),
+        })
     }
 
     /// Opens the table, creating it with `schema` if it does not exist.
@@ -76,15 +85,22 @@ impl DeltaSink {
             std::fs::create_dir_all(&dir).map_err(|e| sink_err(&self.url, e))?;
         }
         // An unloaded handle: loading a table that does not exist yet makes the kernel log an error.
-        let table = table_builder(&self.loc).and_then(|b| b.build()).map_err(|e| sink_err(&self.url, e))?;
+        let table = table_builder(&self.loc)
+            .and_then(|b| b.build())
+            .map_err(|e| sink_err(&self.url, e))?;
         if table_exists(&self.opts.location).await? {
             let mut t = table;
             t.load().await.map_err(|e| sink_err(&self.url, e))?;
             return Ok(t);
         }
-        let delta = StructType::try_from_arrow(delta_schema(schema).as_ref()).map_err(|e| sink_err(&self.url, e))?;
-        let config: HashMap<String, Option<String>> =
-            self.opts.properties.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
+        let delta = StructType::try_from_arrow(delta_schema(schema).as_ref())
+            .map_err(|e| sink_err(&self.url, e))?;
+        let config: HashMap<String, Option<String>> = self
+            .opts
+            .properties
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect();
         let mut create = table
             .create()
             .with_columns(delta.fields().cloned())
@@ -107,7 +123,8 @@ impl DeltaSink {
 /// checkpoint. The store is rooted at the bucket (or `/`); deltalake adds the table's prefix.
 pub fn table_builder(loc: &Location) -> deltalake::DeltaResult<DeltaTableBuilder> {
     register_s3_handlers();
-    Ok(DeltaTableBuilder::from_url(loc.url.clone())?.with_storage_backend(loc.store.clone(), loc.url.clone()))
+    Ok(DeltaTableBuilder::from_url(loc.url.clone())?
+        .with_storage_backend(loc.store.clone(), loc.url.clone()))
 }
 
 /// deltalake's `s3://`/`s3a://` log store factories. deltalake registers them from a static
@@ -142,11 +159,18 @@ impl Sink for DeltaSink {
         self.query_id = query_id.to_string();
     }
 
-    async fn add_batch(&mut self, batch_id: u64, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<SinkOutcome> {
+    async fn add_batch(
+        &mut self,
+        batch_id: u64,
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) -> Result<SinkOutcome> {
         let mut table = self.open_or_create(&schema).await?;
         let done = {
             let snap = table.snapshot().map_err(|e| sink_err(&self.url, e))?;
-            snap.transaction_version(table.log_store().as_ref(), &self.query_id).await.map_err(|e| sink_err(&self.url, e))?
+            snap.transaction_version(table.log_store().as_ref(), &self.query_id)
+                .await
+                .map_err(|e| sink_err(&self.url, e))?
         };
         if let Some(v) = done.filter(|v| *v >= batch_id as i64) {
             tracing::info!(batch_id, query_id = %self.query_id, "Skipping already complete epoch {batch_id}, in query {}", self.query_id);
@@ -159,16 +183,21 @@ impl Sink for DeltaSink {
             Err(_) => delta_schema(&schema),
         };
         let mut rows = 0u64;
-        let mut writer = RecordBatchWriter::for_table(&table).map_err(|e| sink_err(&self.url, e))?;
+        let mut writer =
+            RecordBatchWriter::for_table(&table).map_err(|e| sink_err(&self.url, e))?;
         for b in &batches {
             rows += b.num_rows() as u64;
-            writer.write(to_schema(b, &target)?).await.map_err(|e| sink_err(&self.url, e))?;
+            writer
+                .write(to_schema(b, &target)?)
+                .await
+                .map_err(|e| sink_err(&self.url, e))?;
         }
         let adds = writer.flush().await.map_err(|e| sink_err(&self.url, e))?;
         spate_engine::failpoint::hit("mid-delta-write", batch_id);
         let now = chrono::Utc::now().timestamp_millis();
-        let props = CommitProperties::default()
-            .with_application_transaction(Transaction::new_with_last_update(&self.query_id, batch_id as i64, Some(now)));
+        let props = CommitProperties::default().with_application_transaction(
+            Transaction::new_with_last_update(&self.query_id, batch_id as i64, Some(now)),
+        );
         let operation = DeltaOperation::StreamingUpdate {
             output_mode: OutputMode::Append,
             query_id: self.query_id.clone(),
@@ -183,8 +212,14 @@ impl Sink for DeltaSink {
                 .map_err(|e| sink_err(&self.url, e))?
                 .version()
         };
-        table.update_state().await.map_err(|e| sink_err(&self.url, e))?;
+        table
+            .update_state()
+            .await
+            .map_err(|e| sink_err(&self.url, e))?;
         self.table = Some(table);
-        Ok(SinkOutcome::Committed { version: Some(version as i64), rows })
+        Ok(SinkOutcome::Committed {
+            version: Some(version as i64),
+            rows,
+        })
     }
 }

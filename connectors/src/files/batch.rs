@@ -18,9 +18,24 @@ pub async fn read_all(opts: &FileSourceOptions) -> Result<Vec<RecordBatch>> {
     sort_files(&mut files, false);
     let mut out = vec![];
     for f in &files {
-        let file = FileRef { uri: &f.uri, path: &f.path, mtime_ms: f.mtime_ms };
-        let Some(bytes) = fetch(path.base.store.clone(), f.path.clone(), f.uri.clone(), decoder.ignore_missing()).await? else { continue };
-        let Some((batch, _)) = decoder.decode(file, bytes)? else { continue };
+        let file = FileRef {
+            uri: &f.uri,
+            path: &f.path,
+            mtime_ms: f.mtime_ms,
+        };
+        let Some(bytes) = fetch(
+            path.base.store.clone(),
+            f.path.clone(),
+            f.uri.clone(),
+            decoder.ignore_missing(),
+        )
+        .await?
+        else {
+            continue;
+        };
+        let Some((batch, _)) = decoder.decode(file, bytes)? else {
+            continue;
+        };
         if batch.num_rows() > 0 {
             out.push(batch);
         }

@@ -49,7 +49,10 @@ impl SourceCleaner {
                 Action::Archive(archive)
             }
         };
-        Ok(Some(SourceCleaner { store: source.base.store.clone(), action }))
+        Ok(Some(SourceCleaner {
+            store: source.base.store.clone(),
+            action,
+        }))
     }
 
     /// Archives or deletes the files with these URIs; failures are logged, never returned.
@@ -72,7 +75,9 @@ impl SourceCleaner {
         match &self.action {
             Action::Delete => match self.store.delete(&path).await {
                 Ok(()) => tracing::debug!(file = %uri, "cleanSource: deleted"),
-                Err(e) => tracing::warn!(file = %uri, error = %e, "cleanSource: failed to delete the file; left in place"),
+                Err(e) => {
+                    tracing::warn!(file = %uri, error = %e, "cleanSource: failed to delete the file; left in place")
+                }
             },
             Action::Archive(dir) => {
                 let target = archive_path(dir, &path);
@@ -82,8 +87,12 @@ impl SourceCleaner {
                     return;
                 }
                 match self.store.rename(&path, &target).await {
-                    Ok(()) => tracing::debug!(file = %uri, target = %target, "cleanSource: archived"),
-                    Err(e) => tracing::warn!(file = %uri, target = %target, error = %e, "cleanSource: failed to move the file; left in place"),
+                    Ok(()) => {
+                        tracing::debug!(file = %uri, target = %target, "cleanSource: archived")
+                    }
+                    Err(e) => {
+                        tracing::warn!(file = %uri, target = %target, error = %e, "cleanSource: failed to move the file; left in place")
+                    }
                 }
             }
         }
@@ -97,7 +106,12 @@ fn archive_path(dir: &Location, file: &Path) -> Path {
 
 /// Spark's `SourceArchiver.assertParameters`, with its wording.
 fn check_archive_dir(source: &SourcePath, archive: &Location) -> Result<()> {
-    let fs = |l: &Location| (l.url.scheme().to_string(), l.url.host_str().unwrap_or_default().to_string());
+    let fs = |l: &Location| {
+        (
+            l.url.scheme().to_string(),
+            l.url.host_str().unwrap_or_default().to_string(),
+        )
+    };
     if fs(&source.base) != fs(archive) {
         return Err(Error::config(format!(
             "requirement failed: Base archive path is located on a different file system than the source files. \
@@ -119,17 +133,38 @@ fn check_archive_dir(source: &SourcePath, archive: &Location) -> Result<()> {
 /// Whether the archive folder could be read back by the source (SPARK-28830): at the smaller
 /// depth of the two paths, every archive component matches the source's component (a glob or a name).
 fn archive_matches_source(source: &SourcePath, archive: &Location) -> Result<bool> {
-    let mut src: Vec<GlobPattern> = source.base.prefix.parts().map(|p| GlobPattern::compile(&escape(p.as_ref()))).collect::<Result<_>>()?;
+    let mut src: Vec<GlobPattern> = source
+        .base
+        .prefix
+        .parts()
+        .map(|p| GlobPattern::compile(&escape(p.as_ref())))
+        .collect::<Result<_>>()?;
     src.extend(source.patterns.iter().cloned());
-    let arch: Vec<String> = archive.prefix.parts().map(|p| p.as_ref().to_string()).collect();
+    let arch: Vec<String> = archive
+        .prefix
+        .parts()
+        .map(|p| p.as_ref().to_string())
+        .collect();
     let depth = src.len().min(arch.len());
     // Archiving into the root matches everything (Spark fails on it too).
-    Ok(src.iter().zip(&arch).take(depth).all(|(p, name)| p.matches(name)))
+    Ok(src
+        .iter()
+        .zip(&arch)
+        .take(depth)
+        .all(|(p, name)| p.matches(name)))
 }
 
 /// A literal name as a glob that matches only itself.
 fn escape(name: &str) -> String {
-    name.chars().flat_map(|c| if "{}[]*?\\,!^".contains(c) { vec!['\\', c] } else { vec![c] }).collect()
+    name.chars()
+        .flat_map(|c| {
+            if "{}[]*?\\,!^".contains(c) {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -145,10 +180,16 @@ mod tests {
     fn archive_dir_must_not_match_the_source_pattern() {
         // Spark's own examples (spec §1.7), then what PySpark 4.0.1 accepted and refused.
         let refused = "Base archive path cannot be set to the path where archived path can possibly match with source pattern";
-        assert!(check("/hello?/spark/*", "/hello1/spark/archive/dir").unwrap_err().contains(refused));
-        assert!(check("/hello?/spark/*", "/hello1/spark").unwrap_err().contains(refused));
+        assert!(check("/hello?/spark/*", "/hello1/spark/archive/dir")
+            .unwrap_err()
+            .contains(refused));
+        assert!(check("/hello?/spark/*", "/hello1/spark")
+            .unwrap_err()
+            .contains(refused));
         assert!(check("/hello?/spark/*", "/hello1/other").is_ok());
-        assert!(check("/data/in", "/data/in/archive").unwrap_err().contains(refused));
+        assert!(check("/data/in", "/data/in/archive")
+            .unwrap_err()
+            .contains(refused));
         assert!(check("/data/in", "/data/archive").is_ok());
         assert!(check("/data/in", "/x/in").is_ok());
         assert!(check("/data/in", "/").unwrap_err().contains(refused));
@@ -157,14 +198,25 @@ mod tests {
     #[test]
     fn archive_dir_must_be_on_the_same_store() {
         let e = check("/data/in", "s3://bucket/archive").unwrap_err();
-        assert!(e.contains("Base archive path is located on a different file system than the source files"), "{e}");
-        assert!(e.contains("source path: file:/data/in / base archive path: s3://bucket/archive"), "{e}");
+        assert!(
+            e.contains(
+                "Base archive path is located on a different file system than the source files"
+            ),
+            "{e}"
+        );
+        assert!(
+            e.contains("source path: file:/data/in / base archive path: s3://bucket/archive"),
+            "{e}"
+        );
     }
 
     #[test]
     fn archive_keeps_the_full_path() {
         let dir = Location::parse("/archived/here").unwrap();
-        assert_eq!(archive_path(&dir, &Path::from("a/b/x.json")).as_ref(), "archived/here/a/b/x.json");
+        assert_eq!(
+            archive_path(&dir, &Path::from("a/b/x.json")).as_ref(),
+            "archived/here/a/b/x.json"
+        );
     }
 
     #[tokio::test]
@@ -176,17 +228,39 @@ mod tests {
             std::fs::write(landing.join(name), "{}\n").unwrap();
         }
         let source = SourcePath::parse(landing.to_str().unwrap()).unwrap();
-        let uri = |rel: &[&str]| super::super::listing::file_uri(&source.base, &rel.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let uri = |rel: &[&str]| {
+            super::super::listing::file_uri(
+                &source.base,
+                &rel.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+        };
         let archive = tmp.path().join("archive");
-        let cleaner = SourceCleaner::new(&CleanSource::Archive(archive.to_str().unwrap().into()), &source).unwrap().unwrap();
+        let cleaner = SourceCleaner::new(
+            &CleanSource::Archive(archive.to_str().unwrap().into()),
+            &source,
+        )
+        .unwrap()
+        .unwrap();
         // A file that is already gone is only logged.
-        cleaner.clean(vec![uri(&["a.json"]), uri(&["sub", "b c.json"]), uri(&["gone.json"])]).await;
+        cleaner
+            .clean(vec![
+                uri(&["a.json"]),
+                uri(&["sub", "b c.json"]),
+                uri(&["gone.json"]),
+            ])
+            .await;
         let archived = archive.join(landing.strip_prefix("/").unwrap());
         assert!(archived.join("a.json").is_file() && archived.join("sub/b c.json").is_file());
         assert!(!landing.join("a.json").exists() && landing.join("d.json").exists());
-        let deleter = SourceCleaner::new(&CleanSource::Delete, &source).unwrap().unwrap();
-        deleter.clean(vec![uri(&["d.json"]), uri(&["gone.json"])]).await;
+        let deleter = SourceCleaner::new(&CleanSource::Delete, &source)
+            .unwrap()
+            .unwrap();
+        deleter
+            .clean(vec![uri(&["d.json"]), uri(&["gone.json"])])
+            .await;
         assert!(!landing.join("d.json").exists());
-        assert!(SourceCleaner::new(&CleanSource::Off, &source).unwrap().is_none());
+        assert!(SourceCleaner::new(&CleanSource::Off, &source)
+            .unwrap()
+            .is_none());
     }
 }

@@ -62,16 +62,28 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(TEXT).unwrap();
         let gz = gz.finish().unwrap();
-        assert_eq!(decompress("file:///in/a.json.gz", Bytes::from(gz)).unwrap(), TEXT);
+        assert_eq!(
+            decompress("file:///in/a.json.gz", Bytes::from(gz)).unwrap(),
+            TEXT
+        );
         let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
         bz.write_all(TEXT).unwrap();
-        assert_eq!(decompress("a.json.bz2", Bytes::from(bz.finish().unwrap())).unwrap(), TEXT);
+        assert_eq!(
+            decompress("a.json.bz2", Bytes::from(bz.finish().unwrap())).unwrap(),
+            TEXT
+        );
         let zst = zstd::stream::encode_all(TEXT, 0).unwrap();
         assert_eq!(decompress("a.json.zst", Bytes::from(zst)).unwrap(), TEXT);
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
         z.write_all(TEXT).unwrap();
-        assert_eq!(decompress("a.deflate", Bytes::from(z.finish().unwrap())).unwrap(), TEXT);
-        assert_eq!(decompress("a.json", Bytes::from_static(TEXT)).unwrap(), TEXT);
+        assert_eq!(
+            decompress("a.deflate", Bytes::from(z.finish().unwrap())).unwrap(),
+            TEXT
+        );
+        assert_eq!(
+            decompress("a.json", Bytes::from_static(TEXT)).unwrap(),
+            TEXT
+        );
     }
 
     #[test]

@@ -33,28 +33,50 @@ pub async fn load(log_loc: &Location) -> Result<Option<Vec<ExistingFile>>> {
         Err(object_store::Error::NotFound { .. }) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let bad = |message: String| Error::Checkpoint { path: format!("{}/{EXISTING_FILES}", log_loc.display()), message };
+    let bad = |message: String| Error::Checkpoint {
+        path: format!("{}/{EXISTING_FILES}", log_loc.display()),
+        message,
+    };
     let text = std::str::from_utf8(&text).map_err(|e| bad(e.to_string()))?;
     let mut lines = text.lines();
     if lines.next() != Some("v1") {
         return Err(bad("unsupported version line".into()));
     }
-    lines.filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).map_err(|e| bad(format!("bad entry: {e}")))).collect::<Result<_>>().map(Some)
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).map_err(|e| bad(format!("bad entry: {e}"))))
+        .collect::<Result<_>>()
+        .map(Some)
 }
 
 /// Records `files` as the existing files (create-only: if another start recorded them first,
 /// its list wins and is returned).
 pub async fn record(log_loc: &Location, files: &[InputFile]) -> Result<Vec<ExistingFile>> {
-    let entries: Vec<ExistingFile> = files.iter().map(|f| ExistingFile { path: f.uri.clone(), timestamp: f.mtime_ms }).collect();
+    let entries: Vec<ExistingFile> = files
+        .iter()
+        .map(|f| ExistingFile {
+            path: f.uri.clone(),
+            timestamp: f.mtime_ms,
+        })
+        .collect();
     let mut text = String::from("v1");
     for e in &entries {
         text.push('\n');
         text.push_str(&serde_json::to_string(e).map_err(|e| Error::config(e.to_string()))?);
     }
-    let opts = PutOptions { mode: PutMode::Create, ..Default::default() };
-    match log_loc.store.put_opts(&log_loc.path(EXISTING_FILES), PutPayload::from(text), opts).await {
+    let opts = PutOptions {
+        mode: PutMode::Create,
+        ..Default::default()
+    };
+    match log_loc
+        .store
+        .put_opts(&log_loc.path(EXISTING_FILES), PutPayload::from(text), opts)
+        .await
+    {
         Ok(_) => Ok(entries),
-        Err(object_store::Error::AlreadyExists { .. }) => Ok(load(log_loc).await?.unwrap_or_default()),
+        Err(object_store::Error::AlreadyExists { .. }) => {
+            Ok(load(log_loc).await?.unwrap_or_default())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -68,8 +90,15 @@ mod tests {
     async fn recorded_once_then_loaded() {
         let loc = Location::parse(&format!("memory:///existing/{}", uuid::Uuid::new_v4())).unwrap();
         assert_eq!(load(&loc).await.unwrap(), None);
-        let f = |name: &str, t: i64| InputFile { path: Path::from(name), uri: format!("file:///in/{name}"), mtime_ms: t, size: 1 };
-        let first = record(&loc, &[f("a.json", 1), f("b.json", 2)]).await.unwrap();
+        let f = |name: &str, t: i64| InputFile {
+            path: Path::from(name),
+            uri: format!("file:///in/{name}"),
+            mtime_ms: t,
+            size: 1,
+        };
+        let first = record(&loc, &[f("a.json", 1), f("b.json", 2)])
+            .await
+            .unwrap();
         assert_eq!(first.len(), 2);
         // A second start keeps the first list.
         assert_eq!(record(&loc, &[f("c.json", 3)]).await.unwrap(), first);

@@ -30,7 +30,9 @@ impl GlobPattern {
             let at_set_start = std::mem::take(&mut set_start);
             match c {
                 '\\' => {
-                    let next = chars.next().ok_or_else(|| bad("missing escaped character"))?;
+                    let next = chars
+                        .next()
+                        .ok_or_else(|| bad("missing escaped character"))?;
                     re.push_str(&regex::escape(&next.to_string()));
                 }
                 '*' if !in_set => re.push_str(".*"),
@@ -71,7 +73,10 @@ impl GlobPattern {
         }
         re.push_str(")$");
         let regex = Regex::new(&re).map_err(|e| bad(&e.to_string()))?;
-        Ok(GlobPattern { text: glob.to_string(), regex })
+        Ok(GlobPattern {
+            text: glob.to_string(),
+            regex,
+        })
     }
 
     /// Whether `name` (one path component, real characters) matches.
@@ -106,7 +111,10 @@ impl SourcePath {
         let (head, rest) = split_authority(path.trim());
         let parts: Vec<&str> = rest.split('/').collect();
         let Some(first_glob) = parts.iter().position(|p| is_glob(p)) else {
-            return Ok(SourcePath { base: Location::parse(path)?, patterns: vec![] });
+            return Ok(SourcePath {
+                base: Location::parse(path)?,
+                patterns: vec![],
+            });
         };
         let fixed = parts[..first_glob].join("/");
         let base = if !fixed.is_empty() {
@@ -118,8 +126,15 @@ impl SourcePath {
             // `*.json`: the working folder.
             ".".to_string()
         };
-        let patterns = parts[first_glob..].iter().filter(|p| !p.is_empty()).map(|p| GlobPattern::compile(p)).collect::<Result<_>>()?;
-        Ok(SourcePath { base: Location::parse(&base)?, patterns })
+        let patterns = parts[first_glob..]
+            .iter()
+            .filter(|p| !p.is_empty())
+            .map(|p| GlobPattern::compile(p))
+            .collect::<Result<_>>()?;
+        Ok(SourcePath {
+            base: Location::parse(&base)?,
+            patterns,
+        })
     }
 
     /// Whether the path holds a glob.
@@ -130,7 +145,12 @@ impl SourcePath {
     /// Whether a file `rel` (components below `base`) is selected by the glob: its first
     /// components match the patterns one to one; a match on a folder selects everything below it.
     pub fn selects(&self, rel: &[String]) -> bool {
-        rel.len() >= self.patterns.len() && self.patterns.iter().zip(rel).all(|(p, name)| p.matches(name))
+        rel.len() >= self.patterns.len()
+            && self
+                .patterns
+                .iter()
+                .zip(rel)
+                .all(|(p, name)| p.matches(name))
     }
 
     /// The path as the user wrote it, in Hadoop's form (`file:/in/*`), for the source's description.
@@ -183,7 +203,13 @@ mod tests {
     #[test]
     fn bad_globs_are_refused() {
         for g in ["[ab", "{a,b", "a\\"] {
-            assert!(GlobPattern::compile(g).unwrap_err().to_string().contains("invalid glob pattern"), "{g}");
+            assert!(
+                GlobPattern::compile(g)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("invalid glob pattern"),
+                "{g}"
+            );
         }
     }
 
@@ -191,7 +217,10 @@ mod tests {
     fn paths_split_at_the_first_glob() {
         let p = SourcePath::parse("/in/2024-*/x/{a,b}.json").unwrap();
         assert_eq!(p.base.display(), "file:///in");
-        assert_eq!(p.patterns.iter().map(|p| p.as_str()).collect::<Vec<_>>(), ["2024-*", "x", "{a,b}.json"]);
+        assert_eq!(
+            p.patterns.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+            ["2024-*", "x", "{a,b}.json"]
+        );
         assert!(p.selects(&["2024-01".into(), "x".into(), "a.json".into()]));
         assert!(!p.selects(&["2024-01".into(), "y".into(), "a.json".into()]));
         assert_eq!(p.display(), "file:/in/2024-*/x/{a,b}.json");
@@ -202,9 +231,23 @@ mod tests {
         assert!(!p.selects(&["a1".into()][..0]));
         let p = SourcePath::parse("/in").unwrap();
         assert!(!p.is_glob() && p.selects(&["anything".into()]));
-        assert_eq!(SourcePath::parse("/*.json").unwrap().base.url.as_str(), "file:///");
+        assert_eq!(
+            SourcePath::parse("/*.json").unwrap().base.url.as_str(),
+            "file:///"
+        );
         let cwd = std::env::current_dir().unwrap();
-        assert_eq!(SourcePath::parse("*.json").unwrap().base.url.to_file_path().unwrap(), cwd);
-        assert_eq!(SourcePath::parse("file:///in/*").unwrap().base.display(), "file:///in");
+        assert_eq!(
+            SourcePath::parse("*.json")
+                .unwrap()
+                .base
+                .url
+                .to_file_path()
+                .unwrap(),
+            cwd
+        );
+        assert_eq!(
+            SourcePath::parse("file:///in/*").unwrap().base.display(),
+            "file:///in"
+        );
     }
 }

@@ -27,7 +27,9 @@ pub struct InputFile {
 
 /// True for names Spark skips at any level: `_x` (unless it holds `=`), `.x`, `x._COPYING_`.
 pub fn is_hidden(name: &str) -> bool {
-    (name.starts_with('_') && !name.contains('=')) || name.starts_with('.') || name.ends_with("._COPYING_")
+    (name.starts_with('_') && !name.contains('='))
+        || name.starts_with('.')
+        || name.ends_with("._COPYING_")
 }
 
 /// Lists the leaf files below `base`, recursively, skipping hidden names at every level below it.
@@ -42,24 +44,40 @@ pub async fn list_files(base: &Location) -> Result<Vec<InputFile>> {
 /// Recursion follows `read_files`/Auto Loader (spec §8.2). Spark's OSS file source differs: PySpark
 /// 4.0.1 read `in/top.json` but not `in/x/a.json` unless `recursiveFileLookup` was set (it descends
 /// only into `key=value` folders), and a glob matching folders reads only the files directly in them.
-pub async fn list_source(path: &SourcePath, name_filter: Option<&GlobPattern>) -> Result<Vec<InputFile>> {
+pub async fn list_source(
+    path: &SourcePath,
+    name_filter: Option<&GlobPattern>,
+) -> Result<Vec<InputFile>> {
     list_matching(&path.base, |rel| {
         path.selects(rel) && name_filter.is_none_or(|f| rel.last().is_some_and(|n| f.matches(n)))
     })
     .await
 }
 
-async fn list_matching(base: &Location, keep: impl Fn(&[String]) -> bool) -> Result<Vec<InputFile>> {
+async fn list_matching(
+    base: &Location,
+    keep: impl Fn(&[String]) -> bool,
+) -> Result<Vec<InputFile>> {
     let metas: Vec<_> = base.store.list(Some(&base.prefix)).try_collect().await?;
     let depth = base.prefix.parts().count();
     let mut out = Vec::with_capacity(metas.len());
     for m in metas {
         // Listed parts hold the real names (object_store's `Path::parse` does not encode them).
-        let rel: Vec<String> = m.location.parts().skip(depth).map(|p| p.as_ref().to_string()).collect();
+        let rel: Vec<String> = m
+            .location
+            .parts()
+            .skip(depth)
+            .map(|p| p.as_ref().to_string())
+            .collect();
         if rel.is_empty() || rel.iter().any(|p| is_hidden(p)) || !keep(&rel) {
             continue;
         }
-        out.push(InputFile { uri: file_uri(base, &rel), path: m.location, mtime_ms: m.last_modified.timestamp_millis(), size: m.size });
+        out.push(InputFile {
+            uri: file_uri(base, &rel),
+            path: m.location,
+            mtime_ms: m.last_modified.timestamp_millis(),
+            size: m.size,
+        });
     }
     Ok(out)
 }
@@ -68,7 +86,12 @@ async fn list_matching(base: &Location, keep: impl Fn(&[String]) -> bool) -> Res
 pub fn relative_parts(base: &Location, path: &Path) -> Option<Vec<String>> {
     let depth = base.prefix.parts().count();
     let parts: Vec<String> = path.parts().map(|p| p.as_ref().to_string()).collect();
-    let under = parts.len() > depth && base.prefix.parts().zip(&parts).all(|(a, b)| a.as_ref() == b);
+    let under = parts.len() > depth
+        && base
+            .prefix
+            .parts()
+            .zip(&parts)
+            .all(|(a, b)| a.as_ref() == b);
     under.then(|| parts[depth..].to_vec())
 }
 
@@ -128,9 +151,16 @@ fn hadoop_uri(scheme: &str, authority: &str, raw_path: &str) -> String {
 
 /// Splits `scheme:[//authority]path` (no query or fragment: Hadoop paths have none).
 fn split_uri(uri: &str) -> (Option<&str>, Option<&str>, &str) {
-    let Some((scheme, rest)) = uri.split_once(':') else { return (None, None, uri) };
-    let valid_scheme = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return (None, None, uri);
+    };
+    let valid_scheme = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     if !valid_scheme {
         return (None, None, uri);
     }
@@ -233,28 +263,50 @@ mod tests {
     fn keys_are_sparks_bytes() {
         let base = Location::parse("/tmp/sparkexp/run/landing").unwrap();
         for (name, key) in SPARK_KEYS {
-            assert_eq!(file_uri(&base, &[name.to_string()]), format!("file:///tmp/sparkexp/run/landing/{key}"), "{name:?}");
+            assert_eq!(
+                file_uri(&base, &[name.to_string()]),
+                format!("file:///tmp/sparkexp/run/landing/{key}"),
+                "{name:?}"
+            );
         }
         // The base folder is quoted too (Spark: `file:///tmp/sparkexp/r4/land%20ing/tab%09x.json`).
         let base = Location::parse("/tmp/sparkexp/r4/land ing").unwrap();
-        assert_eq!(file_uri(&base, &["tab\tx.json".into()]), "file:///tmp/sparkexp/r4/land%20ing/tab%09x.json");
+        assert_eq!(
+            file_uri(&base, &["tab\tx.json".into()]),
+            "file:///tmp/sparkexp/r4/land%20ing/tab%09x.json"
+        );
         let s3 = Location::parse("s3://bucket/in").unwrap();
-        assert_eq!(file_uri(&s3, &["d=1".into(), "a b.json".into()]), "s3://bucket/in/d=1/a%20b.json");
+        assert_eq!(
+            file_uri(&s3, &["d=1".into(), "a b.json".into()]),
+            "s3://bucket/in/d=1/a%20b.json"
+        );
     }
 
     #[test]
     fn description_is_hadoop_path_to_string() {
         // Spark 4.0.1 printed `FileStreamSource[file:/tmp/sparkexp/r4/land ing]`.
-        assert_eq!(hadoop_style("file:///tmp/sparkexp/r4/land%20ing"), "file:/tmp/sparkexp/r4/land ing");
+        assert_eq!(
+            hadoop_style("file:///tmp/sparkexp/r4/land%20ing"),
+            "file:/tmp/sparkexp/r4/land ing"
+        );
         assert_eq!(hadoop_style("s3://bucket/in"), "s3://bucket/in");
     }
 
     #[test]
     fn log_paths_canonicalise_to_listing_keys() {
-        assert_eq!(canonical_uri("file:/in/a%20b.json"), "file:///in/a%20b.json");
+        assert_eq!(
+            canonical_uri("file:/in/a%20b.json"),
+            "file:///in/a%20b.json"
+        );
         assert_eq!(canonical_uri("file:///in/%C3%BC.json"), "file:///in/ü.json");
-        assert_eq!(canonical_uri("file:///in/x%25y.json"), "file:///in/x%25y.json");
-        assert_eq!(canonical_uri("s3://bucket/in/a%20b.json"), "s3://bucket/in/a%20b.json");
+        assert_eq!(
+            canonical_uri("file:///in/x%25y.json"),
+            "file:///in/x%25y.json"
+        );
+        assert_eq!(
+            canonical_uri("s3://bucket/in/a%20b.json"),
+            "s3://bucket/in/a%20b.json"
+        );
         for (_, key) in SPARK_KEYS {
             let uri = format!("file:///tmp/in/{key}");
             assert_eq!(canonical_uri(&uri), uri);
@@ -268,8 +320,16 @@ mod tests {
         assert_eq!(uri, "file:///data/in/sub/a%20b.json");
         assert_eq!(path_of_uri(&uri).unwrap().as_ref(), "data/in/sub/a b.json");
         // Spark 3.x form and literal non-ASCII name the same object.
-        assert_eq!(path_of_uri("file:/data/in/sub/a%20b.json").unwrap().as_ref(), "data/in/sub/a b.json");
-        assert_eq!(path_of_uri("file:///data/in/ü.json"), path_of_uri("file:///data/in/%C3%BC.json"));
+        assert_eq!(
+            path_of_uri("file:/data/in/sub/a%20b.json")
+                .unwrap()
+                .as_ref(),
+            "data/in/sub/a b.json"
+        );
+        assert_eq!(
+            path_of_uri("file:///data/in/ü.json"),
+            path_of_uri("file:///data/in/%C3%BC.json")
+        );
     }
 
     #[tokio::test]
@@ -279,13 +339,21 @@ mod tests {
         std::fs::create_dir_all(&landing).unwrap();
         // object_store refuses ASCII control characters in names (the listing fails), so those
         // are checked by `keys_are_sparks_bytes` only.
-        let keys: Vec<_> = SPARK_KEYS.iter().filter(|(n, _)| !n.chars().any(|c| c.is_ascii_control())).collect();
+        let keys: Vec<_> = SPARK_KEYS
+            .iter()
+            .filter(|(n, _)| !n.chars().any(|c| c.is_ascii_control()))
+            .collect();
         for (name, _) in &keys {
             std::fs::write(landing.join(name), "{}\n").unwrap();
         }
         std::fs::write(landing.join(".hidden.json.crc"), "").unwrap();
         let base = Location::parse(landing.to_str().unwrap()).unwrap();
-        let mut got: Vec<String> = list_files(&base).await.unwrap().into_iter().map(|f| f.uri).collect();
+        let mut got: Vec<String> = list_files(&base)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.uri)
+            .collect();
         got.sort();
         let prefix = format!("file://{}", landing.display());
         let mut want: Vec<String> = keys.iter().map(|(_, k)| format!("{prefix}/{k}")).collect();

@@ -50,7 +50,10 @@ pub fn metadata_array(uri: &str, size: u64, mtime_ms: i64, rows: usize) -> Array
         Arc::new(Int64Array::from(vec![size; rows])),
         Arc::new(Int64Array::from(vec![0i64; rows])),
         Arc::new(Int64Array::from(vec![size; rows])),
-        Arc::new(TimestampMicrosecondArray::from(vec![mtime_ms.saturating_mul(1000); rows]).with_timezone("UTC")),
+        Arc::new(
+            TimestampMicrosecondArray::from(vec![mtime_ms.saturating_mul(1000); rows])
+                .with_timezone("UTC"),
+        ),
     ];
     Arc::new(StructArray::new(fields(), columns, None))
 }
@@ -65,10 +68,23 @@ mod tests {
         let a = metadata_array("file:///tmp/in/a%20b.json", 9, 1_735_689_600_000, 2);
         let s = a.as_struct();
         assert_eq!(s.len(), 2);
-        assert_eq!(s.column(0).as_string::<i32>().value(0), "file:/tmp/in/a%20b.json");
+        assert_eq!(
+            s.column(0).as_string::<i32>().value(0),
+            "file:/tmp/in/a%20b.json"
+        );
         assert_eq!(s.column(1).as_string::<i32>().value(1), "a%20b.json");
-        assert_eq!(s.column(2).as_primitive::<arrow::datatypes::Int64Type>().value(0), 9);
-        assert_eq!(s.column(5).as_primitive::<arrow::datatypes::TimestampMicrosecondType>().value(0), 1_735_689_600_000_000);
+        assert_eq!(
+            s.column(2)
+                .as_primitive::<arrow::datatypes::Int64Type>()
+                .value(0),
+            9
+        );
+        assert_eq!(
+            s.column(5)
+                .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+                .value(0),
+            1_735_689_600_000_000
+        );
         assert_eq!(spark_file_path("s3://b/in/x.json"), "s3://b/in/x.json");
         assert_eq!(a.data_type(), metadata_field().data_type());
     }

@@ -16,9 +16,23 @@ pub const DEFAULT_MAX_FILES_PER_TRIGGER: usize = 1000;
 
 /// Options this source understands; anything else is refused so a typo never goes unnoticed.
 const FILE_SOURCE_KEYS: &[&str] = &[
-    "format", "schema", "maxfilespertrigger", "maxbytespertrigger", "latestfirst", "filenameonly", "maxfileage",
-    "cleansource", "sourcearchivedir", "maxcachedfiles", "discardcachedinputratio", "pathglobfilter",
-    "recursivefilelookup", "ignoremissingfiles", "ignorecorruptfiles", "partitioncolumns", "includeexistingfiles",
+    "format",
+    "schema",
+    "maxfilespertrigger",
+    "maxbytespertrigger",
+    "latestfirst",
+    "filenameonly",
+    "maxfileage",
+    "cleansource",
+    "sourcearchivedir",
+    "maxcachedfiles",
+    "discardcachedinputratio",
+    "pathglobfilter",
+    "recursivefilelookup",
+    "ignoremissingfiles",
+    "ignorecorruptfiles",
+    "partitioncolumns",
+    "includeexistingfiles",
 ];
 /// Auto Loader options spate knows but cannot honour yet: refused with a reason, never ignored.
 const NOT_YET: &[(&str, &str)] = &[
@@ -27,11 +41,30 @@ const NOT_YET: &[(&str, &str)] = &[
 ];
 /// JSON reader options (spec §6.2), handed to the JSON decoder.
 const JSON_KEYS: &[&str] = &[
-    "mode", "columnnameofcorruptrecord", "timestampformat", "timestampntzformat", "dateformat", "timezone", "locale",
-    "multiline", "linesep", "encoding", "charset", "allowcomments", "allowunquotedfieldnames", "allowsinglequotes",
-    "allownumericleadingzeros", "allownonnumericnumbers", "allowbackslashescapinganycharacter",
-    "allowunquotedcontrolchars", "enabledatetimeparsingfallback", "primitivesasstring", "prefersdecimal",
-    "dropfieldifallnull", "samplingratio", "infertimestamp",
+    "mode",
+    "columnnameofcorruptrecord",
+    "timestampformat",
+    "timestampntzformat",
+    "dateformat",
+    "timezone",
+    "locale",
+    "multiline",
+    "linesep",
+    "encoding",
+    "charset",
+    "allowcomments",
+    "allowunquotedfieldnames",
+    "allowsinglequotes",
+    "allownumericleadingzeros",
+    "allownonnumericnumbers",
+    "allowbackslashescapinganycharacter",
+    "allowunquotedcontrolchars",
+    "enabledatetimeparsingfallback",
+    "primitivesasstring",
+    "prefersdecimal",
+    "dropfieldifallnull",
+    "samplingratio",
+    "infertimestamp",
 ];
 
 /// Spark's default `maxCachedFiles` (spec §1.1).
@@ -102,7 +135,9 @@ impl FileSourceOptions {
         for (k, v) in options {
             let key = k.trim_start_matches("cloudFiles.").to_ascii_lowercase();
             if key == "modifiedbefore" || key == "modifiedafter" {
-                return Err(Error::config(format!("option '{k}' is not allowed in file stream sources")));
+                return Err(Error::config(format!(
+                    "option '{k}' is not allowed in file stream sources"
+                )));
             }
             if let Some((_, why)) = NOT_YET.iter().find(|(n, _)| *n == key) {
                 return Err(Error::config(format!("read_files: {why}")));
@@ -116,9 +151,14 @@ impl FileSourceOptions {
             }
             map.insert(key, v.clone());
         }
-        let format = map.get("format").map(|f| f.to_ascii_lowercase()).unwrap_or_else(|| "json".into());
+        let format = map
+            .get("format")
+            .map(|f| f.to_ascii_lowercase())
+            .unwrap_or_else(|| "json".into());
         if format != "json" {
-            return Err(Error::config(format!("read_files: format '{format}' is not supported yet (only 'json')")));
+            return Err(Error::config(format!(
+                "read_files: format '{format}' is not supported yet (only 'json')"
+            )));
         }
         let schema_text = map.get("schema").ok_or_else(|| {
             Error::config("read_files: a schema is required (schema => 'col TYPE, ...'); schema inference is not supported")
@@ -126,8 +166,14 @@ impl FileSourceOptions {
         let declared = parse_schema(schema_text)?;
         let schema = Arc::new(force_nullable(&declared));
 
-        let max_files_per_trigger = map.get("maxfilespertrigger").map(|v| positive(v, "maxFilesPerTrigger")).transpose()?;
-        let max_bytes_per_trigger = map.get("maxbytespertrigger").map(|v| positive(v, "maxBytesPerTrigger")).transpose()?;
+        let max_files_per_trigger = map
+            .get("maxfilespertrigger")
+            .map(|v| positive(v, "maxFilesPerTrigger"))
+            .transpose()?;
+        let max_bytes_per_trigger = map
+            .get("maxbytespertrigger")
+            .map(|v| positive(v, "maxBytesPerTrigger"))
+            .transpose()?;
         if max_files_per_trigger.is_some() && max_bytes_per_trigger.is_some() {
             return Err(Error::config("Options 'maxFilesPerTrigger' and 'maxBytesPerTrigger' can't be both set at the same time"));
         }
@@ -159,12 +205,21 @@ impl FileSourceOptions {
             })?,
         };
         let clean_source = clean_source(map.get("cleansource"), map.get("sourcearchivedir"))?;
-        let path_glob_filter = map.get("pathglobfilter").map(|g| GlobPattern::compile(g)).transpose()?;
+        let path_glob_filter = map
+            .get("pathglobfilter")
+            .map(|g| GlobPattern::compile(g))
+            .transpose()?;
         let partition_columns = map.get("partitioncolumns").map(|v| {
-            v.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect::<Vec<_>>()
+            v.split(',')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
         });
-        let json_map: HashMap<String, String> =
-            map.iter().filter(|(k, _)| JSON_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let json_map: HashMap<String, String> = map
+            .iter()
+            .filter(|(k, _)| JSON_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let json = JsonOptions::from_options(&json_map)?;
         Ok(FileSourceOptions {
             path: path.to_string(),
@@ -182,7 +237,12 @@ impl FileSourceOptions {
             partition_columns,
             ignore_missing_files: flag(&map, "ignoremissingfiles", "ignoreMissingFiles", false)?,
             ignore_corrupt_files: flag(&map, "ignorecorruptfiles", "ignoreCorruptFiles", false)?,
-            include_existing_files: flag(&map, "includeexistingfiles", "includeExistingFiles", true)?,
+            include_existing_files: flag(
+                &map,
+                "includeexistingfiles",
+                "includeExistingFiles",
+                true,
+            )?,
             metadata_column: false,
             json,
         })
@@ -191,7 +251,10 @@ impl FileSourceOptions {
     /// The same options with the hidden `_metadata` column added to the rows (spec §1.10), for a
     /// query that selects it. A declared column named `_metadata` wins, as in Spark.
     pub fn with_metadata_column(mut self) -> Self {
-        self.metadata_column = self.schema.field_with_name(super::metadata_column::METADATA_COLUMN).is_err();
+        self.metadata_column = self
+            .schema
+            .field_with_name(super::metadata_column::METADATA_COLUMN)
+            .is_err();
         self
     }
 
@@ -206,22 +269,30 @@ impl FileSourceOptions {
 /// Spark's `CleanSourceMode.fromString` and its archive-dir check, with Spark's wording
 /// (checked against PySpark 4.0.1, `Some(..)` included).
 fn clean_source(mode: Option<&String>, archive_dir: Option<&String>) -> Result<CleanSource> {
-    let Some(mode) = mode else { return Ok(CleanSource::Off) };
+    let Some(mode) = mode else {
+        return Ok(CleanSource::Off);
+    };
     match mode.to_ascii_uppercase().as_str() {
         "OFF" => Ok(CleanSource::Off),
         "DELETE" => Ok(CleanSource::Delete),
         "ARCHIVE" => match archive_dir {
             Some(dir) => Ok(CleanSource::Archive(dir.clone())),
-            None => Err(Error::config("Archive mode must be used with 'sourceArchiveDir' option.")),
+            None => Err(Error::config(
+                "Archive mode must be used with 'sourceArchiveDir' option.",
+            )),
         },
-        _ => Err(Error::config(format!("Invalid mode for clean source option Some({mode}). Must be one of ARCHIVE,DELETE,OFF"))),
+        _ => Err(Error::config(format!(
+            "Invalid mode for clean source option Some({mode}). Must be one of ARCHIVE,DELETE,OFF"
+        ))),
     }
 }
 
 fn positive(v: &str, name: &str) -> Result<u64> {
     match v.trim().parse::<i64>() {
         Ok(n) if n > 0 => Ok(n as u64),
-        _ => Err(Error::config(format!("Invalid value '{v}' for option '{name}', must be a positive integer"))),
+        _ => Err(Error::config(format!(
+            "Invalid value '{v}' for option '{name}', must be a positive integer"
+        ))),
     }
 }
 
@@ -231,7 +302,10 @@ fn flag(map: &HashMap<String, String>, key: &str, name: &str, default: bool) -> 
         None => Ok(default),
         Some(v) if v == "true" => Ok(true),
         Some(v) if v == "false" => Ok(false),
-        Some(_) => Err(Error::config(format!("Invalid value '{}' for option '{name}', must be 'true' or 'false'", map[key]))),
+        Some(_) => Err(Error::config(format!(
+            "Invalid value '{}' for option '{name}', must be 'true' or 'false'",
+            map[key]
+        ))),
     }
 }
 
@@ -241,14 +315,22 @@ fn flag(map: &HashMap<String, String>, key: &str, name: &str, default: bool) -> 
 pub fn query_references_metadata(sql: &str) -> bool {
     let lower = sql.to_ascii_lowercase();
     let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-    lower.match_indices(super::metadata_column::METADATA_COLUMN).any(|(i, m)| {
-        !word(lower[..i].chars().next_back()) && !word(lower[i + m.len()..].chars().next())
-    })
+    lower
+        .match_indices(super::metadata_column::METADATA_COLUMN)
+        .any(|(i, m)| {
+            !word(lower[..i].chars().next_back()) && !word(lower[i + m.len()..].chars().next())
+        })
 }
 
 /// File sources read every field as nullable, whatever the DDL says (spec §1.10).
 pub fn force_nullable(schema: &Schema) -> Schema {
-    Schema::new(schema.fields().iter().map(|f| Field::clone(f).with_nullable(true)).collect::<Vec<_>>())
+    Schema::new(
+        schema
+            .fields()
+            .iter()
+            .map(|f| Field::clone(f).with_nullable(true))
+            .collect::<Vec<_>>(),
+    )
 }
 
 #[cfg(test)]
@@ -256,7 +338,10 @@ mod tests {
     use super::*;
 
     fn opts(kv: &[(&str, &str)]) -> Result<FileSourceOptions> {
-        let v: Vec<(String, String)> = kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let v: Vec<(String, String)> = kv
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         FileSourceOptions::from_read_files("/in", &v)
     }
 
@@ -271,13 +356,34 @@ mod tests {
 
     #[test]
     fn spark_errors() {
-        let e = opts(&[("schema", "a INT"), ("maxFilesPerTrigger", "0")]).unwrap_err().to_string();
-        assert!(e.contains("Invalid value '0' for option 'maxFilesPerTrigger', must be a positive integer"), "{e}");
-        assert!(opts(&[("schema", "a INT"), ("maxFilesPerTrigger", "1"), ("maxBytesPerTrigger", "1")]).is_err());
-        assert!(opts(&[("schema", "a INT"), ("modifiedAfter", "x")]).unwrap_err().to_string().contains("not allowed"));
-        assert!(opts(&[("schema", "a INT"), ("maxFilesPerTriger", "1")]).unwrap_err().to_string().contains("unknown"));
+        let e = opts(&[("schema", "a INT"), ("maxFilesPerTrigger", "0")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(
+                "Invalid value '0' for option 'maxFilesPerTrigger', must be a positive integer"
+            ),
+            "{e}"
+        );
+        assert!(opts(&[
+            ("schema", "a INT"),
+            ("maxFilesPerTrigger", "1"),
+            ("maxBytesPerTrigger", "1")
+        ])
+        .is_err());
+        assert!(opts(&[("schema", "a INT"), ("modifiedAfter", "x")])
+            .unwrap_err()
+            .to_string()
+            .contains("not allowed"));
+        assert!(opts(&[("schema", "a INT"), ("maxFilesPerTriger", "1")])
+            .unwrap_err()
+            .to_string()
+            .contains("unknown"));
         assert!(opts(&[("format", "csv"), ("schema", "a INT")]).is_err());
-        assert!(opts(&[("format", "json")]).unwrap_err().to_string().contains("schema is required"));
+        assert!(opts(&[("format", "json")])
+            .unwrap_err()
+            .to_string()
+            .contains("schema is required"));
     }
 
     fn err(kv: &[(&str, &str)]) -> String {
@@ -289,14 +395,26 @@ mod tests {
     /// The messages PySpark 4.0.1 gave for the same options (its text after "terminated with exception: ").
     #[test]
     fn spark_wording_of_option_errors() {
-        assert_eq!(err(&[("cleanSource", "bogus")]), "Invalid mode for clean source option Some(bogus). Must be one of ARCHIVE,DELETE,OFF");
-        assert_eq!(err(&[("cleanSource", "archive")]), "Archive mode must be used with 'sourceArchiveDir' option.");
+        assert_eq!(
+            err(&[("cleanSource", "bogus")]),
+            "Invalid mode for clean source option Some(bogus). Must be one of ARCHIVE,DELETE,OFF"
+        );
+        assert_eq!(
+            err(&[("cleanSource", "archive")]),
+            "Archive mode must be used with 'sourceArchiveDir' option."
+        );
         assert_eq!(err(&[("maxCachedFiles", "-1")]), "Invalid value '-1' for option 'maxCachedFiles', must be an integer greater than or equal to 0");
         assert_eq!(err(&[("maxCachedFiles", "x")]), "Invalid value 'x' for option 'maxCachedFiles', must be an integer greater than or equal to 0");
         assert_eq!(err(&[("discardCachedInputRatio", "2")]), "Invalid value '2' for option 'discardCachedInputRatio', must be a positive float between 0 and 1");
         assert_eq!(err(&[("maxFilesPerTrigger", "1"), ("maxBytesPerTrigger", "1")]), "Options 'maxFilesPerTrigger' and 'maxBytesPerTrigger' can't be both set at the same time");
-        assert_eq!(err(&[("maxBytesPerTrigger", "0")]), "Invalid value '0' for option 'maxBytesPerTrigger', must be a positive integer");
-        assert_eq!(err(&[("latestFirst", "yes")]), "Invalid value 'yes' for option 'latestFirst', must be 'true' or 'false'");
+        assert_eq!(
+            err(&[("maxBytesPerTrigger", "0")]),
+            "Invalid value '0' for option 'maxBytesPerTrigger', must be a positive integer"
+        );
+        assert_eq!(
+            err(&[("latestFirst", "yes")]),
+            "Invalid value 'yes' for option 'latestFirst', must be 'true' or 'false'"
+        );
         assert!(err(&[("maxFileAge", "soon")]).contains("Time must be specified as seconds (s)"));
     }
 
@@ -304,7 +422,10 @@ mod tests {
     fn file_source_options() {
         let o = opts(&[("schema", "a INT")]).unwrap();
         assert_eq!(o.clean_source, CleanSource::Off);
-        assert_eq!((o.max_cached_files, o.discard_cached_input_ratio), (10_000, 0.2));
+        assert_eq!(
+            (o.max_cached_files, o.discard_cached_input_ratio),
+            (10_000, 0.2)
+        );
         assert!(o.include_existing_files && !o.recursive_file_lookup && !o.metadata_column);
         let o = opts(&[
             ("schema", "a INT"),
@@ -321,36 +442,76 @@ mod tests {
         assert_eq!((o.max_cached_files, o.discard_cached_input_ratio), (0, 1.0));
         assert!(o.path_glob_filter.unwrap().matches("x.json"));
         assert!(!o.include_existing_files);
-        assert_eq!(o.partition_columns, Some(vec!["dt".to_string(), "h".to_string()]));
-        assert_eq!(opts(&[("schema", "a INT"), ("cleanSource", "DELETE")]).unwrap().clean_source, CleanSource::Delete);
+        assert_eq!(
+            o.partition_columns,
+            Some(vec!["dt".to_string(), "h".to_string()])
+        );
+        assert_eq!(
+            opts(&[("schema", "a INT"), ("cleanSource", "DELETE")])
+                .unwrap()
+                .clean_source,
+            CleanSource::Delete
+        );
         assert!(err(&[("pathGlobFilter", "[ab")]).contains("invalid glob pattern"));
     }
 
     #[test]
     fn max_file_age_is_infinite_with_latest_first_and_a_limit() {
-        assert_eq!(opts(&[("schema", "a INT"), ("maxFileAge", "1h")]).unwrap().effective_max_file_age_ms(), Some(3_600_000));
+        assert_eq!(
+            opts(&[("schema", "a INT"), ("maxFileAge", "1h")])
+                .unwrap()
+                .effective_max_file_age_ms(),
+            Some(3_600_000)
+        );
         // read_files' default 1000-file limit counts as a limit.
-        assert_eq!(opts(&[("schema", "a INT"), ("latestFirst", "true")]).unwrap().effective_max_file_age_ms(), None);
-        let o = opts(&[("schema", "a INT"), ("latestFirst", "true"), ("maxBytesPerTrigger", "10")]).unwrap();
+        assert_eq!(
+            opts(&[("schema", "a INT"), ("latestFirst", "true")])
+                .unwrap()
+                .effective_max_file_age_ms(),
+            None
+        );
+        let o = opts(&[
+            ("schema", "a INT"),
+            ("latestFirst", "true"),
+            ("maxBytesPerTrigger", "10"),
+        ])
+        .unwrap();
         assert_eq!(o.effective_max_file_age_ms(), None);
     }
 
     #[test]
     fn auto_loader_options_not_supported_yet_say_so() {
         assert!(err(&[("schemaHints", "a INT")]).contains("schemaHints is not supported yet"));
-        assert!(err(&[("cloudFiles.rescuedDataColumn", "_rescued")]).contains("rescuedDataColumn is not supported yet"));
+        assert!(err(&[("cloudFiles.rescuedDataColumn", "_rescued")])
+            .contains("rescuedDataColumn is not supported yet"));
     }
 
     #[test]
     fn metadata_references_are_whole_words() {
-        assert!(query_references_metadata("SELECT _metadata.file_path FROM x"));
-        assert!(query_references_metadata("SELECT `_METADATA`.file_name FROM x"));
-        assert!(!query_references_metadata("SELECT my_metadata, _metadata_x FROM x"));
+        assert!(query_references_metadata(
+            "SELECT _metadata.file_path FROM x"
+        ));
+        assert!(query_references_metadata(
+            "SELECT `_METADATA`.file_name FROM x"
+        ));
+        assert!(!query_references_metadata(
+            "SELECT my_metadata, _metadata_x FROM x"
+        ));
     }
 
     #[test]
     fn metadata_column_is_added_unless_declared() {
-        assert!(opts(&[("schema", "a INT")]).unwrap().with_metadata_column().metadata_column);
-        assert!(!opts(&[("schema", "a INT, _metadata STRING")]).unwrap().with_metadata_column().metadata_column);
+        assert!(
+            opts(&[("schema", "a INT")])
+                .unwrap()
+                .with_metadata_column()
+                .metadata_column
+        );
+        assert!(
+            !opts(&[("schema", "a INT, _metadata STRING")])
+                .unwrap()
+                .with_metadata_column()
+                .metadata_column
+        );
     }
 }

@@ -52,13 +52,21 @@ fn unescape(s: &str) -> String {
 ///
 /// `allowed` restricts the columns (Auto Loader's `partitionColumns`); a partition key the schema
 /// does not name is ignored.
-pub fn columns_to_fill(schema: &Schema, values: &[(String, Option<String>)], allowed: Option<&[String]>) -> Vec<(usize, Option<String>)> {
+pub fn columns_to_fill(
+    schema: &Schema,
+    values: &[(String, Option<String>)],
+    allowed: Option<&[String]>,
+) -> Vec<(usize, Option<String>)> {
     let mut out: Vec<(usize, Option<String>)> = vec![];
     for (key, value) in values {
         if allowed.is_some_and(|a| !a.iter().any(|c| c.eq_ignore_ascii_case(key))) {
             continue;
         }
-        if let Some(i) = schema.fields().iter().position(|f| f.name().eq_ignore_ascii_case(key)) {
+        if let Some(i) = schema
+            .fields()
+            .iter()
+            .position(|f| f.name().eq_ignore_ascii_case(key))
+        {
             // The deepest folder wins if a key repeats.
             out.retain(|(j, _)| *j != i);
             out.push((i, value.clone()));
@@ -69,7 +77,9 @@ pub fn columns_to_fill(schema: &Schema, values: &[(String, Option<String>)], all
 
 /// `rows` copies of a partition value cast to `field`'s type.
 pub fn partition_array(field: &Field, value: Option<&str>, rows: usize) -> Result<ArrayRef> {
-    let Some(value) = value else { return Ok(new_null_array(field.data_type(), rows)) };
+    let Some(value) = value else {
+        return Ok(new_null_array(field.data_type(), rows));
+    };
     let text: ArrayRef = Arc::new(StringArray::from(vec![value]));
     let one = cast_with_options(&text, field.data_type(), &CastOptions { safe: true, ..Default::default() })
         .ok()
@@ -99,29 +109,58 @@ mod tests {
     #[test]
     fn folders_are_parsed_like_spark() {
         let kv = |k: &str, v: Option<&str>| (k.to_string(), v.map(str::to_string));
-        assert_eq!(parse_partition_dirs(&dirs(&["dt=2024-01-01", "h=1"])), vec![kv("dt", Some("2024-01-01")), kv("h", Some("1"))]);
-        assert_eq!(parse_partition_dirs(&dirs(&["x", "dt=1", "tmp"])), vec![kv("dt", Some("1"))]);
-        assert_eq!(parse_partition_dirs(&dirs(&["a=1", "x", "b=2"])), vec![kv("b", Some("2"))]);
+        assert_eq!(
+            parse_partition_dirs(&dirs(&["dt=2024-01-01", "h=1"])),
+            vec![kv("dt", Some("2024-01-01")), kv("h", Some("1"))]
+        );
+        assert_eq!(
+            parse_partition_dirs(&dirs(&["x", "dt=1", "tmp"])),
+            vec![kv("dt", Some("1"))]
+        );
+        assert_eq!(
+            parse_partition_dirs(&dirs(&["a=1", "x", "b=2"])),
+            vec![kv("b", Some("2"))]
+        );
         assert_eq!(parse_partition_dirs(&dirs(&["plain"])), vec![]);
-        assert_eq!(parse_partition_dirs(&dirs(&["h=%33", "k=__HIVE_DEFAULT_PARTITION__"])), vec![kv("h", Some("3")), kv("k", None)]);
+        assert_eq!(
+            parse_partition_dirs(&dirs(&["h=%33", "k=__HIVE_DEFAULT_PARTITION__"])),
+            vec![kv("h", Some("3")), kv("k", None)]
+        );
         assert_eq!(parse_partition_dirs(&dirs(&["=1", "a="])), vec![]);
     }
 
     #[test]
     fn only_declared_columns_are_filled() {
-        let schema = Schema::new(vec![Field::new("id", DataType::Int64, true), Field::new("DT", DataType::Date32, true)]);
-        let values = vec![("dt".to_string(), Some("2024-01-01".to_string())), ("h".to_string(), Some("1".to_string()))];
-        assert_eq!(columns_to_fill(&schema, &values, None), vec![(1, Some("2024-01-01".to_string()))]);
-        assert_eq!(columns_to_fill(&schema, &values, Some(&["h".to_string()])), vec![]);
+        let schema = Schema::new(vec![
+            Field::new("id", DataType::Int64, true),
+            Field::new("DT", DataType::Date32, true),
+        ]);
+        let values = vec![
+            ("dt".to_string(), Some("2024-01-01".to_string())),
+            ("h".to_string(), Some("1".to_string())),
+        ];
+        assert_eq!(
+            columns_to_fill(&schema, &values, None),
+            vec![(1, Some("2024-01-01".to_string()))]
+        );
+        assert_eq!(
+            columns_to_fill(&schema, &values, Some(&["h".to_string()])),
+            vec![]
+        );
     }
 
     #[test]
     fn values_cast_to_the_declared_type() {
         let a = partition_array(&Field::new("h", DataType::Int32, true), Some("7"), 3).unwrap();
-        assert_eq!(a.as_primitive::<Int32Type>().values().to_vec(), vec![7, 7, 7]);
+        assert_eq!(
+            a.as_primitive::<Int32Type>().values().to_vec(),
+            vec![7, 7, 7]
+        );
         let a = partition_array(&Field::new("h", DataType::Int32, true), None, 2).unwrap();
         assert_eq!(a.null_count(), 2);
-        let e = partition_array(&Field::new("h", DataType::Int32, true), Some("x"), 1).unwrap_err().to_string();
+        let e = partition_array(&Field::new("h", DataType::Int32, true), Some("x"), 1)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("[INVALID_PARTITION_VALUE] Failed to cast value 'x' to data type \"INT\" for partition column `h`"), "{e}");
     }
 }

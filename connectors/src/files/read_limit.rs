@@ -49,7 +49,12 @@ pub fn sort_files(files: &mut [InputFile], latest_first: bool) {
 /// not AvailableNow), the remainder kept for later triggers.
 pub fn select(new_files: Vec<InputFile>, limit: Limit, cache: Option<CachePolicy>) -> Selection {
     let (batch, rest, worth_keeping) = match limit {
-        Limit::All => return Selection { batch: new_files, unread: None },
+        Limit::All => {
+            return Selection {
+                batch: new_files,
+                unread: None,
+            }
+        }
         Limit::Files(n) => {
             let mut batch = new_files;
             let rest = batch.split_off(n.min(batch.len()));
@@ -60,7 +65,8 @@ pub fn select(new_files: Vec<InputFile>, limit: Limit, cache: Option<CachePolicy
         Limit::Bytes(max) => {
             let (batch, rest) = take_bytes(new_files, max);
             let rest_bytes: u64 = rest.iter().map(|f| f.size).sum();
-            let worth = cache.is_some_and(|c| rest_bytes as f64 >= f64::from(max as f32 * c.discard_ratio));
+            let worth =
+                cache.is_some_and(|c| rest_bytes as f64 >= f64::from(max as f32 * c.discard_ratio));
             (batch, rest, worth)
         }
     };
@@ -96,28 +102,54 @@ mod tests {
     use object_store::path::Path;
 
     fn f(name: &str, mtime_ms: i64, size: u64) -> InputFile {
-        InputFile { path: Path::from(name), uri: format!("file:///in/{name}"), mtime_ms, size }
+        InputFile {
+            path: Path::from(name),
+            uri: format!("file:///in/{name}"),
+            mtime_ms,
+            size,
+        }
     }
 
     fn names(files: &[InputFile]) -> Vec<&str> {
         files.iter().map(|f| f.path.as_ref()).collect()
     }
 
-    const CACHE: CachePolicy = CachePolicy { max_cached_files: 10_000, discard_ratio: 0.2 };
+    const CACHE: CachePolicy = CachePolicy {
+        max_cached_files: 10_000,
+        discard_ratio: 0.2,
+    };
 
     #[test]
     fn bytes_limit_is_soft_and_never_skips_ahead() {
-        let files = vec![f("a", 1, 50), f("b", 2, 10), f("c", 3, 10), f("d", 4, 100), f("e", 5, 10)];
+        let files = vec![
+            f("a", 1, 50),
+            f("b", 2, 10),
+            f("c", 3, 10),
+            f("d", 4, 100),
+            f("e", 5, 10),
+        ];
         let s = select(files, Limit::Bytes(60), None);
-        assert_eq!(names(&s.batch), ["a", "b"], "50 + 10 fits exactly; c would make 70");
+        assert_eq!(
+            names(&s.batch),
+            ["a", "b"],
+            "50 + 10 fits exactly; c would make 70"
+        );
         // The first file is taken even when it alone is over the limit.
         let s = select(vec![f("d", 4, 100), f("e", 5, 10)], Limit::Bytes(60), None);
         assert_eq!(names(&s.batch), ["d"]);
         // c (10) fits after b but d (100) does not, and e (10) is not taken in its place.
-        let s = select(vec![f("c", 3, 10), f("d", 4, 100), f("e", 5, 10)], Limit::Bytes(60), None);
+        let s = select(
+            vec![f("c", 3, 10), f("d", 4, 100), f("e", 5, 10)],
+            Limit::Bytes(60),
+            None,
+        );
         assert_eq!(names(&s.batch), ["c"]);
         // Empty files always fit.
-        let s = select(vec![f("a", 1, 60), f("z", 2, 0), f("b", 3, 1)], Limit::Bytes(60), None);
+        let s = select(
+            vec![f("a", 1, 60), f("z", 2, 0), f("b", 3, 1)],
+            Limit::Bytes(60),
+            None,
+        );
         assert_eq!(names(&s.batch), ["a", "z"]);
     }
 
@@ -126,7 +158,10 @@ mod tests {
         let files: Vec<_> = (0..5).map(|i| f(&format!("f{i}"), i, 1)).collect();
         let s = select(files.clone(), Limit::Files(2), None);
         assert_eq!(names(&s.batch), ["f0", "f1"]);
-        assert_eq!(s.unread, None, "no cache without a policy (latestFirst, AvailableNow)");
+        assert_eq!(
+            s.unread, None,
+            "no cache without a policy (latestFirst, AvailableNow)"
+        );
         let s = select(files, Limit::All, Some(CACHE));
         assert_eq!(s.batch.len(), 5);
         assert_eq!(s.unread, None);
@@ -142,13 +177,25 @@ mod tests {
         let s = select(files[..11].to_vec(), Limit::Files(10), Some(CACHE));
         assert_eq!(s.unread, None);
         // Ratio 0 keeps any non-empty remainder; maxCachedFiles truncates it; 0 disables the cache.
-        let keep_all = CachePolicy { max_cached_files: 2, discard_ratio: 0.0 };
+        let keep_all = CachePolicy {
+            max_cached_files: 2,
+            discard_ratio: 0.0,
+        };
         let s = select(files[..11].to_vec(), Limit::Files(5), Some(keep_all));
         assert_eq!(names(s.unread.as_deref().unwrap()), ["f5", "f6"]);
-        let off = CachePolicy { max_cached_files: 0, discard_ratio: 0.0 };
-        assert_eq!(select(files.clone(), Limit::Files(5), Some(off)).unread, None);
+        let off = CachePolicy {
+            max_cached_files: 0,
+            discard_ratio: 0.0,
+        };
+        assert_eq!(
+            select(files.clone(), Limit::Files(5), Some(off)).unread,
+            None
+        );
         // Nothing left over: nothing cached.
-        assert_eq!(select(files[..5].to_vec(), Limit::Files(5), Some(keep_all)).unread, None);
+        assert_eq!(
+            select(files[..5].to_vec(), Limit::Files(5), Some(keep_all)).unread,
+            None
+        );
     }
 
     #[test]

@@ -35,7 +35,12 @@ pub struct FileRef<'a> {
 
 /// Reads a file's bytes; None if it is gone and `ignore_missing` (`ignoreMissingFiles`) is on.
 /// Owned arguments so the future can run concurrently with other fetches.
-pub async fn fetch(store: Arc<dyn ObjectStore>, path: Path, uri: String, ignore_missing: bool) -> Result<Option<Bytes>> {
+pub async fn fetch(
+    store: Arc<dyn ObjectStore>,
+    path: Path,
+    uri: String,
+    ignore_missing: bool,
+) -> Result<Option<Bytes>> {
     match store.get(&path).await {
         Ok(r) => Ok(Some(r.bytes().await?)),
         Err(object_store::Error::NotFound { .. }) if ignore_missing => {
@@ -100,7 +105,11 @@ impl FileDecoder {
 
     /// Decodes one file's bytes into rows of `output_schema`; None if the file is corrupt and
     /// `ignoreCorruptFiles` is on.
-    pub fn decode(&self, file: FileRef<'_>, raw: Bytes) -> Result<Option<(RecordBatch, DecodeStats)>> {
+    pub fn decode(
+        &self,
+        file: FileRef<'_>,
+        raw: Bytes,
+    ) -> Result<Option<(RecordBatch, DecodeStats)>> {
         let size = raw.len() as u64;
         let text = match decompress(file.uri, raw) {
             Ok(t) => t,
@@ -108,32 +117,64 @@ impl FileDecoder {
                 tracing::warn!(file = %file.uri, error = %e, "skipped a corrupt file (ignoreCorruptFiles)");
                 return Ok(None);
             }
-            Err(e) => return Err(Error::config(format!("cannot decompress {}: {e}", file.uri))),
+            Err(e) => {
+                return Err(Error::config(format!(
+                    "cannot decompress {}: {e}",
+                    file.uri
+                )))
+            }
         };
         let fill = self.partition_fill(file.path);
         if fill.is_empty() && !self.metadata {
-            return Ok(Some(decode_json_lines(&text, file.uri, &self.schema, &self.json)?));
+            return Ok(Some(decode_json_lines(
+                &text,
+                file.uri,
+                &self.schema,
+                &self.json,
+            )?));
         }
         // Partition columns come from the path only: the JSON is decoded without them, so a value
         // for them inside the file is ignored and cannot make the record corrupt (as in Spark).
-        let data_fields: Vec<_> =
-            self.schema.fields().iter().enumerate().filter(|(i, _)| !fill.iter().any(|(j, _)| j == i)).map(|(_, f)| f.clone()).collect();
-        let data_schema = Arc::new(Schema::new_with_metadata(data_fields, self.schema.metadata().clone()));
+        let data_fields: Vec<_> = self
+            .schema
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !fill.iter().any(|(j, _)| j == i))
+            .map(|(_, f)| f.clone())
+            .collect();
+        let data_schema = Arc::new(Schema::new_with_metadata(
+            data_fields,
+            self.schema.metadata().clone(),
+        ));
         let (decoded, stats) = decode_json_lines(&text, file.uri, &data_schema, &self.json)?;
         let rows = decoded.num_rows();
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.output.fields().len());
         for (i, field) in self.schema.fields().iter().enumerate() {
             match fill.iter().find(|(j, _)| *j == i) {
-                Some((_, value)) => columns.push(partition_array(&self.output.fields()[i], value.as_deref(), rows)?),
-                None => columns.push(decoded.column_by_name(field.name()).cloned().ok_or_else(|| {
-                    Error::config(format!("internal: the JSON decoder returned no column '{}'", field.name()))
-                })?),
+                Some((_, value)) => columns.push(partition_array(
+                    &self.output.fields()[i],
+                    value.as_deref(),
+                    rows,
+                )?),
+                None => columns.push(decoded.column_by_name(field.name()).cloned().ok_or_else(
+                    || {
+                        Error::config(format!(
+                            "internal: the JSON decoder returned no column '{}'",
+                            field.name()
+                        ))
+                    },
+                )?),
             }
         }
         if self.metadata {
             columns.push(metadata_array(file.uri, size, file.mtime_ms, rows));
         }
-        let batch = RecordBatch::try_new_with_options(self.output.clone(), columns, &RecordBatchOptions::new().with_row_count(Some(rows)))?;
+        let batch = RecordBatch::try_new_with_options(
+            self.output.clone(),
+            columns,
+            &RecordBatchOptions::new().with_row_count(Some(rows)),
+        )?;
         Ok(Some((batch, stats)))
     }
 
@@ -142,7 +183,9 @@ impl FileDecoder {
         if !self.partitions {
             return vec![];
         }
-        let Some(rel) = relative_parts(&self.base, path) else { return vec![] };
+        let Some(rel) = relative_parts(&self.base, path) else {
+            return vec![];
+        };
         let dirs = &rel[self.root_depth.min(rel.len().saturating_sub(1))..rel.len() - 1];
         let values = parse_partition_dirs(dirs);
         if values.is_empty() {

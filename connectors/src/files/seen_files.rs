@@ -20,7 +20,13 @@ pub struct SeenFiles {
 impl SeenFiles {
     /// An empty map; `max_age_ms` None never ages files out.
     pub fn new(max_age_ms: Option<i64>, file_name_only: bool) -> Self {
-        SeenFiles { map: HashMap::new(), max_age_ms, file_name_only, latest_ts: 0, last_purge_ts: 0 }
+        SeenFiles {
+            map: HashMap::new(),
+            max_age_ms,
+            file_name_only,
+            latest_ts: 0,
+            last_purge_ts: 0,
+        }
     }
 
     /// The dedup key of a file URI: the URI itself, or its last component with `fileNameOnly`.

@@ -89,7 +89,12 @@ impl FileSource {
         let started = std::time::Instant::now();
         let files = list_source(&self.path, self.opts.path_glob_filter.as_ref()).await?;
         if started.elapsed() > std::time::Duration::from_secs(2) {
-            tracing::warn!(files = files.len(), ms = started.elapsed().as_millis() as u64, "listing {} took longer than 2 s", self.path.display());
+            tracing::warn!(
+                files = files.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "listing {} took longer than 2 s",
+                self.path.display()
+            );
         }
         Ok(files)
     }
@@ -107,11 +112,21 @@ impl FileSource {
         sort_files(&mut all, self.opts.latest_first);
         // Two files with the same key in one listing (fileNameOnly): the first in order wins.
         let mut keys = std::collections::HashSet::new();
-        Ok(all.into_iter().filter(|f| self.seen.is_new(&f.uri, f.mtime_ms) && keys.insert(self.seen.key(&f.uri).to_string())).collect())
+        Ok(all
+            .into_iter()
+            .filter(|f| {
+                self.seen.is_new(&f.uri, f.mtime_ms)
+                    && keys.insert(self.seen.key(&f.uri).to_string())
+            })
+            .collect())
     }
 
     fn limit(&self, limit: ReadLimit) -> Limit {
-        match (limit, self.opts.max_files_per_trigger, self.opts.max_bytes_per_trigger) {
+        match (
+            limit,
+            self.opts.max_files_per_trigger,
+            self.opts.max_bytes_per_trigger,
+        ) {
             (ReadLimit::All, _, _) => Limit::All,
             (_, Some(n), _) => Limit::Files(n),
             (_, None, Some(b)) => Limit::Bytes(b),
@@ -137,7 +152,10 @@ impl FileSource {
             }
             None => return Ok(()),
         };
-        tracing::info!(files = existing.len(), "includeExistingFiles is false: skipping the files present at the first start");
+        tracing::info!(
+            files = existing.len(),
+            "includeExistingFiles is false: skipping the files present at the first start"
+        );
         for e in existing {
             self.seen.add(&e.path, e.timestamp);
         }
@@ -146,10 +164,13 @@ impl FileSource {
 }
 
 fn log_offset(o: &Offset) -> Result<i64> {
-    o.get("logOffset").unwrap_or(o).as_i64().ok_or_else(|| Error::Checkpoint {
-        path: String::new(),
-        message: format!("not a file source offset: {o}"),
-    })
+    o.get("logOffset")
+        .unwrap_or(o)
+        .as_i64()
+        .ok_or_else(|| Error::Checkpoint {
+            path: String::new(),
+            message: format!("not a file source offset: {o}"),
+        })
 }
 
 #[async_trait]
@@ -177,7 +198,11 @@ impl Source for FileSource {
         Ok(())
     }
 
-    async fn latest_offset(&mut self, _start: Option<&Offset>, limit: ReadLimit) -> Result<Option<Offset>> {
+    async fn latest_offset(
+        &mut self,
+        _start: Option<&Offset>,
+        limit: ReadLimit,
+    ) -> Result<Option<Offset>> {
         let new_files = self.new_files().await?;
         let selection = select(new_files, self.limit(limit), self.cache_policy());
         self.unread = selection.unread;
@@ -186,7 +211,14 @@ impl Source for FileSource {
             return Ok(self.current_offset());
         }
         let id = (self.log_current + 1) as u64;
-        let entries: Vec<FileEntry> = batch.iter().map(|f| FileEntry { path: f.uri.clone(), timestamp: f.mtime_ms, batch_id: id }).collect();
+        let entries: Vec<FileEntry> = batch
+            .iter()
+            .map(|f| FileEntry {
+                path: f.uri.clone(),
+                timestamp: f.mtime_ms,
+                batch_id: id,
+            })
+            .collect();
         self.log.add(id, &entries).await?;
         spate_engine::failpoint::hit("after-source-log", id);
         for f in &batch {
@@ -200,25 +232,39 @@ impl Source for FileSource {
     async fn read(&mut self, start: Option<&Offset>, end: &Offset) -> Result<SourceData> {
         let start = start.map(log_offset).transpose()?;
         let end = log_offset(end)?;
-        let entries = self.log.range(start.filter(|s| *s >= 0).map(|s| s as u64), end as u64).await?;
+        let entries = self
+            .log
+            .range(start.filter(|s| *s >= 0).map(|s| s as u64), end as u64)
+            .await?;
         let store = self.input.store.clone();
         let ignore_missing = self.decoder.ignore_missing();
         let fetches = entries.into_iter().map(|e| {
             let store = store.clone();
             async move {
-                let path = path_of_uri(&e.path).ok_or_else(|| Error::config(format!("source log holds an unreadable path: {}", e.path)))?;
+                let path = path_of_uri(&e.path).ok_or_else(|| {
+                    Error::config(format!("source log holds an unreadable path: {}", e.path))
+                })?;
                 let bytes = fetch(store, path.clone(), e.path.clone(), ignore_missing).await?;
                 Ok::<_, Error>((e, path, bytes))
             }
         });
         let files: Vec<(FileEntry, object_store::path::Path, Option<bytes::Bytes>)> =
-            futures::stream::iter(fetches).buffered(FETCH_CONCURRENCY).try_collect().await?;
+            futures::stream::iter(fetches)
+                .buffered(FETCH_CONCURRENCY)
+                .try_collect()
+                .await?;
         let mut data = SourceData::default();
         let (mut corrupt, mut dropped) = (0usize, 0usize);
         for (e, path, bytes) in files.iter() {
             let Some(bytes) = bytes else { continue };
-            let file = FileRef { uri: &e.path, path, mtime_ms: e.timestamp };
-            let Some((batch, stats)) = self.decoder.decode(file, bytes.clone())? else { continue };
+            let file = FileRef {
+                uri: &e.path,
+                path,
+                mtime_ms: e.timestamp,
+            };
+            let Some((batch, stats)) = self.decoder.decode(file, bytes.clone())? else {
+                continue;
+            };
             corrupt += stats.corrupt;
             dropped += stats.dropped;
             data.num_input_rows += batch.num_rows() as u64;
@@ -237,14 +283,20 @@ impl Source for FileSource {
     async fn commit(&mut self, end: &Offset) -> Result<()> {
         // cleanSource, one batch late (spec §1.7): `end` is the previous batch's offset; only the
         // entries that source batch took are cleaned.
-        let Some(cleaner) = &self.cleaner else { return Ok(()) };
+        let Some(cleaner) = &self.cleaner else {
+            return Ok(());
+        };
         let id = log_offset(end)?;
         if id < 0 {
             return Ok(());
         }
         let id = id as u64;
         let entries = self.log.range(id.checked_sub(1), id).await?;
-        let uris: Vec<String> = entries.into_iter().filter(|e| e.batch_id == id).map(|e| e.path).collect();
+        let uris: Vec<String> = entries
+            .into_iter()
+            .filter(|e| e.batch_id == id)
+            .map(|e| e.path)
+            .collect();
         cleaner.clean(uris).await;
         Ok(())
     }
@@ -253,6 +305,8 @@ impl Source for FileSource {
         if self.watch.is_none() {
             self.watch = super::watch::FolderWatch::start(&self.input);
         }
-        self.watch.as_ref().map(super::watch::FolderWatch::subscribe)
+        self.watch
+            .as_ref()
+            .map(super::watch::FolderWatch::subscribe)
     }
 }

@@ -54,7 +54,9 @@ pub fn derive_compact_interval(default: u64, latest: u64) -> u64 {
         n
     } else if default < n / 2 {
         // The first divisor of n at least as large as the default.
-        (default..=n / 2).find(|i| n.is_multiple_of(*i)).unwrap_or(n)
+        (default..=n / 2)
+            .find(|i| n.is_multiple_of(*i))
+            .unwrap_or(n)
     } else {
         n
     }
@@ -73,7 +75,11 @@ pub fn compact_interval_for(compact_ids: &[u64], default: u64) -> u64 {
 impl FileSourceLog {
     /// The log in `loc` (`<checkpoint>/sources/0`).
     pub fn new(loc: Location) -> Self {
-        FileSourceLog { log: NumberedLog::new(loc), interval: Arc::new(OnceLock::new()), cleanup_delay_ms: CLEANUP_DELAY_MS }
+        FileSourceLog {
+            log: NumberedLog::new(loc),
+            interval: Arc::new(OnceLock::new()),
+            cleanup_delay_ms: CLEANUP_DELAY_MS,
+        }
     }
 
     /// The same log with another cleanup delay (tests use 0).
@@ -87,16 +93,25 @@ impl FileSourceLog {
     /// precedes `current + 1 - minBatchesToRetain`, if older than the cleanup delay. The compact
     /// file holds all their entries, so nothing is lost; a failure only leaves files behind.
     async fn delete_expired(&self, current: u64, interval: u64) -> Result<()> {
-        let Some(min_retained) = (current + 1).checked_sub(MIN_BATCHES_TO_RETAIN) else { return Ok(()) };
+        let Some(min_retained) = (current + 1).checked_sub(MIN_BATCHES_TO_RETAIN) else {
+            return Ok(());
+        };
         if interval > min_retained {
             return Ok(());
         }
         // The latest compaction id strictly below min_retained.
-        let threshold = (0..min_retained).rev().find(|k| (k + 1).is_multiple_of(interval));
-        let Some(threshold) = threshold else { return Ok(()) };
+        let threshold = (0..min_retained)
+            .rev()
+            .find(|k| (k + 1).is_multiple_of(interval));
+        let Some(threshold) = threshold else {
+            return Ok(());
+        };
         let cutoff = chrono::Utc::now().timestamp_millis() - self.cleanup_delay_ms;
         for (name, mtime) in self.log.names_with_mtime().await? {
-            let id = name.parse::<u64>().ok().or_else(|| name.strip_suffix(".compact").and_then(|s| s.parse().ok()));
+            let id = name
+                .parse::<u64>()
+                .ok()
+                .or_else(|| name.strip_suffix(".compact").and_then(|s| s.parse().ok()));
             if id.is_some_and(|id| id < threshold) && mtime <= cutoff {
                 if let Err(e) = self.log.delete(&name).await {
                     tracing::warn!(file = %name, error = %e, "could not delete an expired source log entry");
@@ -112,7 +127,9 @@ impl FileSourceLog {
             return Ok(*i);
         }
         let (_, compact) = self.ids().await?;
-        Ok(*self.interval.get_or_init(|| compact_interval_for(&compact, COMPACT_INTERVAL)))
+        Ok(*self
+            .interval
+            .get_or_init(|| compact_interval_for(&compact, COMPACT_INTERVAL)))
     }
 
     /// (plain ids, compact ids), ascending. Names that are neither (e.g. `.crc`) are ignored.
@@ -122,7 +139,10 @@ impl FileSourceLog {
         for n in self.log.names().await? {
             if let Ok(id) = n.parse::<u64>() {
                 plain.push(id);
-            } else if let Some(id) = n.strip_suffix(".compact").and_then(|s| s.parse::<u64>().ok()) {
+            } else if let Some(id) = n
+                .strip_suffix(".compact")
+                .and_then(|s| s.parse::<u64>().ok())
+            {
                 compact.push(id);
             }
         }
@@ -162,7 +182,9 @@ impl FileSourceLog {
             }
             Err(Error::ConcurrentUpdate { .. }) => Err(Error::Checkpoint {
                 path: self.log.location().display(),
-                message: format!("Concurrent update to the log. Multiple streaming jobs detected for {id}"),
+                message: format!(
+                    "Concurrent update to the log. Multiple streaming jobs detected for {id}"
+                ),
             }),
             Err(e) => Err(e),
         }
@@ -198,7 +220,12 @@ impl FileSourceLog {
             }
             return Ok(out);
         }
-        Ok(self.all().await?.into_iter().filter(|e| wanted(e.batch_id)).collect())
+        Ok(self
+            .all()
+            .await?
+            .into_iter()
+            .filter(|e| wanted(e.batch_id))
+            .collect())
     }
 
     async fn read(&self, name: &str) -> Result<Vec<FileEntry>> {
@@ -237,29 +264,46 @@ mod tests {
 
     #[tokio::test]
     async fn entries_beyond_the_retained_window_are_deleted_after_compaction() {
-        let loc = Location::parse(&format!("memory:///srclog-purge/{}", uuid::Uuid::new_v4())).unwrap();
+        let loc =
+            Location::parse(&format!("memory:///srclog-purge/{}", uuid::Uuid::new_v4())).unwrap();
         let log = FileSourceLog::new(loc.clone()).with_cleanup_delay_ms(0);
-        let entry = |id: u64| FileEntry { path: format!("file:///in/{id}.json"), timestamp: id as i64, batch_id: id };
+        let entry = |id: u64| FileEntry {
+            path: format!("file:///in/{id}.json"),
+            timestamp: id as i64,
+            batch_id: id,
+        };
         for id in 0..130 {
             log.add(id, &[entry(id)]).await.unwrap();
         }
         // Current 129 compacts; min retained = 30; the compaction before it is 29: ids < 29 go.
         let names = NumberedLog::new(loc).names().await.unwrap();
-        assert!(!names.contains(&"19.compact".to_string()) && !names.contains(&"28".to_string()), "{names:?}");
+        assert!(
+            !names.contains(&"19.compact".to_string()) && !names.contains(&"28".to_string()),
+            "{names:?}"
+        );
         assert!(names.contains(&"29.compact".to_string()) && names.contains(&"30".to_string()));
         // Every entry is still readable through the latest compact file.
         assert_eq!(log.all().await.unwrap().len(), 130);
         // With Spark's 10-minute delay, fresh entries stay.
-        let loc2 = Location::parse(&format!("memory:///srclog-keep/{}", uuid::Uuid::new_v4())).unwrap();
+        let loc2 =
+            Location::parse(&format!("memory:///srclog-keep/{}", uuid::Uuid::new_v4())).unwrap();
         let keep = FileSourceLog::new(loc2.clone());
         for id in 0..130 {
             keep.add(id, &[entry(id)]).await.unwrap();
         }
-        assert!(NumberedLog::new(loc2).names().await.unwrap().contains(&"0".to_string()));
+        assert!(NumberedLog::new(loc2)
+            .names()
+            .await
+            .unwrap()
+            .contains(&"0".to_string()));
     }
 
     fn entry(id: u64) -> FileEntry {
-        FileEntry { path: format!("file:///in/{id}.json"), timestamp: id as i64, batch_id: id }
+        FileEntry {
+            path: format!("file:///in/{id}.json"),
+            timestamp: id as i64,
+            batch_id: id,
+        }
     }
 
     #[tokio::test]
@@ -272,8 +316,14 @@ mod tests {
         let names = NumberedLog::new(loc).names().await.unwrap();
         assert!(names.contains(&"9.compact".to_string()));
         assert!(!names.contains(&"9".to_string()));
-        assert_eq!(log.all().await.unwrap(), (0..12).map(entry).collect::<Vec<_>>());
-        assert_eq!(log.range(Some(7), 10).await.unwrap(), (8..=10).map(entry).collect::<Vec<_>>());
+        assert_eq!(
+            log.all().await.unwrap(),
+            (0..12).map(entry).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            log.range(Some(7), 10).await.unwrap(),
+            (8..=10).map(entry).collect::<Vec<_>>()
+        );
         assert_eq!(log.latest_id().await.unwrap(), Some(11));
     }
 
@@ -283,7 +333,10 @@ mod tests {
         let log = FileSourceLog::new(loc.clone());
         log.add(0, &[entry(0)]).await.unwrap();
         let text = NumberedLog::new(loc).get("0").await.unwrap().unwrap();
-        assert_eq!(text, "v1\n{\"path\":\"file:///in/0.json\",\"timestamp\":0,\"batchId\":0}");
+        assert_eq!(
+            text,
+            "v1\n{\"path\":\"file:///in/0.json\",\"timestamp\":0,\"batchId\":0}"
+        );
     }
 
     #[test]
@@ -304,24 +357,56 @@ mod tests {
         let loc = Location::parse(&format!("memory:///srclog/{}", uuid::Uuid::new_v4())).unwrap();
         let raw = NumberedLog::new(loc.clone());
         // A log compacted every 5 by Spark: 4.compact, 9.compact, then 10..13.
-        for (name, id) in [("4.compact", 4u64), ("9.compact", 9), ("10", 10), ("11", 11), ("12", 12), ("13", 13)] {
-            raw.create(name, id, &format!("v1\n{{\"path\":\"file:/in/{id}.json\",\"timestamp\":{id},\"batchId\":{id}}}")).await.unwrap();
+        for (name, id) in [
+            ("4.compact", 4u64),
+            ("9.compact", 9),
+            ("10", 10),
+            ("11", 11),
+            ("12", 12),
+            ("13", 13),
+        ] {
+            raw.create(
+                name,
+                id,
+                &format!(
+                    "v1\n{{\"path\":\"file:/in/{id}.json\",\"timestamp\":{id},\"batchId\":{id}}}"
+                ),
+            )
+            .await
+            .unwrap();
         }
         let log = FileSourceLog::new(loc);
         assert_eq!(log.compact_interval().await.unwrap(), 5);
         log.add(14, &[entry(14)]).await.unwrap();
-        assert!(raw.names().await.unwrap().contains(&"14.compact".to_string()));
+        assert!(raw
+            .names()
+            .await
+            .unwrap()
+            .contains(&"14.compact".to_string()));
     }
 
     #[tokio::test]
     async fn spark3_paths_read_as_listing_keys() {
         let loc = Location::parse(&format!("memory:///srclog/{}", uuid::Uuid::new_v4())).unwrap();
         let raw = NumberedLog::new(loc.clone());
-        raw.create("0", 0, "v1\n{\"path\":\"file:/in/a%20b.json\",\"timestamp\":1,\"batchId\":0}").await.unwrap();
+        raw.create(
+            "0",
+            0,
+            "v1\n{\"path\":\"file:/in/a%20b.json\",\"timestamp\":1,\"batchId\":0}",
+        )
+        .await
+        .unwrap();
         raw.create(".0.crc", 0, "crc").await.unwrap();
         let log = FileSourceLog::new(loc);
         let all = log.all().await.unwrap();
-        assert_eq!(all, vec![FileEntry { path: "file:///in/a%20b.json".into(), timestamp: 1, batch_id: 0 }]);
+        assert_eq!(
+            all,
+            vec![FileEntry {
+                path: "file:///in/a%20b.json".into(),
+                timestamp: 1,
+                batch_id: 0
+            }]
+        );
         assert_eq!(log.latest_id().await.unwrap(), Some(0));
     }
 }

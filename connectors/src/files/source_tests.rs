@@ -30,12 +30,20 @@ fn write(path: &Path, content: &str, mtime_s: u64) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, content).unwrap();
     let t = SystemTime::UNIX_EPOCH + Duration::from_secs(mtime_s);
-    std::fs::File::options().write(true).open(path).unwrap().set_modified(t).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
 }
 
 impl Drive {
     fn new(opts: &[(&str, &str)]) -> Drive {
-        let opts: Vec<(String, String)> = opts.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let opts: Vec<(String, String)> = opts
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Drive::new_in(|_| opts)
     }
 
@@ -48,7 +56,15 @@ impl Drive {
         let options = opts(dir.path());
         let path = landing.to_str().unwrap().to_string();
         let source = Self::open(&path, &options, &log);
-        Drive { _dir: dir, landing, log, options, path, source, committed: None }
+        Drive {
+            _dir: dir,
+            landing,
+            log,
+            options,
+            path,
+            source,
+            committed: None,
+        }
     }
 
     /// The same options over another path below the landing folder (a glob).
@@ -66,7 +82,11 @@ impl Drive {
     }
 
     fn land(&self, rel: &str, id: i64, mtime_s: u64) {
-        write(&self.landing.join(rel), &format!("{{\"id\":{id}}}\n"), mtime_s);
+        write(
+            &self.landing.join(rel),
+            &format!("{{\"id\":{id}}}\n"),
+            mtime_s,
+        );
     }
 
     /// Stops and starts again on the same checkpoint (in-memory state is lost, the log is not).
@@ -77,7 +97,11 @@ impl Drive {
 
     /// One trigger: the next batch's ids, or None when nothing is new.
     async fn trigger(&mut self) -> Option<Vec<i64>> {
-        let end = self.source.latest_offset(self.committed.as_ref(), ReadLimit::Configured).await.unwrap()?;
+        let end = self
+            .source
+            .latest_offset(self.committed.as_ref(), ReadLimit::Configured)
+            .await
+            .unwrap()?;
         if Some(&end) == self.committed.as_ref() {
             return None;
         }
@@ -85,7 +109,11 @@ impl Drive {
         if let Some(prev) = &self.committed {
             self.source.commit(prev).await.unwrap();
         }
-        let data = self.source.read(self.committed.as_ref(), &end).await.unwrap();
+        let data = self
+            .source
+            .read(self.committed.as_ref(), &end)
+            .await
+            .unwrap();
         self.committed = Some(end);
         Some(ids(&data.batches))
     }
@@ -100,7 +128,17 @@ impl Drive {
 }
 
 fn ids(batches: &[RecordBatch]) -> Vec<i64> {
-    batches.iter().flat_map(|b| b.column_by_name("id").unwrap().as_primitive::<Int64Type>().iter().flatten().collect::<Vec<_>>()).collect()
+    batches
+        .iter()
+        .flat_map(|b| {
+            b.column_by_name("id")
+                .unwrap()
+                .as_primitive::<Int64Type>()
+                .iter()
+                .flatten()
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 async fn started(opts: &[(&str, &str)]) -> Drive {
@@ -115,9 +153,16 @@ async fn max_bytes_per_trigger_is_soft_and_stops_at_the_first_file_that_does_not
     let mut d = started(&[("maxBytesPerTrigger", "60")]).await;
     for (i, size) in [50usize, 10, 10, 100, 10].iter().enumerate() {
         let line = format!("{{\"id\":{i}}}");
-        write(&d.landing.join(format!("f{i}.json")), &format!("{line}{}\n", " ".repeat(size - line.len() - 1)), BASE + i as u64);
+        write(
+            &d.landing.join(format!("f{i}.json")),
+            &format!("{line}{}\n", " ".repeat(size - line.len() - 1)),
+            BASE + i as u64,
+        );
     }
-    assert_eq!(d.all_batches().await, vec![vec![0, 1], vec![2], vec![3], vec![4]]);
+    assert_eq!(
+        d.all_batches().await,
+        vec![vec![0, 1], vec![2], vec![3], vec![4]]
+    );
 }
 
 #[tokio::test]
@@ -132,7 +177,17 @@ async fn cached_unread_files_hide_new_files_until_used_up() {
     d.land("late.json", 99, BASE);
     let mut batches = vec![first];
     batches.extend(d.all_batches().await);
-    assert_eq!(batches, vec![vec![0, 1], vec![2, 3], vec![4, 5], vec![6, 7], vec![8, 9], vec![99]]);
+    assert_eq!(
+        batches,
+        vec![
+            vec![0, 1],
+            vec![2, 3],
+            vec![4, 5],
+            vec![6, 7],
+            vec![8, 9],
+            vec![99]
+        ]
+    );
 }
 
 #[tokio::test]
@@ -146,7 +201,17 @@ async fn max_cached_files_zero_lists_every_trigger() {
     d.land("late.json", 99, BASE);
     let mut batches = vec![first];
     batches.extend(d.all_batches().await);
-    assert_eq!(batches, vec![vec![0, 1], vec![99, 2], vec![3, 4], vec![5, 6], vec![7, 8], vec![9]]);
+    assert_eq!(
+        batches,
+        vec![
+            vec![0, 1],
+            vec![99, 2],
+            vec![3, 4],
+            vec![5, 6],
+            vec![7, 8],
+            vec![9]
+        ]
+    );
 }
 
 #[tokio::test]
@@ -181,7 +246,12 @@ async fn max_file_age_is_relative_to_the_newest_file_seen() {
 #[tokio::test]
 async fn latest_first_with_a_limit_ignores_max_file_age() {
     // Spark: newest first, one per trigger, and the file 2000 s older than the newest is still read.
-    let mut d = started(&[("maxFileAge", "100s"), ("maxFilesPerTrigger", "1"), ("latestFirst", "true")]).await;
+    let mut d = started(&[
+        ("maxFileAge", "100s"),
+        ("maxFilesPerTrigger", "1"),
+        ("latestFirst", "true"),
+    ])
+    .await;
     d.land("old.json", 1, BASE);
     d.land("new.json", 2, BASE + 1000);
     d.land("newer.json", 3, BASE + 2000);
@@ -195,14 +265,21 @@ async fn files_with_the_same_mtime_are_all_read() {
     for i in 0..4 {
         d.land(&format!("t{i}.json"), i, BASE);
     }
-    assert_eq!(d.all_batches().await, vec![vec![0], vec![1], vec![2], vec![3]]);
+    assert_eq!(
+        d.all_batches().await,
+        vec![vec![0], vec![1], vec![2], vec![3]]
+    );
 }
 
 /// One file per trigger, archived to `<tmp>/archive`.
 fn archiving() -> Drive {
     Drive::new_in(|tmp| {
         let archive = tmp.join("archive").to_str().unwrap().to_string();
-        vec![("maxFilesPerTrigger".into(), "1".into()), ("cleanSource".into(), "archive".into()), ("sourceArchiveDir".into(), archive)]
+        vec![
+            ("maxFilesPerTrigger".into(), "1".into()),
+            ("cleanSource".into(), "archive".into()),
+            ("sourceArchiveDir".into(), archive),
+        ]
     })
 }
 
@@ -216,17 +293,28 @@ async fn clean_source_archive_runs_one_batch_late() {
         d.land(&format!("f{i}.json"), i, BASE + i as u64);
     }
     let listed = |d: &Drive| {
-        let mut v: Vec<String> = std::fs::read_dir(&d.landing).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(&d.landing)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
         v.sort();
         v
     };
     assert_eq!(d.trigger().await, Some(vec![0]));
-    assert_eq!(listed(&d), ["f0.json", "f1.json", "f2.json"], "nothing is cleaned during batch 0");
+    assert_eq!(
+        listed(&d),
+        ["f0.json", "f1.json", "f2.json"],
+        "nothing is cleaned during batch 0"
+    );
     assert_eq!(d.trigger().await, Some(vec![1]));
     assert_eq!(listed(&d), ["f1.json", "f2.json"]);
     assert_eq!(d.trigger().await, Some(vec![2]));
     assert_eq!(d.trigger().await, None);
-    assert_eq!(listed(&d), ["f2.json"], "the last batch's file stays until a later batch starts");
+    assert_eq!(
+        listed(&d),
+        ["f2.json"],
+        "the last batch's file stays until a later batch starts"
+    );
     let archived = archive.join(d.landing.strip_prefix("/").unwrap());
     assert!(archived.join("f0.json").is_file() && archived.join("f1.json").is_file());
     // The next run's first batch cleans it.
@@ -255,30 +343,49 @@ async fn an_archive_target_that_exists_leaves_the_file_and_the_query_goes_on() {
     d.restart().await;
     d.land("f0.json", 0, BASE);
     d.land("f1.json", 1, BASE + 1);
-    write(&archive.join(d.landing.strip_prefix("/").unwrap()).join("f0.json"), "taken", BASE);
+    write(
+        &archive
+            .join(d.landing.strip_prefix("/").unwrap())
+            .join("f0.json"),
+        "taken",
+        BASE,
+    );
     assert_eq!(d.all_batches().await, vec![vec![0], vec![1]]);
-    assert!(d.landing.join("f0.json").is_file(), "not overwritten, not lost");
+    assert!(
+        d.landing.join("f0.json").is_file(),
+        "not overwritten, not lost"
+    );
 }
 
 /// The folders of PySpark's glob run (no nested folders: Spark does not list below plain folders).
 fn glob_tree(d: &Drive) {
-    for n in ["a1/x.json", "a2/x.json", "b1/x.json", "c/x.json", "ab.json", "ab.txt"] {
+    for n in [
+        "a1/x.json",
+        "a2/x.json",
+        "b1/x.json",
+        "c/x.json",
+        "ab.json",
+        "ab.txt",
+    ] {
         d.land(n, 1, BASE);
     }
 }
 
 async fn files_read(d: &mut Drive) -> Vec<String> {
     d.source.restore(None).await.unwrap();
-    let Some(end) = d.source.latest_offset(None, ReadLimit::All).await.unwrap() else { return vec![] };
+    let Some(end) = d.source.latest_offset(None, ReadLimit::All).await.unwrap() else {
+        return vec![];
+    };
     let _ = end;
     let prefix = format!("file://{}/", d.landing.display());
-    let mut names: Vec<String> = super::source_log::FileSourceLog::new(Location::parse(d.log.to_str().unwrap()).unwrap())
-        .all()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.path.strip_prefix(&prefix).unwrap_or(&e.path).to_string())
-        .collect();
+    let mut names: Vec<String> =
+        super::source_log::FileSourceLog::new(Location::parse(d.log.to_str().unwrap()).unwrap())
+            .all()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.path.strip_prefix(&prefix).unwrap_or(&e.path).to_string())
+            .collect();
     names.sort();
     names
 }
@@ -292,7 +399,10 @@ async fn hadoop_globs_select_what_spark_selects() {
         ("[^a]*", &["b1/x.json", "c/x.json"]),
         ("a*", &["a1/x.json", "a2/x.json", "ab.json", "ab.txt"]),
         ("[a-b]?", &["a1/x.json", "a2/x.json", "b1/x.json"]),
-        ("*/x.json", &["a1/x.json", "a2/x.json", "b1/x.json", "c/x.json"]),
+        (
+            "*/x.json",
+            &["a1/x.json", "a2/x.json", "b1/x.json", "c/x.json"],
+        ),
         ("{a,b}1/x.json", &["a1/x.json", "b1/x.json"]),
     ];
     for (glob, want) in cases {
@@ -310,7 +420,17 @@ async fn path_glob_filter_matches_file_names_at_any_depth() {
     glob_tree(&d);
     d.land("a1/sub/y.json", 1, BASE);
     let mut d = d;
-    assert_eq!(files_read(&mut d).await, ["a1/sub/y.json", "a1/x.json", "a2/x.json", "ab.json", "b1/x.json", "c/x.json"]);
+    assert_eq!(
+        files_read(&mut d).await,
+        [
+            "a1/sub/y.json",
+            "a1/x.json",
+            "a2/x.json",
+            "ab.json",
+            "b1/x.json",
+            "c/x.json"
+        ]
+    );
     let d = Drive::new(&[("pathGlobFilter", "a*")]);
     glob_tree(&d);
     let mut d = d;

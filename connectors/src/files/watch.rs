@@ -90,7 +90,10 @@ impl FolderWatch {
             tracing::info!(folder = %input.display(), error = %e, "cannot start the folder watch; the file source polls instead");
             return None;
         }
-        Some(FolderWatch { rx, _shared: shared })
+        Some(FolderWatch {
+            rx,
+            _shared: shared,
+        })
     }
 
     /// A receiver whose value changes after each event worth a listing (and once when the watch is
@@ -102,7 +105,12 @@ impl FolderWatch {
 
 /// True when `SPATE_WATCH` turns watching off.
 pub fn watch_disabled() -> bool {
-    std::env::var(WATCH_ENV).is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no"))
+    std::env::var(WATCH_ENV).is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "off" | "0" | "false" | "no"
+        )
+    })
 }
 
 /// The folder to watch for `path`: the part before the first glob character, since a glob such as
@@ -157,15 +165,26 @@ fn spawn_rearm(shared: Weak<Shared>, tx: watch::Sender<u64>) -> std::io::Result<
 }
 
 /// A recursive inotify watch on `root` whose events go through `on_event`.
-fn arm(root: &Path, shared: &Weak<Shared>, tx: &watch::Sender<u64>) -> notify::Result<RecommendedWatcher> {
+fn arm(
+    root: &Path,
+    shared: &Weak<Shared>,
+    tx: &watch::Sender<u64>,
+) -> notify::Result<RecommendedWatcher> {
     let (root_owned, shared, tx) = (root.to_path_buf(), shared.clone(), tx.clone());
-    let mut w = notify::recommended_watcher(move |res: notify::Result<Event>| on_event(res, &root_owned, &shared, &tx))?;
+    let mut w = notify::recommended_watcher(move |res: notify::Result<Event>| {
+        on_event(res, &root_owned, &shared, &tx)
+    })?;
     w.watch(root, RecursiveMode::Recursive)?;
     Ok(w)
 }
 
 /// Runs on notify's thread for every event.
-fn on_event(res: notify::Result<Event>, root: &Path, shared: &Weak<Shared>, tx: &watch::Sender<u64>) {
+fn on_event(
+    res: notify::Result<Event>,
+    root: &Path,
+    shared: &Weak<Shared>,
+    tx: &watch::Sender<u64>,
+) {
     match res {
         Ok(ev) => match classify(&ev, root) {
             Action::Ignore => {}
@@ -186,7 +205,10 @@ fn on_event(res: notify::Result<Event>, root: &Path, shared: &Weak<Shared>, tx: 
             // An error can mean lost events (a sub-folder beyond fs.inotify.max_user_watches, a
             // read failure): list now, and rely on the periodic listing from here on.
             if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
-                if shared.upgrade().is_some_and(|s| !s.limit_logged.swap(true, Ordering::SeqCst)) {
+                if shared
+                    .upgrade()
+                    .is_some_and(|s| !s.limit_logged.swap(true, Ordering::SeqCst))
+                {
                     tracing::info!(folder = %root.display(), "inotify watch limit reached (fs.inotify.max_user_watches): new sub-folders are found by periodic listing only");
                 }
             } else {
@@ -208,11 +230,15 @@ fn classify(ev: &Event, root: &Path) -> Action {
     }
     let is_root = ev.paths.iter().any(|p| p == root);
     match ev.kind {
-        EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(RenameMode::From)) if is_root => Action::RootGone,
+        EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(RenameMode::From)) if is_root => {
+            Action::RootGone
+        }
         EventKind::Any | EventKind::Other => Action::Wake,
         EventKind::Create(CreateKind::File) => Action::Ignore,
         EventKind::Create(_)
-        | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both | RenameMode::Any | RenameMode::Other))
+        | EventKind::Modify(ModifyKind::Name(
+            RenameMode::To | RenameMode::Both | RenameMode::Any | RenameMode::Other,
+        ))
         | EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
             if ev.paths.iter().any(|p| is_visible(p, root)) {
                 Action::Wake
@@ -240,7 +266,9 @@ mod tests {
     use super::*;
 
     fn ev(kind: EventKind, paths: &[&str]) -> Event {
-        paths.iter().fold(Event::new(kind), |e, p| e.add_path(PathBuf::from(p)))
+        paths
+            .iter()
+            .fold(Event::new(kind), |e, p| e.add_path(PathBuf::from(p)))
     }
 
     #[test]
@@ -248,20 +276,77 @@ mod tests {
         let root = Path::new("/in");
         let rename_to = EventKind::Modify(ModifyKind::Name(RenameMode::To));
         let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
-        assert_eq!(classify(&ev(rename_to, &["/in/a.json"]), root), Action::Wake);
-        assert_eq!(classify(&ev(rename_to, &["/in/.a.json"]), root), Action::Ignore);
-        assert_eq!(classify(&ev(rename_to, &["/in/_tmp/a.json"]), root), Action::Ignore);
-        assert_eq!(classify(&ev(rename_to, &["/in/a.json._COPYING_"]), root), Action::Ignore);
         assert_eq!(
-            classify(&ev(EventKind::Modify(ModifyKind::Name(RenameMode::Both)), &["/in/.a.tmp", "/in/a.json"]), root),
+            classify(&ev(rename_to, &["/in/a.json"]), root),
+            Action::Wake
+        );
+        assert_eq!(
+            classify(&ev(rename_to, &["/in/.a.json"]), root),
+            Action::Ignore
+        );
+        assert_eq!(
+            classify(&ev(rename_to, &["/in/_tmp/a.json"]), root),
+            Action::Ignore
+        );
+        assert_eq!(
+            classify(&ev(rename_to, &["/in/a.json._COPYING_"]), root),
+            Action::Ignore
+        );
+        assert_eq!(
+            classify(
+                &ev(
+                    EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                    &["/in/.a.tmp", "/in/a.json"]
+                ),
+                root
+            ),
             Action::Wake
         );
         assert_eq!(classify(&ev(closed, &["/in/x/a.json"]), root), Action::Wake);
-        assert_eq!(classify(&ev(EventKind::Create(CreateKind::Folder), &["/in/date=1"]), root), Action::Wake);
-        assert_eq!(classify(&ev(EventKind::Create(CreateKind::File), &["/in/a.json"]), root), Action::Ignore);
-        assert_eq!(classify(&ev(EventKind::Modify(ModifyKind::Data(notify::event::DataChange::Any)), &["/in/a.json"]), root), Action::Ignore);
-        assert_eq!(classify(&ev(EventKind::Access(AccessKind::Open(AccessMode::Any)), &["/in/a.json"]), root), Action::Ignore);
-        assert_eq!(classify(&ev(EventKind::Remove(notify::event::RemoveKind::File), &["/in/a.json"]), root), Action::Ignore);
+        assert_eq!(
+            classify(
+                &ev(EventKind::Create(CreateKind::Folder), &["/in/date=1"]),
+                root
+            ),
+            Action::Wake
+        );
+        assert_eq!(
+            classify(
+                &ev(EventKind::Create(CreateKind::File), &["/in/a.json"]),
+                root
+            ),
+            Action::Ignore
+        );
+        assert_eq!(
+            classify(
+                &ev(
+                    EventKind::Modify(ModifyKind::Data(notify::event::DataChange::Any)),
+                    &["/in/a.json"]
+                ),
+                root
+            ),
+            Action::Ignore
+        );
+        assert_eq!(
+            classify(
+                &ev(
+                    EventKind::Access(AccessKind::Open(AccessMode::Any)),
+                    &["/in/a.json"]
+                ),
+                root
+            ),
+            Action::Ignore
+        );
+        assert_eq!(
+            classify(
+                &ev(
+                    EventKind::Remove(notify::event::RemoveKind::File),
+                    &["/in/a.json"]
+                ),
+                root
+            ),
+            Action::Ignore
+        );
     }
 
     #[test]
@@ -269,14 +354,38 @@ mod tests {
         let root = Path::new("/in");
         let rescan = Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
         assert_eq!(classify(&rescan, root), Action::Wake);
-        assert_eq!(classify(&ev(EventKind::Remove(notify::event::RemoveKind::Folder), &["/in"]), root), Action::RootGone);
-        assert_eq!(classify(&ev(EventKind::Modify(ModifyKind::Name(RenameMode::From)), &["/in/"]), root), Action::RootGone);
+        assert_eq!(
+            classify(
+                &ev(
+                    EventKind::Remove(notify::event::RemoveKind::Folder),
+                    &["/in"]
+                ),
+                root
+            ),
+            Action::RootGone
+        );
+        assert_eq!(
+            classify(
+                &ev(
+                    EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+                    &["/in/"]
+                ),
+                root
+            ),
+            Action::RootGone
+        );
     }
 
     #[test]
     fn watch_root_stops_at_the_first_glob() {
-        assert_eq!(watch_root(Path::new("/data/in/")), PathBuf::from("/data/in"));
+        assert_eq!(
+            watch_root(Path::new("/data/in/")),
+            PathBuf::from("/data/in")
+        );
         assert_eq!(watch_root(Path::new("/data/*/x")), PathBuf::from("/data"));
-        assert_eq!(watch_root(Path::new("/data/in/{a,b}")), PathBuf::from("/data/in"));
+        assert_eq!(
+            watch_root(Path::new("/data/in/{a,b}")),
+            PathBuf::from("/data/in")
+        );
     }
 }

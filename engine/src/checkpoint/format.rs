@@ -61,26 +61,53 @@ pub enum FormatError {
     BadVersion(String),
     /// A JSON line did not parse.
     #[error("invalid JSON on line {line}: {source}")]
-    Json { line: usize, source: serde_json::Error },
+    Json {
+        line: usize,
+        source: serde_json::Error,
+    },
 }
 
 /// Confs Spark pins in every `offsets/N` (spec §3.3); written so that Spark can resume the checkpoint.
 pub fn spark_pinned_conf(shuffle_partitions: usize) -> BTreeMap<String, String> {
     [
-        ("spark.sql.shuffle.partitions", shuffle_partitions.to_string()),
+        (
+            "spark.sql.shuffle.partitions",
+            shuffle_partitions.to_string(),
+        ),
         (
             "spark.sql.streaming.stateStore.providerClass",
             "org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider".into(),
         ),
         ("spark.sql.streaming.multipleWatermarkPolicy", "min".into()),
-        ("spark.sql.streaming.flatMapGroupsWithState.stateFormatVersion", "2".into()),
-        ("spark.sql.streaming.aggregation.stateFormatVersion", "2".into()),
+        (
+            "spark.sql.streaming.flatMapGroupsWithState.stateFormatVersion",
+            "2".into(),
+        ),
+        (
+            "spark.sql.streaming.aggregation.stateFormatVersion",
+            "2".into(),
+        ),
         ("spark.sql.streaming.join.stateFormatVersion", "2".into()),
-        ("spark.sql.streaming.stateStore.compression.codec", "lz4".into()),
-        ("spark.sql.streaming.stateStore.rocksdb.formatVersion", "5".into()),
-        ("spark.sql.streaming.statefulOperator.useStrictDistribution", "true".into()),
-        ("spark.sql.optimizer.pruneFiltersCanPruneStreamingSubplan", "false".into()),
-        ("spark.sql.streaming.stateStore.encodingFormat", "unsaferow".into()),
+        (
+            "spark.sql.streaming.stateStore.compression.codec",
+            "lz4".into(),
+        ),
+        (
+            "spark.sql.streaming.stateStore.rocksdb.formatVersion",
+            "5".into(),
+        ),
+        (
+            "spark.sql.streaming.statefulOperator.useStrictDistribution",
+            "true".into(),
+        ),
+        (
+            "spark.sql.optimizer.pruneFiltersCanPruneStreamingSubplan",
+            "false".into(),
+        ),
+        (
+            "spark.sql.streaming.stateStore.encodingFormat",
+            "unsaferow".into(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -121,9 +148,14 @@ impl OffsetSeq {
         check_version(lines.next())?;
         let meta_line = lines.next().unwrap_or("");
         let metadata = if meta_line.trim().is_empty() {
-            OffsetSeqMetadata { batch_watermark_ms: 0, batch_timestamp_ms: 0, conf: BTreeMap::new() }
+            OffsetSeqMetadata {
+                batch_watermark_ms: 0,
+                batch_timestamp_ms: 0,
+                conf: BTreeMap::new(),
+            }
         } else {
-            serde_json::from_str(meta_line).map_err(|source| FormatError::Json { line: 2, source })?
+            serde_json::from_str(meta_line)
+                .map_err(|source| FormatError::Json { line: 2, source })?
         };
         let mut offsets = Vec::new();
         for (i, line) in lines.enumerate() {
@@ -134,7 +166,10 @@ impl OffsetSeq {
             if line == "-" {
                 offsets.push(None);
             } else {
-                let v = serde_json::from_str(line).map_err(|source| FormatError::Json { line: i + 3, source })?;
+                let v = serde_json::from_str(line).map_err(|source| FormatError::Json {
+                    line: i + 3,
+                    source,
+                })?;
                 offsets.push(Some(v));
             }
         }
@@ -145,7 +180,10 @@ impl OffsetSeq {
 impl CommitMetadata {
     /// Serialises as Spark does: `v1\n{"nextBatchWatermarkMs":0}`.
     pub fn to_log_string(&self) -> String {
-        format!("v{LOG_VERSION}\n{}", serde_json::to_string(self).unwrap_or_default())
+        format!(
+            "v{LOG_VERSION}\n{}",
+            serde_json::to_string(self).unwrap_or_default()
+        )
     }
 
     /// Parses a `commits/N` file; a missing second line reads as `{}`.
@@ -153,8 +191,12 @@ impl CommitMetadata {
         let mut lines = text.split('\n');
         check_version(lines.next())?;
         match lines.next().map(str::trim) {
-            None | Some("") => Ok(CommitMetadata { next_batch_watermark_ms: 0 }),
-            Some(l) => serde_json::from_str(l).map_err(|source| FormatError::Json { line: 2, source }),
+            None | Some("") => Ok(CommitMetadata {
+                next_batch_watermark_ms: 0,
+            }),
+            Some(l) => {
+                serde_json::from_str(l).map_err(|source| FormatError::Json { line: 2, source })
+            }
         }
     }
 }
@@ -182,7 +224,11 @@ mod tests {
             metadata: OffsetSeqMetadata {
                 batch_watermark_ms: 0,
                 batch_timestamp_ms: 1714564800123,
-                conf: [("spark.sql.shuffle.partitions".to_string(), "200".to_string())].into(),
+                conf: [(
+                    "spark.sql.shuffle.partitions".to_string(),
+                    "200".to_string(),
+                )]
+                .into(),
             },
             offsets: vec![Some(json!({"logOffset": 3})), None],
         };
@@ -196,7 +242,9 @@ mod tests {
 
     #[test]
     fn commit_matches_spark_bytes() {
-        let c = CommitMetadata { next_batch_watermark_ms: 0 };
+        let c = CommitMetadata {
+            next_batch_watermark_ms: 0,
+        };
         assert_eq!(c.to_log_string(), "v1\n{\"nextBatchWatermarkMs\":0}");
         assert_eq!(CommitMetadata::parse("v1").unwrap(), c);
         assert_eq!(CommitMetadata::parse("v1\n{}").unwrap(), c);
@@ -204,33 +252,56 @@ mod tests {
 
     #[test]
     fn metadata_matches_spark_bytes() {
-        let m = StreamMetadata { id: "0b1f5c7e-3b6e-4d3a-9a55-6f1d2e8b9c10".into() };
-        assert_eq!(m.to_log_string(), "{\"id\":\"0b1f5c7e-3b6e-4d3a-9a55-6f1d2e8b9c10\"}");
+        let m = StreamMetadata {
+            id: "0b1f5c7e-3b6e-4d3a-9a55-6f1d2e8b9c10".into(),
+        };
+        assert_eq!(
+            m.to_log_string(),
+            "{\"id\":\"0b1f5c7e-3b6e-4d3a-9a55-6f1d2e8b9c10\"}"
+        );
         assert_eq!(StreamMetadata::parse(&m.to_log_string()).unwrap(), m);
     }
 
     /// Files PySpark 4.0.1 wrote (`tests/spark/make_golden.py`): spate reads them and pins the same confs.
     #[test]
     fn reads_spark_401_files_and_pins_the_same_conf() {
-        let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/spark/golden/committed/checkpoint");
+        let golden = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/spark/golden/committed/checkpoint"
+        );
         let read = |rel: &str| std::fs::read_to_string(format!("{golden}/{rel}")).unwrap();
         let seq = OffsetSeq::parse(&read("offsets/11")).unwrap();
         assert_eq!(seq.offsets, vec![Some(json!({"logOffset": 11}))]);
-        assert_eq!(seq.metadata.conf, spark_pinned_conf(200), "Spark 4.0.1 pins exactly these confs");
+        assert_eq!(
+            seq.metadata.conf,
+            spark_pinned_conf(200),
+            "Spark 4.0.1 pins exactly these confs"
+        );
         // Spark's JSON has the same fields in the same order; only the conf map's order differs.
         let ours = seq.to_log_string();
         let theirs = read("offsets/11");
         assert_eq!(ours.len(), theirs.len());
         assert_eq!(ours.split('\n').count(), 3);
         assert!(theirs.starts_with(&ours[..ours.find("\"conf\"").unwrap()]));
-        assert_eq!(CommitMetadata::parse(&read("commits/11")).unwrap().to_log_string(), read("commits/11"));
+        assert_eq!(
+            CommitMetadata::parse(&read("commits/11"))
+                .unwrap()
+                .to_log_string(),
+            read("commits/11")
+        );
         let meta = read("metadata");
         assert_eq!(StreamMetadata::parse(&meta).unwrap().to_log_string(), meta);
     }
 
     #[test]
     fn newer_versions_are_refused() {
-        assert!(matches!(OffsetSeq::parse("v2\n{}\n{}"), Err(FormatError::UnsupportedVersion(2))));
-        assert!(matches!(CommitMetadata::parse("x1"), Err(FormatError::BadVersion(_))));
+        assert!(matches!(
+            OffsetSeq::parse("v2\n{}\n{}"),
+            Err(FormatError::UnsupportedVersion(2))
+        ));
+        assert!(matches!(
+            CommitMetadata::parse("x1"),
+            Err(FormatError::BadVersion(_))
+        ));
     }
 }

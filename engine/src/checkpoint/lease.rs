@@ -57,7 +57,12 @@ pub struct Lease {
 
 impl Lease {
     /// Takes the lease at `path` for `run_id`, or fails with `CheckpointInUse`.
-    pub async fn acquire(store: Arc<dyn ObjectStore>, path: Path, run_id: &str, ttl: Duration) -> Result<Lease> {
+    pub async fn acquire(
+        store: Arc<dyn ObjectStore>,
+        path: Path,
+        run_id: &str,
+        ttl: Duration,
+    ) -> Result<Lease> {
         let host = host_name();
         let record = |now: i64| LeaseRecord {
             run_id: run_id.to_string(),
@@ -68,11 +73,19 @@ impl Lease {
         for _ in 0..3 {
             let mine = record(now_ms());
             let body = serde_json::to_string(&mine).unwrap_or_default();
-            let opts = PutOptions { mode: PutMode::Create, ..Default::default() };
-            match store.put_opts(&path, PutPayload::from(Bytes::from(body)), opts).await {
+            let opts = PutOptions {
+                mode: PutMode::Create,
+                ..Default::default()
+            };
+            match store
+                .put_opts(&path, PutPayload::from(Bytes::from(body)), opts)
+                .await
+            {
                 Ok(_) => return Ok(Lease::start(store, path, mine, ttl)),
                 Err(object_store::Error::AlreadyExists { .. }) => {
-                    let Some(text) = read_string(store.as_ref(), &path).await? else { continue };
+                    let Some(text) = read_string(store.as_ref(), &path).await? else {
+                        continue;
+                    };
                     let theirs: LeaseRecord = match serde_json::from_str(&text) {
                         Ok(r) => r,
                         // An unreadable lease (torn write) protects nobody: take it over.
@@ -96,7 +109,10 @@ impl Lease {
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(Error::Checkpoint { path: path.to_string(), message: "could not take the lease after 3 attempts".into() })
+        Err(Error::Checkpoint {
+            path: path.to_string(),
+            message: "could not take the lease after 3 attempts".into(),
+        })
     }
 
     fn start(store: Arc<dyn ObjectStore>, path: Path, mine: LeaseRecord, ttl: Duration) -> Lease {
@@ -108,7 +124,8 @@ impl Lease {
                 tokio::time::sleep(every).await;
                 match read_string(s.as_ref(), &p).await {
                     Ok(Some(text)) => {
-                        let still_mine = serde_json::from_str::<LeaseRecord>(&text).is_ok_and(|r| r.run_id == mine.run_id);
+                        let still_mine = serde_json::from_str::<LeaseRecord>(&text)
+                            .is_ok_and(|r| r.run_id == mine.run_id);
                         if !still_mine {
                             l.store(true, Ordering::SeqCst);
                             return;
@@ -121,12 +138,20 @@ impl Lease {
                     // A storage hiccup: try again at the next renewal; expiry covers long outages.
                     Err(_) => continue,
                 }
-                let renewed = LeaseRecord { expires_at_ms: now_ms() + ttl.as_millis() as i64, ..mine.clone() };
+                let renewed = LeaseRecord {
+                    expires_at_ms: now_ms() + ttl.as_millis() as i64,
+                    ..mine.clone()
+                };
                 let body = serde_json::to_string(&renewed).unwrap_or_default();
                 let _ = s.put(&p, PutPayload::from(Bytes::from(body))).await;
             }
         });
-        Lease { store, path, lost, renewer }
+        Lease {
+            store,
+            path,
+            lost,
+            renewer,
+        }
     }
 
     /// True if another run took the lease over (we stalled past its expiry).
@@ -187,20 +212,48 @@ mod tests {
     async fn second_holder_is_refused_until_release() {
         let store: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
         let path = Path::from("ckpt/_spate_lease.json");
-        let a = Lease::acquire(store.clone(), path.clone(), "run-a", Duration::from_secs(30)).await.unwrap();
-        let b = Lease::acquire(store.clone(), path.clone(), "run-b", Duration::from_secs(30)).await;
+        let a = Lease::acquire(
+            store.clone(),
+            path.clone(),
+            "run-a",
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+        let b = Lease::acquire(
+            store.clone(),
+            path.clone(),
+            "run-b",
+            Duration::from_secs(30),
+        )
+        .await;
         assert!(matches!(b, Err(Error::CheckpointInUse { .. })));
         a.release().await.unwrap();
-        let b = Lease::acquire(store.clone(), path.clone(), "run-b", Duration::from_secs(30)).await.unwrap();
+        let b = Lease::acquire(
+            store.clone(),
+            path.clone(),
+            "run-b",
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
         b.release().await.unwrap();
     }
 
     #[test]
     fn stale_when_expired_or_dead_here() {
-        let r = LeaseRecord { run_id: "x".into(), pid: std::process::id(), host: "h".into(), expires_at_ms: 1000 };
+        let r = LeaseRecord {
+            run_id: "x".into(),
+            pid: std::process::id(),
+            host: "h".into(),
+            expires_at_ms: 1000,
+        };
         assert!(r.is_stale(2000, "h"));
         assert!(!r.is_stale(500, "h"));
-        let dead = LeaseRecord { pid: u32::MAX - 1, ..r.clone() };
+        let dead = LeaseRecord {
+            pid: u32::MAX - 1,
+            ..r.clone()
+        };
         assert!(dead.is_stale(500, "h"));
         assert!(!dead.is_stale(500, "other-host"));
     }

@@ -28,7 +28,10 @@ mod tests {
     #[test]
     fn spark_cases() {
         assert_eq!(decide(None, None), StartDecision::Fresh);
-        assert_eq!(decide(Some(3), Some(3)), StartDecision::Continue { last: 3 });
+        assert_eq!(
+            decide(Some(3), Some(3)),
+            StartDecision::Continue { last: 3 }
+        );
         assert_eq!(decide(Some(3), Some(2)), StartDecision::Rerun { batch: 3 });
         assert_eq!(decide(Some(0), None), StartDecision::Rerun { batch: 0 });
         assert_eq!(decide(Some(5), Some(1)), StartDecision::Rerun { batch: 5 });

@@ -55,7 +55,10 @@ pub fn parse_timestamp_ntz_micros(s: &str) -> Option<i64> {
     if p.just_time || p.zone.is_some() {
         return None;
     }
-    to_micros(local_seconds(p.year, p.month, p.day, p.hour, p.minute, p.second)?, p.micros)
+    to_micros(
+        local_seconds(p.year, p.month, p.day, p.hour, p.minute, p.second)?,
+        p.micros,
+    )
 }
 
 /// Parses a TIMESTAMP_NTZ string like `CAST(s AS TIMESTAMP_NTZ)`: a valid zone is accepted and ignored.
@@ -68,7 +71,10 @@ pub fn cast_timestamp_ntz_micros(s: &str) -> Option<i64> {
         // Spark still resolves the zone id (ZoneId.of throws on garbage) before dropping it.
         parse_zone_id(z)?;
     }
-    to_micros(local_seconds(p.year, p.month, p.day, p.hour, p.minute, p.second)?, p.micros)
+    to_micros(
+        local_seconds(p.year, p.month, p.day, p.hour, p.minute, p.second)?,
+        p.micros,
+    )
 }
 
 /// Parses a Spark date string (`yyyy`, `yyyy-[m]m`, `yyyy-[m]m-[d]d[( |T)anything]`) to days since 1970-01-01.
@@ -133,7 +139,11 @@ pub fn parse_zone_id(id: &str) -> Option<SparkZone> {
         "Z" | "UTC" | "GMT" | "UT" => return Some(SparkZone::Fixed(0)),
         _ => {}
     }
-    let normalized = if trimmed.contains(':') { Cow::Owned(normalize_zone_id(trimmed)) } else { Cow::Borrowed(trimmed) };
+    let normalized = if trimmed.contains(':') {
+        Cow::Owned(normalize_zone_id(trimmed))
+    } else {
+        Cow::Borrowed(trimmed)
+    };
     let id = short_id(&normalized).unwrap_or(&normalized);
     if id.len() <= 1 || id.starts_with('+') || id.starts_with('-') {
         return parse_offset(id).map(SparkZone::Fixed);
@@ -324,7 +334,10 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 
 /// `LocalDate.of` validation (proleptic Gregorian, years within +-999,999,999).
 fn valid_date(year: i64, month: i64, day: i64) -> bool {
-    year.abs() <= 999_999_999 && (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)
+    year.abs() <= 999_999_999
+        && (1..=12).contains(&month)
+        && day >= 1
+        && day <= days_in_month(year, month)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -339,7 +352,14 @@ pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// Local wall-clock seconds since 1970-01-01T00:00 after `LocalDate.of`/`LocalTime.of` validation.
-fn local_seconds(year: i64, month: i64, day: i64, hour: i64, minute: i64, second: i64) -> Option<i64> {
+fn local_seconds(
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+    second: i64,
+) -> Option<i64> {
     if !valid_date(year, month, day) || hour > 23 || minute > 59 || second > 59 {
         return None;
     }
@@ -377,7 +397,11 @@ fn naive_from_seconds(seconds: i64) -> Option<NaiveDateTime> {
     let days = seconds.div_euclid(SECONDS_PER_DAY);
     let secs = seconds.rem_euclid(SECONDS_PER_DAY);
     let date = NaiveDate::from_num_days_from_ce_opt(i32::try_from(days + 719_163).ok()?)?;
-    date.and_hms_opt((secs / 3600) as u32, (secs / 60 % 60) as u32, (secs % 60) as u32)
+    date.and_hms_opt(
+        (secs / 3600) as u32,
+        (secs / 60 % 60) as u32,
+        (secs % 60) as u32,
+    )
 }
 
 /// Today's date in the zone (`LocalDate.now(zoneId)`), for time-only strings.
@@ -385,12 +409,16 @@ fn today_in(zone: SparkZone) -> Option<(i64, i64, i64)> {
     use chrono::Datelike;
     let now = chrono::Utc::now();
     let date = match zone {
-        SparkZone::Fixed(off) => {
-            now.with_timezone(&chrono::FixedOffset::east_opt(off)?).date_naive()
-        }
+        SparkZone::Fixed(off) => now
+            .with_timezone(&chrono::FixedOffset::east_opt(off)?)
+            .date_naive(),
         SparkZone::Region(tz) => now.with_timezone(&tz).date_naive(),
     };
-    Some((i64::from(date.year()), i64::from(date.month()), i64::from(date.day())))
+    Some((
+        i64::from(date.year()),
+        i64::from(date.month()),
+        i64::from(date.day()),
+    ))
 }
 
 /// Spark's pre-3.0 compatibility rewrites: `+h:mm` -> `+0h:mm` and a trailing `+hh:m` -> `+hh:0m`.
@@ -464,7 +492,9 @@ fn zone_with_prefix(id: &str, prefix_len: usize) -> Option<SparkZone> {
 fn region(id: &str) -> Option<SparkZone> {
     let valid_shape = id.len() >= 2
         && id.as_bytes()[0].is_ascii_alphabetic()
-        && id.bytes().all(|c| c.is_ascii_alphanumeric() || b"~/._+-".contains(&c));
+        && id
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"~/._+-".contains(&c));
     if !valid_shape {
         return None;
     }
@@ -484,7 +514,8 @@ fn parse_offset(id: &str) -> Option<i32> {
     };
     let num = |k: usize| -> Option<i32> {
         let (x, y) = (*b.get(k)?, *b.get(k + 1)?);
-        (x.is_ascii_digit() && y.is_ascii_digit()).then(|| i32::from(x - b'0') * 10 + i32::from(y - b'0'))
+        (x.is_ascii_digit() && y.is_ascii_digit())
+            .then(|| i32::from(x - b'0') * 10 + i32::from(y - b'0'))
     };
     let colon = |k: usize| b.get(k) == Some(&b':');
     let (h, m, s) = match b.len() {
@@ -518,7 +549,8 @@ mod tests {
 
     /// Epoch micros of a UTC wall-clock time, for expectations.
     fn utc(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, us: i64) -> i64 {
-        (days_from_civil(y, mo, d) * SECONDS_PER_DAY + h * 3600 + mi * 60 + s) * MICROS_PER_SECOND + us
+        (days_from_civil(y, mo, d) * SECONDS_PER_DAY + h * 3600 + mi * 60 + s) * MICROS_PER_SECOND
+            + us
     }
 
     #[test]
@@ -536,29 +568,71 @@ mod tests {
         assert_eq!(ts("2024-05-01T12:00"), Some(utc(2024, 5, 1, 12, 0, 0, 0)));
         assert_eq!(ts("2024-05-01T12"), Some(utc(2024, 5, 1, 12, 0, 0, 0)));
         assert_eq!(ts("2024-05-01 1:2:3"), Some(utc(2024, 5, 1, 1, 2, 3, 0)));
-        assert_eq!(ts("2024-05-01T12:00:00.123456Z"), Some(utc(2024, 5, 1, 12, 0, 0, 123_456)));
-        assert_eq!(ts("2024-05-01T12:00:00.1"), Some(utc(2024, 5, 1, 12, 0, 0, 100_000)));
+        assert_eq!(
+            ts("2024-05-01T12:00:00.123456Z"),
+            Some(utc(2024, 5, 1, 12, 0, 0, 123_456))
+        );
+        assert_eq!(
+            ts("2024-05-01T12:00:00.1"),
+            Some(utc(2024, 5, 1, 12, 0, 0, 100_000))
+        );
         // Digits after the sixth fraction digit are truncated, not rounded.
-        assert_eq!(ts("2024-05-01T12:00:00.1234567899"), Some(utc(2024, 5, 1, 12, 0, 0, 123_456)));
-        assert_eq!(ts("2024-05-01T12:00:00."), Some(utc(2024, 5, 1, 12, 0, 0, 0)));
+        assert_eq!(
+            ts("2024-05-01T12:00:00.1234567899"),
+            Some(utc(2024, 5, 1, 12, 0, 0, 123_456))
+        );
+        assert_eq!(
+            ts("2024-05-01T12:00:00."),
+            Some(utc(2024, 5, 1, 12, 0, 0, 0))
+        );
     }
 
     #[test]
     fn zones() {
         let base = utc(2024, 5, 1, 12, 0, 0, 0);
-        assert_eq!(ts("2024-05-01T12:00:00+02:00"), Some(base - 2 * 3600 * MICROS_PER_SECOND));
-        assert_eq!(ts("2024-05-01T12:00:00+0200"), Some(base - 2 * 3600 * MICROS_PER_SECOND));
-        assert_eq!(ts("2024-05-01T12:00:00+02"), Some(base - 2 * 3600 * MICROS_PER_SECOND));
-        assert_eq!(ts("2024-05-01T12:00:00+2:00"), Some(base - 2 * 3600 * MICROS_PER_SECOND));
-        assert_eq!(ts("2024-05-01T12:00:00-05:30"), Some(base + 5 * 3600 * MICROS_PER_SECOND + 1800 * MICROS_PER_SECOND));
+        assert_eq!(
+            ts("2024-05-01T12:00:00+02:00"),
+            Some(base - 2 * 3600 * MICROS_PER_SECOND)
+        );
+        assert_eq!(
+            ts("2024-05-01T12:00:00+0200"),
+            Some(base - 2 * 3600 * MICROS_PER_SECOND)
+        );
+        assert_eq!(
+            ts("2024-05-01T12:00:00+02"),
+            Some(base - 2 * 3600 * MICROS_PER_SECOND)
+        );
+        assert_eq!(
+            ts("2024-05-01T12:00:00+2:00"),
+            Some(base - 2 * 3600 * MICROS_PER_SECOND)
+        );
+        assert_eq!(
+            ts("2024-05-01T12:00:00-05:30"),
+            Some(base + 5 * 3600 * MICROS_PER_SECOND + 1800 * MICROS_PER_SECOND)
+        );
         assert_eq!(ts("2024-05-01T12:00:00Z"), Some(base));
         assert_eq!(ts("2024-05-01 12:00:00 UTC"), Some(base));
         assert_eq!(ts("2024-05-01 12:00:00UTC"), Some(base));
-        assert_eq!(ts("2024-05-01 12:00:00 GMT+1"), Some(base - 3600 * MICROS_PER_SECOND));
-        assert_eq!(ts("2024-05-01T12:00:00.5Europe/Paris"), Some(base - 2 * 3600 * MICROS_PER_SECOND + 500_000));
-        assert_eq!(ts("2024-01-01 12:00:00 Europe/Paris"), Some(utc(2024, 1, 1, 11, 0, 0, 0)));
-        assert_eq!(ts("2024-01-01 12:00:00 PST"), Some(utc(2024, 1, 1, 20, 0, 0, 0)));
-        assert_eq!(ts("2024-01-01 12:00:00 EST"), Some(utc(2024, 1, 1, 17, 0, 0, 0)));
+        assert_eq!(
+            ts("2024-05-01 12:00:00 GMT+1"),
+            Some(base - 3600 * MICROS_PER_SECOND)
+        );
+        assert_eq!(
+            ts("2024-05-01T12:00:00.5Europe/Paris"),
+            Some(base - 2 * 3600 * MICROS_PER_SECOND + 500_000)
+        );
+        assert_eq!(
+            ts("2024-01-01 12:00:00 Europe/Paris"),
+            Some(utc(2024, 1, 1, 11, 0, 0, 0))
+        );
+        assert_eq!(
+            ts("2024-01-01 12:00:00 PST"),
+            Some(utc(2024, 1, 1, 20, 0, 0, 0))
+        );
+        assert_eq!(
+            ts("2024-01-01 12:00:00 EST"),
+            Some(utc(2024, 1, 1, 17, 0, 0, 0))
+        );
         // Unknown or wrongly cased ids, and a zone right after the minutes, are invalid (Spark).
         assert_eq!(ts("2024-05-01 12:00:00 Mars/Base"), None);
         assert_eq!(ts("2024-05-01 12:00:00 europe/paris"), None);
@@ -570,21 +644,46 @@ mod tests {
     #[test]
     fn default_zone_applies_to_zone_less_strings() {
         let paris: Tz = "Europe/Paris".parse().unwrap();
-        assert_eq!(parse_timestamp_micros("2024-05-01 12:00:00", &paris), Some(utc(2024, 5, 1, 10, 0, 0, 0)));
+        assert_eq!(
+            parse_timestamp_micros("2024-05-01 12:00:00", &paris),
+            Some(utc(2024, 5, 1, 10, 0, 0, 0))
+        );
         // An explicit zone wins over the default.
-        assert_eq!(parse_timestamp_micros("2024-05-01 12:00:00Z", &paris), Some(utc(2024, 5, 1, 12, 0, 0, 0)));
+        assert_eq!(
+            parse_timestamp_micros("2024-05-01 12:00:00Z", &paris),
+            Some(utc(2024, 5, 1, 12, 0, 0, 0))
+        );
         // DST gap (02:30 does not exist on 2024-03-31 in Paris): moved forward by the gap -> 03:30 CEST.
-        assert_eq!(parse_timestamp_micros("2024-03-31 02:30:00", &paris), Some(utc(2024, 3, 31, 1, 30, 0, 0)));
+        assert_eq!(
+            parse_timestamp_micros("2024-03-31 02:30:00", &paris),
+            Some(utc(2024, 3, 31, 1, 30, 0, 0))
+        );
         // DST overlap (02:30 happens twice on 2024-10-27): the earlier offset (+02:00) wins.
-        assert_eq!(parse_timestamp_micros("2024-10-27 02:30:00", &paris), Some(utc(2024, 10, 27, 0, 30, 0, 0)));
+        assert_eq!(
+            parse_timestamp_micros("2024-10-27 02:30:00", &paris),
+            Some(utc(2024, 10, 27, 0, 30, 0, 0))
+        );
     }
 
     #[test]
     fn invalid_timestamps() {
         for s in [
-            "", "   ", "abc", "12", "202-01-01", "2024-13-01", "2024-02-30", "2024-05-01T",
-            "2024-05-01 25:00:00", "2024-05-01 12:60", "2024-05-01 12:00:61", "2024/05/01",
-            "2024-05-01X12:00", "2024-005-01", "2024-05-01 12:00:00:00", "1234567-01-01",
+            "",
+            "   ",
+            "abc",
+            "12",
+            "202-01-01",
+            "2024-13-01",
+            "2024-02-30",
+            "2024-05-01T",
+            "2024-05-01 25:00:00",
+            "2024-05-01 12:60",
+            "2024-05-01 12:00:61",
+            "2024/05/01",
+            "2024-05-01X12:00",
+            "2024-005-01",
+            "2024-05-01 12:00:00:00",
+            "1234567-01-01",
         ] {
             assert_eq!(ts(s), None, "{s:?}");
         }
@@ -606,23 +705,49 @@ mod tests {
         let v = ts("12:34:56").expect("time-only parses");
         let today = chrono::Utc::now().date_naive();
         use chrono::Datelike;
-        let day_start = utc(i64::from(today.year()), i64::from(today.month()), i64::from(today.day()), 0, 0, 0, 0);
+        let day_start = utc(
+            i64::from(today.year()),
+            i64::from(today.month()),
+            i64::from(today.day()),
+            0,
+            0,
+            0,
+            0,
+        );
         // Allow for a midnight rollover between the two clock reads.
         let offset = v - day_start;
-        assert!(offset == (12 * 3600 + 34 * 60 + 56) * MICROS_PER_SECOND || offset < 0, "{offset}");
+        assert!(
+            offset == (12 * 3600 + 34 * 60 + 56) * MICROS_PER_SECOND || offset < 0,
+            "{offset}"
+        );
         assert!(ts("T01:02:03").is_some());
         assert!(ts("+12:00").is_none());
     }
 
     #[test]
     fn ntz() {
-        assert_eq!(parse_timestamp_ntz_micros("2024-05-01T12:00:00.5"), Some(utc(2024, 5, 1, 12, 0, 0, 500_000)));
-        assert_eq!(parse_timestamp_ntz_micros(" 2024-05-01 "), Some(utc(2024, 5, 1, 0, 0, 0, 0)));
+        assert_eq!(
+            parse_timestamp_ntz_micros("2024-05-01T12:00:00.5"),
+            Some(utc(2024, 5, 1, 12, 0, 0, 500_000))
+        );
+        assert_eq!(
+            parse_timestamp_ntz_micros(" 2024-05-01 "),
+            Some(utc(2024, 5, 1, 0, 0, 0, 0))
+        );
         // The JSON reader refuses any zone, including Z (errata); CAST accepts and drops it.
         assert_eq!(parse_timestamp_ntz_micros("2024-05-01T12:00:00Z"), None);
-        assert_eq!(parse_timestamp_ntz_micros("2024-05-01T12:00:00+01:00"), None);
-        assert_eq!(cast_timestamp_ntz_micros("2024-05-01T12:00:00Z"), Some(utc(2024, 5, 1, 12, 0, 0, 0)));
-        assert_eq!(cast_timestamp_ntz_micros("2024-05-01T12:00:00 Nowhere/City"), None);
+        assert_eq!(
+            parse_timestamp_ntz_micros("2024-05-01T12:00:00+01:00"),
+            None
+        );
+        assert_eq!(
+            cast_timestamp_ntz_micros("2024-05-01T12:00:00Z"),
+            Some(utc(2024, 5, 1, 12, 0, 0, 0))
+        );
+        assert_eq!(
+            cast_timestamp_ntz_micros("2024-05-01T12:00:00 Nowhere/City"),
+            None
+        );
         assert_eq!(parse_timestamp_ntz_micros("12:00:00"), None);
     }
 
@@ -636,12 +761,28 @@ mod tests {
         assert_eq!(parse_date_days(" 2024-05-01T12:34:56Z "), Some(19844));
         assert_eq!(parse_date_days("2024-05-01 anything at all"), Some(19844));
         assert_eq!(parse_date_days("2024-05-01Tjunk"), Some(19844));
-        assert_eq!(parse_date_days("-0001-01-01"), Some(days_from_civil(-1, 1, 1) as i32));
-        for s in ["", "2024 x", "2024-05 01", "2024-05-01x", "2024-13-01", "2024-02-30", "20-01-01", "T2024", "2024-05-01-"] {
+        assert_eq!(
+            parse_date_days("-0001-01-01"),
+            Some(days_from_civil(-1, 1, 1) as i32)
+        );
+        for s in [
+            "",
+            "2024 x",
+            "2024-05 01",
+            "2024-05-01x",
+            "2024-13-01",
+            "2024-02-30",
+            "20-01-01",
+            "T2024",
+            "2024-05-01-",
+        ] {
             assert_eq!(parse_date_days(s), None, "{s:?}");
         }
         // Seven-digit years parse, but must still fit in an i32 day count.
-        assert_eq!(parse_date_days("1000000-01-01"), Some(days_from_civil(1_000_000, 1, 1) as i32));
+        assert_eq!(
+            parse_date_days("1000000-01-01"),
+            Some(days_from_civil(1_000_000, 1, 1) as i32)
+        );
         assert_eq!(parse_date_days("9999999-01-01"), None);
     }
 
@@ -652,10 +793,22 @@ mod tests {
         assert_eq!(parse_zone_id("GMT+01:30"), Some(SparkZone::Fixed(5400)));
         assert_eq!(parse_zone_id("UT-3"), Some(SparkZone::Fixed(-3 * 3600)));
         assert_eq!(parse_zone_id("+01:5"), Some(SparkZone::Fixed(3600 + 300)));
-        assert_eq!(parse_zone_id("-083045"), Some(SparkZone::Fixed(-(8 * 3600 + 30 * 60 + 45))));
-        assert_eq!(parse_zone_id("Europe/Paris"), Some(SparkZone::Region(chrono_tz::Europe::Paris)));
-        assert_eq!(parse_zone_id("CTT"), Some(SparkZone::Region(chrono_tz::Asia::Shanghai)));
-        assert_eq!(parse_zone_id("GMT0"), Some(SparkZone::Region(chrono_tz::Tz::GMT0)));
+        assert_eq!(
+            parse_zone_id("-083045"),
+            Some(SparkZone::Fixed(-(8 * 3600 + 30 * 60 + 45)))
+        );
+        assert_eq!(
+            parse_zone_id("Europe/Paris"),
+            Some(SparkZone::Region(chrono_tz::Europe::Paris))
+        );
+        assert_eq!(
+            parse_zone_id("CTT"),
+            Some(SparkZone::Region(chrono_tz::Asia::Shanghai))
+        );
+        assert_eq!(
+            parse_zone_id("GMT0"),
+            Some(SparkZone::Region(chrono_tz::Tz::GMT0))
+        );
         for bad in ["", "+", "+1:", "+123", "X", "GMTx+1", "UTC+25", "1/2"] {
             assert_eq!(parse_zone_id(bad), None, "{bad:?}");
         }

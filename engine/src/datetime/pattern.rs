@@ -12,7 +12,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike,
+};
 use chrono_tz::{OffsetName, Tz};
 
 /// Why a pattern string is not a valid Spark datetime pattern.
@@ -228,7 +230,10 @@ pub fn local_to_utc_micros(local: &NaiveDateTime, tz: &Tz) -> Option<i64> {
         LocalResult::Single(o) => o.fix().local_minus_utc(),
         LocalResult::Ambiguous(earlier, later) => {
             // The earlier instant is the one with the larger offset.
-            earlier.fix().local_minus_utc().max(later.fix().local_minus_utc())
+            earlier
+                .fix()
+                .local_minus_utc()
+                .max(later.fix().local_minus_utc())
         }
         LocalResult::None => {
             // Shifting forward by the gap length and then applying the later offset equals
@@ -247,7 +252,10 @@ pub fn days_since_epoch(date: NaiveDate) -> Option<i32> {
 }
 
 fn naive_minus_offset_micros(local: &NaiveDateTime, offset_secs: i32) -> Option<i64> {
-    let secs = local.and_utc().timestamp().checked_sub(offset_secs as i64)?;
+    let secs = local
+        .and_utc()
+        .timestamp()
+        .checked_sub(offset_secs as i64)?;
     let micros = (local.nanosecond() % 1_000_000_000) as i64 / 1_000;
     secs.checked_mul(1_000_000)?.checked_add(micros)
 }
@@ -270,7 +278,12 @@ fn unquoted_letters(chars: &[char]) -> impl Iterator<Item = char> + '_ {
     })
 }
 
-fn compile_items(chars: &[char], pos: &mut usize, depth: usize, has_era: bool) -> Result<Vec<Item>, String> {
+fn compile_items(
+    chars: &[char],
+    pos: &mut usize,
+    depth: usize,
+    has_era: bool,
+) -> Result<Vec<Item>, String> {
     let mut items: Vec<Item> = Vec::new();
     let push_literal = |items: &mut Vec<Item>, text: &str| {
         if let Some(Item::Literal(prev)) = items.last_mut() {
@@ -452,11 +465,36 @@ fn letter_item(c: char, count: usize, has_era: bool) -> Result<Item, String> {
         'X' | 'x' => {
             let zero = |z: &'static str, x: &'static str| if c == 'X' { z } else { x };
             match count {
-                1 => Ok(iso_offset(zero("Z", "+00"), false, Need::Optional, Need::No)),
-                2 => Ok(iso_offset(zero("Z", "+0000"), false, Need::Required, Need::No)),
-                3 => Ok(iso_offset(zero("Z", "+00:00"), true, Need::Required, Need::No)),
-                4 => Ok(iso_offset(zero("Z", "+0000"), false, Need::Required, Need::Optional)),
-                5 => Ok(iso_offset(zero("Z", "+00:00"), true, Need::Required, Need::Optional)),
+                1 => Ok(iso_offset(
+                    zero("Z", "+00"),
+                    false,
+                    Need::Optional,
+                    Need::No,
+                )),
+                2 => Ok(iso_offset(
+                    zero("Z", "+0000"),
+                    false,
+                    Need::Required,
+                    Need::No,
+                )),
+                3 => Ok(iso_offset(
+                    zero("Z", "+00:00"),
+                    true,
+                    Need::Required,
+                    Need::No,
+                )),
+                4 => Ok(iso_offset(
+                    zero("Z", "+0000"),
+                    false,
+                    Need::Required,
+                    Need::Optional,
+                )),
+                5 => Ok(iso_offset(
+                    zero("Z", "+00:00"),
+                    true,
+                    Need::Required,
+                    Need::Optional,
+                )),
                 _ => too_many(),
             }
         }
@@ -602,7 +640,9 @@ impl Fields {
         let small = |v: i64| u32::try_from(v).ok();
         if let Some(doy) = self.get(Slot::DayOfYear) {
             let date = NaiveDate::from_yo_opt(year, small(doy)?)?;
-            let month_ok = self.get(Slot::Month).is_none_or(|m| m == date.month() as i64);
+            let month_ok = self
+                .get(Slot::Month)
+                .is_none_or(|m| m == date.month() as i64);
             let day_ok = self.get(Slot::Day).is_none_or(|d| d == date.day() as i64);
             return (month_ok && day_ok).then_some(date);
         }
@@ -722,7 +762,11 @@ fn parse_item(item: &Item, s: &str, pos: usize, fields: &mut Fields) -> Option<u
             }
             let mut nanos: i64 = 0;
             for i in 0..9 {
-                let digit = if i < count { (bytes[pos + i] - b'0') as i64 } else { 0 };
+                let digit = if i < count {
+                    (bytes[pos + i] - b'0') as i64
+                } else {
+                    0
+                };
                 nanos = nanos * 10 + digit;
             }
             fields.set(Slot::Nano, nanos)?;
@@ -731,7 +775,10 @@ fn parse_item(item: &Item, s: &str, pos: usize, fields: &mut Fields) -> Option<u
         Item::Text { field, style } => {
             let (slot, names) = match field {
                 TextField::Month => (Slot::Month, month_names(*style)?),
-                TextField::AmPm => (Slot::AmPm, AM_PM.iter().map(|(v, t)| (*v, t.to_string())).collect()),
+                TextField::AmPm => (
+                    Slot::AmPm,
+                    AM_PM.iter().map(|(v, t)| (*v, t.to_string())).collect(),
+                ),
                 TextField::Era => (Slot::Era, era_names(*style)?),
                 // Day-of-week and quarter text are format-only (rejected before parsing).
                 TextField::DayOfWeek | TextField::Quarter => return None,
@@ -909,7 +956,11 @@ fn parse_localized_offset(s: &str, pos: usize, full: bool) -> Option<(i32, usize
         _ => return Some((0, p)),
     };
     p += 1;
-    let hour_digits = bytes[p..].iter().take(2).take_while(|b| b.is_ascii_digit()).count();
+    let hour_digits = bytes[p..]
+        .iter()
+        .take(2)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     if hour_digits == 0 || full && hour_digits != 2 {
         return None;
     }
@@ -940,7 +991,11 @@ fn parse_lenient_offset(bytes: &[u8], pos: usize) -> Option<(i32, usize)> {
         _ => return None,
     };
     let mut p = pos + 1;
-    let hour_digits = bytes[p..].iter().take(2).take_while(|b| b.is_ascii_digit()).count();
+    let hour_digits = bytes[p..]
+        .iter()
+        .take(2)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     if hour_digits == 0 {
         return None;
     }
@@ -1046,7 +1101,10 @@ fn parse_zone_name(s: &str, pos: usize) -> Option<(Zone, usize)> {
         .take_while(|b| b.is_ascii_alphabetic())
         .count();
     let word = &s[pos..pos + word_len];
-    if let Some((_, id)) = NAMES.iter().find(|(abbr, _)| abbr.eq_ignore_ascii_case(word)) {
+    if let Some((_, id)) = NAMES
+        .iter()
+        .find(|(abbr, _)| abbr.eq_ignore_ascii_case(word))
+    {
         return Some((Zone::Region(zone_by_name(id)?), pos + word_len));
     }
     parse_zone_id(s, pos)
@@ -1111,7 +1169,10 @@ fn month_names(style: TextStyle) -> Option<Vec<(i64, String)>> {
 fn era_names(style: TextStyle) -> Option<Vec<(i64, String)>> {
     Some(match style {
         TextStyle::Short => vec![(0, "BC".to_string()), (1, "AD".to_string())],
-        TextStyle::Full => vec![(0, "Before Christ".to_string()), (1, "Anno Domini".to_string())],
+        TextStyle::Full => vec![
+            (0, "Before Christ".to_string()),
+            (1, "Anno Domini".to_string()),
+        ],
         TextStyle::Narrow => vec![(0, "B".to_string()), (1, "A".to_string())],
     })
 }
@@ -1191,7 +1252,10 @@ fn format_item(item: &Item, ctx: &FormatCtx, out: &mut String) -> Option<()> {
         Item::Text { field, style } => {
             let text = match field {
                 TextField::Month => styled(MONTHS_FULL[local.month0() as usize], *style),
-                TextField::DayOfWeek => styled(DAYS_FULL[local.weekday().num_days_from_monday() as usize], *style),
+                TextField::DayOfWeek => styled(
+                    DAYS_FULL[local.weekday().num_days_from_monday() as usize],
+                    *style,
+                ),
                 TextField::AmPm => {
                     let text = AM_PM[(local.hour() / 12) as usize].1;
                     if *style == TextStyle::Narrow {
@@ -1209,7 +1273,9 @@ fn format_item(item: &Item, ctx: &FormatCtx, out: &mut String) -> Option<()> {
                     match style {
                         TextStyle::Short => format!("Q{q}"),
                         TextStyle::Full => {
-                            ["1st quarter", "2nd quarter", "3rd quarter", "4th quarter"][(q - 1) as usize].to_string()
+                            ["1st quarter", "2nd quarter", "3rd quarter", "4th quarter"]
+                                [(q - 1) as usize]
+                                .to_string()
                         }
                         TextStyle::Narrow => q.to_string(),
                     }
@@ -1251,8 +1317,10 @@ fn format_offset(style: &OffsetStyle, total: i32, out: &mut String) {
             out.push(sign);
             out.push_str(&format!("{hours:02}"));
             let sep = if *colon { ":" } else { "" };
-            let show_sec = *need_sec == Need::Required || *need_sec == Need::Optional && seconds != 0;
-            let show_min = *need_min == Need::Required || *need_min == Need::Optional && (minutes != 0 || show_sec);
+            let show_sec =
+                *need_sec == Need::Required || *need_sec == Need::Optional && seconds != 0;
+            let show_min = *need_min == Need::Required
+                || *need_min == Need::Optional && (minutes != 0 || show_sec);
             if show_min {
                 out.push_str(&format!("{sep}{minutes:02}"));
                 if show_sec {
@@ -1317,7 +1385,10 @@ mod tests {
 
     #[test]
     fn parses_date_only_with_midnight_default() {
-        assert_eq!(parse("yyyy-MM-dd", "2016-12-31"), Some(micros("2016-12-31 00:00:00")));
+        assert_eq!(
+            parse("yyyy-MM-dd", "2016-12-31"),
+            Some(micros("2016-12-31 00:00:00"))
+        );
     }
 
     #[test]
@@ -1342,9 +1413,19 @@ mod tests {
     #[test]
     fn whole_string_must_match() {
         assert_eq!(parse("yyyy-MM-dd", "2016-12-31 10:00"), None);
-        assert_eq!(parse("yyyy-MM-dd", "2016-12-3"), None, "dd needs two digits");
-        assert_eq!(parse("yyyy-M-d", "2016-1-3"), Some(micros("2016-01-03 00:00:00")));
-        assert_eq!(parse("yyyy-M-d", "2016-12-31"), Some(micros("2016-12-31 00:00:00")));
+        assert_eq!(
+            parse("yyyy-MM-dd", "2016-12-3"),
+            None,
+            "dd needs two digits"
+        );
+        assert_eq!(
+            parse("yyyy-M-d", "2016-1-3"),
+            Some(micros("2016-01-03 00:00:00"))
+        );
+        assert_eq!(
+            parse("yyyy-M-d", "2016-12-31"),
+            Some(micros("2016-12-31 00:00:00"))
+        );
         assert_eq!(parse("yyyy-MM-dd", "garbage"), None);
     }
 
@@ -1375,7 +1456,10 @@ mod tests {
         assert_eq!(parse(p, "2020-01-01 00:00:00"), None);
         // Nanosecond digits beyond microseconds are truncated.
         assert_eq!(
-            parse("yyyy-MM-dd HH:mm:ss.SSSSSSSSS", "2020-01-01 00:00:00.123456789"),
+            parse(
+                "yyyy-MM-dd HH:mm:ss.SSSSSSSSS",
+                "2020-01-01 00:00:00.123456789"
+            ),
             Some(micros("2020-01-01 00:00:00.123456"))
         );
     }
@@ -1383,7 +1467,10 @@ mod tests {
     #[test]
     fn optional_sections() {
         let p = "yyyy-MM-dd'T'HH:mm:ss[.SSS][XXX]";
-        assert_eq!(parse(p, "2020-01-01T10:00:00"), Some(micros("2020-01-01 10:00:00")));
+        assert_eq!(
+            parse(p, "2020-01-01T10:00:00"),
+            Some(micros("2020-01-01 10:00:00"))
+        );
         assert_eq!(
             parse(p, "2020-01-01T10:00:00.5"),
             Some(micros("2020-01-01 10:00:00.500"))
@@ -1414,9 +1501,18 @@ mod tests {
             parse("yyyy-MM-dd'T'HH", "2020-01-01T05"),
             Some(micros("2020-01-01 05:00:00"))
         );
-        assert_eq!(parse("''yyyy''", "'2020'"), Some(micros("2020-01-01 00:00:00")));
-        assert_eq!(parse("'it''s' yyyy", "it's 2020"), Some(micros("2020-01-01 00:00:00")));
-        assert_eq!(fmt("'at' HH 'o''clock'", "2020-01-01 05:00:00", &UTC), "at 05 o'clock");
+        assert_eq!(
+            parse("''yyyy''", "'2020'"),
+            Some(micros("2020-01-01 00:00:00"))
+        );
+        assert_eq!(
+            parse("'it''s' yyyy", "it's 2020"),
+            Some(micros("2020-01-01 00:00:00"))
+        );
+        assert_eq!(
+            fmt("'at' HH 'o''clock'", "2020-01-01 05:00:00", &UTC),
+            "at 05 o'clock"
+        );
         assert!(
             SparkPattern::compile("yyyy-MM-ddTHH").is_err(),
             "T is an unknown letter"
@@ -1426,18 +1522,31 @@ mod tests {
 
     #[test]
     fn adjacent_values() {
-        assert_eq!(parse("yyyyMMdd", "20200131"), Some(micros("2020-01-31 00:00:00")));
+        assert_eq!(
+            parse("yyyyMMdd", "20200131"),
+            Some(micros("2020-01-31 00:00:00"))
+        );
         assert_eq!(
             parse("yyyyMMddHHmmss", "20200131102030"),
             Some(micros("2020-01-31 10:20:30"))
         );
-        assert_eq!(parse("yyMMdd", "200131"), Some(micros("2020-01-31 00:00:00")));
+        assert_eq!(
+            parse("yyMMdd", "200131"),
+            Some(micros("2020-01-31 00:00:00"))
+        );
     }
 
     #[test]
     fn years() {
-        assert_eq!(parse("yy-MM-dd", "99-01-01"), Some(micros("2099-01-01 00:00:00")));
-        assert_eq!(parse("yyyy", "12345"), None, "more than 4 digits needs a sign");
+        assert_eq!(
+            parse("yy-MM-dd", "99-01-01"),
+            Some(micros("2099-01-01 00:00:00"))
+        );
+        assert_eq!(
+            parse("yyyy", "12345"),
+            None,
+            "more than 4 digits needs a sign"
+        );
         assert_eq!(parse("y", "12345").is_some(), true);
         assert_eq!(fmt("yy", "2016-04-08 10:00:00", &UTC), "16");
         assert_eq!(fmt("y", "0012-04-08 10:00:00", &UTC), "12");
@@ -1446,13 +1555,22 @@ mod tests {
 
     #[test]
     fn text_fields_are_case_insensitive() {
-        assert_eq!(parse("dd MMM yyyy", "05 jan 2021"), Some(micros("2021-01-05 00:00:00")));
+        assert_eq!(
+            parse("dd MMM yyyy", "05 jan 2021"),
+            Some(micros("2021-01-05 00:00:00"))
+        );
         assert_eq!(
             parse("dd MMMM yyyy", "05 SEPTEMBER 2021"),
             Some(micros("2021-09-05 00:00:00"))
         );
-        assert_eq!(parse("hh:mm a", "12:30 am"), Some(micros("1970-01-01 00:30:00")));
-        assert_eq!(parse("hh:mm a", "01:30 PM"), Some(micros("1970-01-01 13:30:00")));
+        assert_eq!(
+            parse("hh:mm a", "12:30 am"),
+            Some(micros("1970-01-01 00:30:00"))
+        );
+        assert_eq!(
+            parse("hh:mm a", "01:30 PM"),
+            Some(micros("1970-01-01 13:30:00"))
+        );
         assert_eq!(
             parse("hh:mm", "12:30"),
             Some(micros("1970-01-01 00:30:00")),
@@ -1466,13 +1584,21 @@ mod tests {
         assert!(SparkPattern::compile_for_parsing("EEE yyyy").is_err());
         let p = SparkPattern::compile("EEE, dd MMM yyyy").expect("compiles for formatting");
         assert_eq!(p.parse_timestamp_micros("Fri, 08 Apr 2016", &UTC), None);
-        assert_eq!(p.format_micros(micros("2016-04-08 10:00:00"), &UTC), "Fri, 08 Apr 2016");
-        assert_eq!(fmt("EEEE MMMM", "2016-04-08 10:00:00", &UTC), "Friday April");
+        assert_eq!(
+            p.format_micros(micros("2016-04-08 10:00:00"), &UTC),
+            "Fri, 08 Apr 2016"
+        );
+        assert_eq!(
+            fmt("EEEE MMMM", "2016-04-08 10:00:00", &UTC),
+            "Friday April"
+        );
     }
 
     #[test]
     fn rejects_spark_unsupported_letters() {
-        for p in ["YYYY", "ww", "u", "e", "yyyyyyy", "MMMMMM", "ddd", "A", "{", "]"] {
+        for p in [
+            "YYYY", "ww", "u", "e", "yyyyyyy", "MMMMMM", "ddd", "A", "{", "]",
+        ] {
             assert!(SparkPattern::compile(p).is_err(), "{p} should be rejected");
         }
     }
@@ -1488,7 +1614,10 @@ mod tests {
             Some(micros("2020-07-01 17:00:00"))
         );
         assert_eq!(
-            parse("yyyy-MM-dd HH:mm VV", "2020-07-01 10:00 America/Los_Angeles"),
+            parse(
+                "yyyy-MM-dd HH:mm VV",
+                "2020-07-01 10:00 America/Los_Angeles"
+            ),
             Some(micros("2020-07-01 17:00:00"))
         );
         assert_eq!(
@@ -1558,7 +1687,10 @@ mod tests {
             "-08|-0800|-08:00|-08|-0800|GMT-08:00|GMT-8"
         );
         assert_eq!(fmt("VV z", ts, &la), "America/Los_Angeles PST");
-        assert_eq!(fmt("X|xxx|Z|ZZZZZ|O|z", ts, &UTC), "Z|+00:00|+0000|Z|GMT|UTC");
+        assert_eq!(
+            fmt("X|xxx|Z|ZZZZZ|O|z", ts, &UTC),
+            "Z|+00:00|+0000|Z|GMT|UTC"
+        );
     }
 
     #[test]
@@ -1576,11 +1708,23 @@ mod tests {
             Some(micros("2020-01-01 05:00:00")),
             "literals ignore case"
         );
-        assert_eq!(parse("yyyy[-MM[-dd]]", "2020-05"), Some(micros("2020-05-01 00:00:00")));
-        assert_eq!(parse("yyyy[-MM[-dd]]", "2020"), Some(micros("2020-01-01 00:00:00")));
-        assert_eq!(parse("KK:mm a", "11:00 PM"), Some(micros("1970-01-01 23:00:00")));
+        assert_eq!(
+            parse("yyyy[-MM[-dd]]", "2020-05"),
+            Some(micros("2020-05-01 00:00:00"))
+        );
+        assert_eq!(
+            parse("yyyy[-MM[-dd]]", "2020"),
+            Some(micros("2020-01-01 00:00:00"))
+        );
+        assert_eq!(
+            parse("KK:mm a", "11:00 PM"),
+            Some(micros("1970-01-01 23:00:00"))
+        );
         assert_eq!(parse("kk:mm", "24:00"), Some(micros("1970-01-01 00:00:00")));
-        assert_eq!(parse("yyyy DDD", "2020 060"), Some(micros("2020-02-29 00:00:00")));
+        assert_eq!(
+            parse("yyyy DDD", "2020 060"),
+            Some(micros("2020-02-29 00:00:00"))
+        );
         assert_eq!(
             parse("yyyy DDD MM", "2020 060 03"),
             None,
@@ -1594,7 +1738,10 @@ mod tests {
             parse("yyyy-MM-dd HH:mm:ss.SSSSSS", "2020-01-01 00:00:00.000001"),
             Some(micros("2020-01-01 00:00:00.000001"))
         );
-        assert_eq!(parse("G yyyy", "BC 0001"), Some(micros("0000-01-01 00:00:00")));
+        assert_eq!(
+            parse("G yyyy", "BC 0001"),
+            Some(micros("0000-01-01 00:00:00"))
+        );
         assert_eq!(
             parse("yyyy yyyy", "2020 2021"),
             None,

@@ -100,7 +100,16 @@ mod tests {
         // Unused trailing bits are not checked.
         assert_eq!(dec("aB=="), Some(b"h".to_vec()));
         // Missing padding, whitespace inside a group, URL alphabet, junk: rejected.
-        for bad in ["aGk", "aA", "a", "aG k=", "-_-_", "aGk=!", "a===", "aGVsbG8=x"] {
+        for bad in [
+            "aGk",
+            "aA",
+            "a",
+            "aG k=",
+            "-_-_",
+            "aGk=!",
+            "a===",
+            "aGVsbG8=x",
+        ] {
             assert_eq!(dec(bad), None, "{bad:?}");
         }
     }

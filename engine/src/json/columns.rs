@@ -29,7 +29,10 @@ pub(crate) struct Prim<P: ArrowPrimitiveType> {
 
 impl<P: ArrowPrimitiveType> Prim<P> {
     fn new() -> Self {
-        Prim { values: Vec::new(), nulls: NullBufferBuilder::new(0) }
+        Prim {
+            values: Vec::new(),
+            nulls: NullBufferBuilder::new(0),
+        }
     }
 
     /// Appends a value.
@@ -67,7 +70,11 @@ pub(crate) struct VarBin {
 impl VarBin {
     /// An empty column.
     pub fn new() -> Self {
-        VarBin { offsets: vec![0], data: Vec::new(), nulls: NullBufferBuilder::new(0) }
+        VarBin {
+            offsets: vec![0],
+            data: Vec::new(),
+            nulls: NullBufferBuilder::new(0),
+        }
     }
 
     /// Number of slots.
@@ -100,13 +107,25 @@ impl VarBin {
         }
     }
 
-    fn take_parts(&mut self) -> Result<(OffsetBuffer<i32>, arrow::buffer::Buffer, Option<arrow::buffer::NullBuffer>), JsonError> {
+    fn take_parts(
+        &mut self,
+    ) -> Result<
+        (
+            OffsetBuffer<i32>,
+            arrow::buffer::Buffer,
+            Option<arrow::buffer::NullBuffer>,
+        ),
+        JsonError,
+    > {
         if self.data.len() > i32::MAX as usize {
             return Err(JsonError::Arrow(arrow::error::ArrowError::ComputeError(
                 "a string/binary column exceeds 2 GiB in one batch".to_string(),
             )));
         }
-        let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(&mut self.offsets, vec![0])));
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(
+            &mut self.offsets,
+            vec![0],
+        )));
         let data = arrow::buffer::Buffer::from_vec(std::mem::take(&mut self.data));
         Ok((offsets, data, self.nulls.finish()))
     }
@@ -179,10 +198,21 @@ pub(crate) struct StructCol {
 impl StructCol {
     /// Builder for the given (already nullable-forced) fields.
     pub fn new(fields: Fields) -> Result<Self, JsonError> {
-        let children = fields.iter().map(|f| Column::for_type(f.data_type())).collect::<Result<Vec<_>, _>>()?;
+        let children = fields
+            .iter()
+            .map(|f| Column::for_type(f.data_type()))
+            .collect::<Result<Vec<_>, _>>()?;
         let lookup = FieldLookup::new(fields.iter().map(|f| f.name().as_str()));
         let n = fields.len();
-        Ok(StructCol { fields, children, nulls: NullBufferBuilder::new(0), len: 0, lookup, seen: vec![0; n], stamp: 0 })
+        Ok(StructCol {
+            fields,
+            children,
+            nulls: NullBufferBuilder::new(0),
+            len: 0,
+            lookup,
+            seen: vec![0; n],
+            stamp: 0,
+        })
     }
 
     /// Appends a null struct (children get null slots to stay aligned).
@@ -224,7 +254,12 @@ impl StructCol {
         let children = self.finish_children()?;
         let nulls = self.nulls.finish();
         self.len = 0;
-        Ok(Arc::new(StructArray::try_new_with_length(self.fields.clone(), children, nulls, len)?))
+        Ok(Arc::new(StructArray::try_new_with_length(
+            self.fields.clone(),
+            children,
+            nulls,
+            len,
+        )?))
     }
 }
 
@@ -256,7 +291,10 @@ impl Column {
             DataType::Null => Column::Null(0),
             DataType::Utf8 => Column::Utf8(VarBin::new()),
             DataType::Binary => Column::Binary(VarBin::new()),
-            DataType::Boolean => Column::Boolean(BoolCol { values: BooleanBufferBuilder::new(0), nulls: NullBufferBuilder::new(0) }),
+            DataType::Boolean => Column::Boolean(BoolCol {
+                values: BooleanBufferBuilder::new(0),
+                nulls: NullBufferBuilder::new(0),
+            }),
             DataType::Int8 => Column::Int8(Prim::new()),
             DataType::Int16 => Column::Int16(Prim::new()),
             DataType::Int32 => Column::Int32(Prim::new()),
@@ -267,7 +305,9 @@ impl Column {
                 Column::Decimal(Prim::new(), *p, *s)
             }
             DataType::Date32 => Column::Date(Prim::new()),
-            DataType::Timestamp(TimeUnit::Microsecond, tz) => Column::Timestamp(Prim::new(), tz.clone()),
+            DataType::Timestamp(TimeUnit::Microsecond, tz) => {
+                Column::Timestamp(Prim::new(), tz.clone())
+            }
             DataType::List(f) => Column::List(Box::new(ListCol {
                 offsets: vec![0],
                 nulls: NullBufferBuilder::new(0),
@@ -277,7 +317,9 @@ impl Column {
             DataType::Struct(fields) => Column::Struct(StructCol::new(fields.clone())?),
             DataType::Map(entries, ordered) => {
                 let DataType::Struct(kv) = entries.data_type() else {
-                    return Err(JsonError::InvalidSchema(format!("map entries must be a struct, got {dt}")));
+                    return Err(JsonError::InvalidSchema(format!(
+                        "map entries must be a struct, got {dt}"
+                    )));
                 };
                 if kv.len() != 2 || kv[0].data_type() != &DataType::Utf8 {
                     return Err(JsonError::InvalidSchema(format!(
@@ -404,24 +446,45 @@ impl Column {
             Column::Float64(c) => c.finish(&DataType::Float64),
             Column::Decimal(c, p, s) => c.finish(&DataType::Decimal128(*p, *s)),
             Column::Date(c) => c.finish(&DataType::Date32),
-            Column::Timestamp(c, tz) => c.finish(&DataType::Timestamp(TimeUnit::Microsecond, tz.clone())),
+            Column::Timestamp(c, tz) => {
+                c.finish(&DataType::Timestamp(TimeUnit::Microsecond, tz.clone()))
+            }
             Column::List(c) => {
                 check_offsets(c.child.len())?;
                 let values = c.child.finish()?;
-                let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(&mut c.offsets, vec![0])));
-                Arc::new(ListArray::try_new(c.field.clone(), offsets, values, c.nulls.finish())?)
+                let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(
+                    &mut c.offsets,
+                    vec![0],
+                )));
+                Arc::new(ListArray::try_new(
+                    c.field.clone(),
+                    offsets,
+                    values,
+                    c.nulls.finish(),
+                )?)
             }
             Column::Struct(c) => c.finish()?,
             Column::Map(c) => {
                 let DataType::Struct(kv) = c.entries.data_type() else {
-                    return Err(JsonError::InvalidSchema("map entries must be a struct".to_string()));
+                    return Err(JsonError::InvalidSchema(
+                        "map entries must be a struct".to_string(),
+                    ));
                 };
                 check_offsets(c.keys.len())?;
                 let keys = c.keys.finish_utf8()?;
                 let values = c.values.finish()?;
                 let entries = StructArray::try_new(kv.clone(), vec![keys, values], None)?;
-                let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(&mut c.offsets, vec![0])));
-                Arc::new(MapArray::try_new(c.entries.clone(), offsets, entries, c.nulls.finish(), c.ordered)?)
+                let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(
+                    &mut c.offsets,
+                    vec![0],
+                )));
+                Arc::new(MapArray::try_new(
+                    c.entries.clone(),
+                    offsets,
+                    entries,
+                    c.nulls.finish(),
+                    c.ordered,
+                )?)
             }
         })
     }
@@ -440,7 +503,9 @@ fn check_offsets(child_len: usize) -> Result<(), JsonError> {
 /// Spark forces every field of a file source nullable; map keys and entries stay non-null
 /// because Arrow requires it (JSON object keys are never null anyway).
 pub(crate) fn nullable_field(f: &Field) -> Field {
-    f.clone().with_data_type(nullable_type(f.data_type())).with_nullable(true)
+    f.clone()
+        .with_data_type(nullable_type(f.data_type()))
+        .with_nullable(true)
 }
 
 fn nullable_type(dt: &DataType) -> DataType {
@@ -452,7 +517,11 @@ fn nullable_type(dt: &DataType) -> DataType {
                 DataType::Struct(kv) if kv.len() == 2 => {
                     let key = kv[0].as_ref().clone().with_nullable(false);
                     let value = nullable_field(&kv[1]);
-                    entries.as_ref().clone().with_data_type(DataType::Struct(vec![key, value].into())).with_nullable(false)
+                    entries
+                        .as_ref()
+                        .clone()
+                        .with_data_type(DataType::Struct(vec![key, value].into()))
+                        .with_nullable(false)
                 }
                 _ => entries.as_ref().clone(),
             };
@@ -473,12 +542,16 @@ mod tests {
         let mut col = Column::for_type(&dt).unwrap();
         let Column::List(l) = &mut col else { panic!() };
         for v in [1, 2, 3] {
-            let Column::Int32(c) = &mut l.child else { panic!() };
+            let Column::Int32(c) = &mut l.child else {
+                panic!()
+            };
             c.push(v);
         }
         l.offsets.push(3);
         l.nulls.append_non_null();
-        let Column::Int32(c) = &mut l.child else { panic!() };
+        let Column::Int32(c) = &mut l.child else {
+            panic!()
+        };
         c.push(9);
         l.offsets.push(4);
         l.nulls.append_non_null();
@@ -488,7 +561,14 @@ mod tests {
         let list = arr.as_list::<i32>();
         assert_eq!(list.len(), 2);
         assert!(list.is_null(1));
-        assert_eq!(list.values().as_any().downcast_ref::<Int32Array>().unwrap().values(), &[1, 2, 3]);
+        assert_eq!(
+            list.values()
+                .as_any()
+                .downcast_ref::<Int32Array>()
+                .unwrap()
+                .values(),
+            &[1, 2, 3]
+        );
     }
 
     #[test]
@@ -508,13 +588,23 @@ mod tests {
 
     #[test]
     fn nullable_forcing_keeps_map_keys_required() {
-        let kv = Fields::from(vec![Field::new("key", DataType::Utf8, true), Field::new("value", DataType::Int32, false)]);
-        let map = DataType::Map(Arc::new(Field::new("key_value", DataType::Struct(kv), true)), false);
+        let kv = Fields::from(vec![
+            Field::new("key", DataType::Utf8, true),
+            Field::new("value", DataType::Int32, false),
+        ]);
+        let map = DataType::Map(
+            Arc::new(Field::new("key_value", DataType::Struct(kv), true)),
+            false,
+        );
         let f = nullable_field(&Field::new("m", map, false));
         assert!(f.is_nullable());
-        let DataType::Map(entries, _) = f.data_type() else { panic!() };
+        let DataType::Map(entries, _) = f.data_type() else {
+            panic!()
+        };
         assert!(!entries.is_nullable());
-        let DataType::Struct(kv) = entries.data_type() else { panic!() };
+        let DataType::Struct(kv) = entries.data_type() else {
+            panic!()
+        };
         assert!(!kv[0].is_nullable());
         assert!(kv[1].is_nullable());
     }
@@ -524,8 +614,14 @@ mod tests {
         assert!(Column::for_type(&DataType::UInt32).is_err());
         assert!(Column::for_type(&DataType::Timestamp(TimeUnit::Millisecond, None)).is_err());
         assert!(Column::for_type(&DataType::Decimal128(10, -2)).is_err());
-        let kv = Fields::from(vec![Field::new("key", DataType::Int32, false), Field::new("value", DataType::Int32, true)]);
-        let map = DataType::Map(Arc::new(Field::new("key_value", DataType::Struct(kv), false)), false);
+        let kv = Fields::from(vec![
+            Field::new("key", DataType::Int32, false),
+            Field::new("value", DataType::Int32, true),
+        ]);
+        let map = DataType::Map(
+            Arc::new(Field::new("key_value", DataType::Struct(kv), false)),
+            false,
+        );
         assert!(Column::for_type(&map).is_err());
     }
 }

@@ -18,8 +18,8 @@ use super::columns::{Column, StructCol, VarBin};
 use super::numbers::{parse_decimal, parse_decimal_string, parse_i64};
 use super::tape::{Kind, Node};
 use super::temporal;
-use crate::datetime::pattern::SparkPattern;
 use super::unescape::unescape_into;
+use crate::datetime::pattern::SparkPattern;
 
 /// Result of converting one JSON value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +144,11 @@ impl<'a> Ctx<'a> {
             } else {
                 let raw = self.raw(n);
                 let shown: String = raw.chars().take(100).collect();
-                let more = if raw.chars().nth(100).is_some() { "..." } else { "" };
+                let more = if raw.chars().nth(100).is_some() {
+                    "..."
+                } else {
+                    ""
+                };
                 format!("cannot convert {shown}{more} to {type_name}")
             };
             self.reason = Some(reason);
@@ -205,7 +209,9 @@ fn f32_value(n: &Node, cx: &mut Ctx) -> Option<f32> {
         // Jackson parses float tokens straight to float (no double rounding).
         Kind::Float => cx.raw_str(n.span())?.parse().ok(),
         Kind::NonFinite => Some(non_finite_token(n, cx) as f32),
-        Kind::Str if cx.allow_non_numeric => cx.with_str(n, |s| special_float(s).map(|v| v as f32)).flatten(),
+        Kind::Str if cx.allow_non_numeric => cx
+            .with_str(n, |s| special_float(s).map(|v| v as f32))
+            .flatten(),
         _ => None,
     }
 }
@@ -223,7 +229,8 @@ fn non_empty_str<R>(n: &Node, cx: &mut Ctx, f: impl FnOnce(&str) -> Option<R>) -
     if n.kind != Kind::Str {
         return None;
     }
-    cx.with_str(n, |s| if s.is_empty() { None } else { f(s) }).flatten()
+    cx.with_str(n, |s| if s.is_empty() { None } else { f(s) })
+        .flatten()
 }
 
 /// Appends `v` or, if `None`, a null plus a failure.
@@ -256,7 +263,12 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
         // The legacy conf: "" is NULL except for these types (JacksonParser.parseJsonToken).
         let still_bad = matches!(
             col,
-            Column::Float32(_) | Column::Float64(_) | Column::Date(_) | Column::Timestamp(_, Some(_)) | Column::Utf8(_) | Column::Binary(_)
+            Column::Float32(_)
+                | Column::Float64(_)
+                | Column::Date(_)
+                | Column::Timestamp(_, Some(_))
+                | Column::Utf8(_)
+                | Column::Binary(_)
         );
         if !still_bad {
             col.push_null();
@@ -288,9 +300,29 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
             store!(c, v, n, cx, "BOOLEAN")
         }
         // Jackson's getByteValue accepts -128..=255 and wraps (errata).
-        Column::Int8(c) => store!(c, int_value(&n, cx).filter(|v| (-128..=255).contains(v)).map(|v| v as i8), n, cx, "TINYINT"),
-        Column::Int16(c) => store!(c, int_value(&n, cx).and_then(|v| i16::try_from(v).ok()), n, cx, "SMALLINT"),
-        Column::Int32(c) => store!(c, int_value(&n, cx).and_then(|v| i32::try_from(v).ok()), n, cx, "INT"),
+        Column::Int8(c) => store!(
+            c,
+            int_value(&n, cx)
+                .filter(|v| (-128..=255).contains(v))
+                .map(|v| v as i8),
+            n,
+            cx,
+            "TINYINT"
+        ),
+        Column::Int16(c) => store!(
+            c,
+            int_value(&n, cx).and_then(|v| i16::try_from(v).ok()),
+            n,
+            cx,
+            "SMALLINT"
+        ),
+        Column::Int32(c) => store!(
+            c,
+            int_value(&n, cx).and_then(|v| i32::try_from(v).ok()),
+            n,
+            cx,
+            "INT"
+        ),
         Column::Int64(c) => store!(c, int_value(&n, cx), n, cx, "BIGINT"),
         Column::Float32(c) => store!(c, f32_value(&n, cx), n, cx, "FLOAT"),
         Column::Float64(c) => store!(c, f64_value(&n, cx), n, cx, "DOUBLE"),
@@ -312,14 +344,22 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                 _ => {
                     let tz = cx.tz;
                     match cx.ts_format {
-                        Some(f) => non_empty_str(&n, cx, |s| f.and_then(|f| f.parse_timestamp_micros(s, &tz))),
+                        Some(f) => non_empty_str(&n, cx, |s| {
+                            f.and_then(|f| f.parse_timestamp_micros(s, &tz))
+                        }),
                         None => non_empty_str(&n, cx, |s| temporal::timestamp(s, &tz)),
                     }
                 }
             };
             store!(c, v, n, cx, "TIMESTAMP")
         }
-        Column::Timestamp(c, None) => store!(c, non_empty_str(&n, cx, temporal::timestamp_ntz), n, cx, "TIMESTAMP_NTZ"),
+        Column::Timestamp(c, None) => store!(
+            c,
+            non_empty_str(&n, cx, temporal::timestamp_ntz),
+            n,
+            cx,
+            "TIMESTAMP_NTZ"
+        ),
         Column::Binary(c) => binary(c, &n, cx),
         Column::List(l) => {
             if n.kind != Kind::Array {
@@ -377,7 +417,11 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                     Some(key) => cx.with_str(&key, |s| m.keys.push(s.as_bytes())).is_some(),
                     None => false,
                 };
-                let outcome = if key_ok { convert(&mut m.values, val, cx) } else { Outcome::Fail };
+                let outcome = if key_ok {
+                    convert(&mut m.values, val, cx)
+                } else {
+                    Outcome::Fail
+                };
                 match outcome {
                     Outcome::Ok => {}
                     Outcome::Partial => partial = true,

@@ -7,10 +7,10 @@ use super::columns::{StructCol, VarBin};
 use super::convert::{convert_object, Ctx, Outcome, Scratch};
 use super::error::JsonError;
 use super::options::{Charset, JsonOptions, ParseMode};
-use crate::datetime::pattern::SparkPattern;
 use super::plan::plan;
 use super::scan::find_eol;
 use super::tape::{Kind, Leniency, Tape};
+use crate::datetime::pattern::SparkPattern;
 
 /// UTF-8 byte-order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -44,13 +44,15 @@ pub fn decode_json_lines(
     let mut d = Decoder {
         opts,
         file,
-        tape: Tape::new(opts.allow_single_quotes, opts.allow_non_numeric_numbers).with_leniency(Leniency {
-            comments: opts.allow_comments,
-            unquoted_field_names: opts.allow_unquoted_field_names,
-            numeric_leading_zeros: opts.allow_numeric_leading_zeros,
-            backslash_escaping_any: opts.allow_backslash_escaping_any_character,
-            unquoted_control_chars: opts.allow_unquoted_control_chars,
-        }),
+        tape: Tape::new(opts.allow_single_quotes, opts.allow_non_numeric_numbers).with_leniency(
+            Leniency {
+                comments: opts.allow_comments,
+                unquoted_field_names: opts.allow_unquoted_field_names,
+                numeric_leading_zeros: opts.allow_numeric_leading_zeros,
+                backslash_escaping_any: opts.allow_backslash_escaping_any_character,
+                unquoted_control_chars: opts.allow_unquoted_control_chars,
+            },
+        ),
         root: plan.root,
         corrupt: plan.corrupt_index.map(|_| VarBin::new()),
         scratch: Scratch::default(),
@@ -99,7 +101,9 @@ pub fn decode_json_lines(
             while pos < data.len() {
                 let rest = &data[pos..];
                 let (rec, advance) = match find_eol(rest) {
-                    Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (&rest[..i], i + 2),
+                    Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => {
+                        (&rest[..i], i + 2)
+                    }
                     Some(i) => (&rest[..i], i + 1),
                     None => (rest, rest.len()),
                 };
@@ -205,7 +209,9 @@ impl Decoder<'_> {
                 let mut outcome = Outcome::Ok;
                 let mut e = 1;
                 while e < root.next as usize {
-                    let Some(el) = cx.nodes.get(e).copied() else { break };
+                    let Some(el) = cx.nodes.get(e).copied() else {
+                        break;
+                    };
                     if el.kind != Kind::Object {
                         outcome = Outcome::Fail;
                         break;
@@ -293,6 +299,10 @@ impl Decoder<'_> {
     }
 
     fn malformed(&self, line: usize, reason: String) -> JsonError {
-        JsonError::MalformedRecord { file: self.file.to_string(), line, reason }
+        JsonError::MalformedRecord {
+            file: self.file.to_string(),
+            line,
+            reason,
+        }
     }
 }

@@ -18,7 +18,11 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -38,9 +42,18 @@ impl FieldLookup {
     /// Builds the lookup; the caller has rejected duplicate names.
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         let names: Vec<Box<str>> = names.into_iter().map(Box::from).collect();
-        let map = (names.len() > LINEAR_MAX)
-            .then(|| names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect());
-        FieldLookup { names, map, hint: 0 }
+        let map = (names.len() > LINEAR_MAX).then(|| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), i))
+                .collect()
+        });
+        FieldLookup {
+            names,
+            map,
+            hint: 0,
+        }
     }
 
     /// Index of the field named exactly `key`.

@@ -71,6 +71,9 @@ pub fn pruned_schema(
 }
 
 /// The schema [`decode_json_lines`] produces for `schema`: same fields, all nullable.
-pub fn output_schema(schema: &arrow::datatypes::SchemaRef, opts: &JsonOptions) -> Result<arrow::datatypes::SchemaRef, JsonError> {
+pub fn output_schema(
+    schema: &arrow::datatypes::SchemaRef,
+    opts: &JsonOptions,
+) -> Result<arrow::datatypes::SchemaRef, JsonError> {
     Ok(plan::plan(schema, &opts.column_name_of_corrupt_record)?.out_schema)
 }

@@ -131,9 +131,22 @@ pub(crate) fn parse_decimal_string(text: &str, precision: u8, scale: i8) -> Opti
 }
 
 /// value = digits(int ++ frac) * 10^(exp - frac.len()); returns it at `scale`, rounded HALF_UP.
-fn round_to_scale(int: &[u8], frac: &[u8], exp: i64, neg: bool, precision: u8, scale: i8) -> Option<i128> {
+fn round_to_scale(
+    int: &[u8],
+    frac: &[u8],
+    exp: i64,
+    neg: bool,
+    precision: u8,
+    scale: i8,
+) -> Option<i128> {
     // The digit string int ++ frac, addressed without concatenating it.
-    let digit = |k: usize| if k < int.len() { int[k] } else { frac[k - int.len()] };
+    let digit = |k: usize| {
+        if k < int.len() {
+            int[k]
+        } else {
+            frac[k - int.len()]
+        }
+    };
     let total = int.len() + frac.len();
     let zeros = (0..total).take_while(|&k| digit(k) == b'0').count();
     let sig_len = total - zeros;
@@ -160,7 +173,9 @@ fn round_to_scale(int: &[u8], frac: &[u8], exp: i64, neg: bool, precision: u8, s
     }
     let mut v: i128 = 0;
     for k in zeros..zeros + keep {
-        v = v.checked_mul(10)?.checked_add(i128::from(digit(k) - b'0'))?;
+        v = v
+            .checked_mul(10)?
+            .checked_add(i128::from(digit(k) - b'0'))?;
     }
     if shift > 0 {
         v = v.checked_mul(10i128.checked_pow(u32::try_from(shift).ok()?)?)?;
@@ -236,14 +251,20 @@ mod tests {
         assert_eq!(parse_decimal("1000", 5, 2), None);
         assert_eq!(parse_decimal("1e10", 5, 2), None);
         assert_eq!(parse_decimal("1e2147483648", 5, 2), None);
-        assert_eq!(parse_decimal(&"9".repeat(38), 38, 0), Some(10i128.pow(38) - 1));
+        assert_eq!(
+            parse_decimal(&"9".repeat(38), 38, 0),
+            Some(10i128.pow(38) - 1)
+        );
         assert_eq!(parse_decimal(&"9".repeat(39), 38, 0), None);
         assert_eq!(parse_decimal("0.99", 2, 2), Some(99));
     }
 
     #[test]
     fn decimal_syntax() {
-        for bad in ["", "-", ".", "1e", "1e+", "abc", " 7", "7 ", "1_000", "NaN", "Infinity", "0x10", "1.2.3"] {
+        for bad in [
+            "", "-", ".", "1e", "1e+", "abc", " 7", "7 ", "1_000", "NaN", "Infinity", "0x10",
+            "1.2.3",
+        ] {
             assert_eq!(parse_decimal(bad, 10, 2), None, "{bad:?}");
         }
         assert_eq!(parse_decimal_string("1,234.5", 10, 1), Some(12345));

@@ -133,25 +133,45 @@ impl JsonOptions {
                 "multiline" => out.multi_line = boolean(key, value)?,
                 "allowcomments" => out.allow_comments = boolean(key, value)?,
                 "allowunquotedfieldnames" => out.allow_unquoted_field_names = boolean(key, value)?,
-                "allownumericleadingzeros" => out.allow_numeric_leading_zeros = boolean(key, value)?,
-                "allowbackslashescapinganycharacter" => out.allow_backslash_escaping_any_character = boolean(key, value)?,
-                "allowunquotedcontrolchars" => out.allow_unquoted_control_chars = boolean(key, value)?,
+                "allownumericleadingzeros" => {
+                    out.allow_numeric_leading_zeros = boolean(key, value)?
+                }
+                "allowbackslashescapinganycharacter" => {
+                    out.allow_backslash_escaping_any_character = boolean(key, value)?
+                }
+                "allowunquotedcontrolchars" => {
+                    out.allow_unquoted_control_chars = boolean(key, value)?
+                }
                 "timestampformat" => out.timestamp_format = Some(value.clone()),
                 "dateformat" => out.date_format = Some(value.clone()),
                 "timestampntzformat" => {
-                    return Err(unsupported(key, value, "custom TIMESTAMP_NTZ patterns are not implemented"))
+                    return Err(unsupported(
+                        key,
+                        value,
+                        "custom TIMESTAMP_NTZ patterns are not implemented",
+                    ))
                 }
                 "linesep" => out.line_sep = Some(line_sep(key, value)?),
                 "encoding" | "charset" => out.encoding = Some(Charset::from_name(key, value)?),
                 "locale" => {
                     if !value.eq_ignore_ascii_case("en-US") {
-                        return Err(unsupported(key, value, "only the en-US locale is implemented"));
+                        return Err(unsupported(
+                            key,
+                            value,
+                            "only the en-US locale is implemented",
+                        ));
                     }
                 }
                 _ => {
-                    if let Some((_, default)) = UNIMPLEMENTED_FLAGS.iter().find(|(k, _)| *k == lower) {
+                    if let Some((_, default)) =
+                        UNIMPLEMENTED_FLAGS.iter().find(|(k, _)| *k == lower)
+                    {
                         if boolean(key, value)? != *default {
-                            return Err(unsupported(key, value, "this Jackson feature is not implemented"));
+                            return Err(unsupported(
+                                key,
+                                value,
+                                "this Jackson feature is not implemented",
+                            ));
                         }
                     }
                 }
@@ -166,13 +186,19 @@ impl JsonOptions {
     /// `spark.sql.columnNameOfCorruptRecord` (unless the option is set),
     /// `spark.sql.json.enablePartialResults` and `spark.sql.legacy.json.allowEmptyString.enabled`.
     /// Other confs are ignored.
-    pub fn from_options_and_conf(opts: &HashMap<String, String>, conf: &HashMap<String, String>) -> Result<Self, JsonError> {
+    pub fn from_options_and_conf(
+        opts: &HashMap<String, String>,
+        conf: &HashMap<String, String>,
+    ) -> Result<Self, JsonError> {
         let has = |k: &str| opts.keys().any(|o| o.eq_ignore_ascii_case(k));
         let mut with_conf = opts.clone();
         if let (Some(tz), false) = (conf.get("spark.sql.session.timeZone"), has("timeZone")) {
             with_conf.insert("timeZone".to_string(), tz.clone());
         }
-        if let (Some(name), false) = (conf.get("spark.sql.columnNameOfCorruptRecord"), has("columnNameOfCorruptRecord")) {
+        if let (Some(name), false) = (
+            conf.get("spark.sql.columnNameOfCorruptRecord"),
+            has("columnNameOfCorruptRecord"),
+        ) {
             with_conf.insert("columnNameOfCorruptRecord".to_string(), name.clone());
         }
         let mut out = Self::from_options(&with_conf)?;
@@ -190,7 +216,8 @@ impl JsonOptions {
         if let Some(cs) = self.encoding {
             // JSONOptions.checkedEncoding: UTF-16/UTF-32 with a BOM cannot be split into lines,
             // and any other non-UTF-8 charset needs an explicit lineSep in per-line mode.
-            if !self.multi_line && matches!(cs, Charset::Utf16 | Charset::Utf32 | Charset::Utf32Le) {
+            if !self.multi_line && matches!(cs, Charset::Utf16 | Charset::Utf32 | Charset::Utf32Le)
+            {
                 return Err(invalid(
                     "encoding",
                     cs.name(),
@@ -198,7 +225,14 @@ impl JsonOptions {
                 ));
             }
             if !self.multi_line && cs != Charset::Utf8 && self.line_sep.is_none() {
-                return Err(invalid("encoding", cs.name(), &format!("The lineSep option must be specified for the {} encoding", cs.name())));
+                return Err(invalid(
+                    "encoding",
+                    cs.name(),
+                    &format!(
+                        "The lineSep option must be specified for the {} encoding",
+                        cs.name()
+                    ),
+                ));
             }
         }
         Ok(())
@@ -207,7 +241,10 @@ impl JsonOptions {
     /// The compiled `timestampFormat` and `dateFormat` patterns: `Some(None)` for a pattern that
     /// does not compile, which Spark only notices per value (every such value is then bad).
     pub(crate) fn patterns(&self) -> (Option<Option<SparkPattern>>, Option<Option<SparkPattern>>) {
-        let compile = |p: &Option<String>| p.as_deref().map(|p| SparkPattern::compile_for_parsing(p).ok());
+        let compile = |p: &Option<String>| {
+            p.as_deref()
+                .map(|p| SparkPattern::compile_for_parsing(p).ok())
+        };
         (compile(&self.timestamp_format), compile(&self.date_format))
     }
 }
@@ -289,8 +326,13 @@ impl Charset {
     pub fn encode(self, s: &str) -> Vec<u8> {
         match self {
             Charset::Utf8 => s.as_bytes().to_vec(),
-            Charset::UsAscii | Charset::Iso8859_1 => s.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect(),
-            Charset::Utf16 | Charset::Utf16Be => s.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+            Charset::UsAscii | Charset::Iso8859_1 => s
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+                .collect(),
+            Charset::Utf16 | Charset::Utf16Be => {
+                s.encode_utf16().flat_map(u16::to_be_bytes).collect()
+            }
             Charset::Utf16Le => s.encode_utf16().flat_map(u16::to_le_bytes).collect(),
             Charset::Utf32 => s.chars().flat_map(|c| u32::from(c).to_be_bytes()).collect(),
             Charset::Utf32Le => s.chars().flat_map(|c| u32::from(c).to_le_bytes()).collect(),
@@ -301,15 +343,25 @@ impl Charset {
     pub fn decode_strict(self, data: &[u8]) -> Option<String> {
         match self {
             Charset::Utf8 => std::str::from_utf8(data).ok().map(str::to_string),
-            Charset::UsAscii => data.is_ascii().then(|| data.iter().map(|&b| char::from(b)).collect()),
+            Charset::UsAscii => data
+                .is_ascii()
+                .then(|| data.iter().map(|&b| char::from(b)).collect()),
             Charset::Iso8859_1 => Some(data.iter().map(|&b| char::from(b)).collect()),
             Charset::Utf16 | Charset::Utf16Be | Charset::Utf16Le => {
                 if !data.len().is_multiple_of(2) {
                     return None;
                 }
                 let (little, body) = self.utf16_order(data);
-                let units: Vec<u16> =
-                    body.chunks(2).map(|c| if little { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }).collect();
+                let units: Vec<u16> = body
+                    .chunks(2)
+                    .map(|c| {
+                        if little {
+                            u16::from_le_bytes([c[0], c[1]])
+                        } else {
+                            u16::from_be_bytes([c[0], c[1]])
+                        }
+                    })
+                    .collect();
                 String::from_utf16(&units).ok()
             }
             Charset::Utf32 | Charset::Utf32Le => {
@@ -320,7 +372,11 @@ impl Charset {
                 body.chunks(4)
                     .map(|c| {
                         let b = [c[0], c[1], c[2], c[3]];
-                        char::from_u32(if little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+                        char::from_u32(if little {
+                            u32::from_le_bytes(b)
+                        } else {
+                            u32::from_be_bytes(b)
+                        })
                     })
                     .collect()
             }
@@ -352,7 +408,10 @@ impl Charset {
     pub fn decode(self, data: &[u8]) -> String {
         match self {
             Charset::Utf8 => String::from_utf8_lossy(data).into_owned(),
-            Charset::UsAscii => data.iter().map(|&b| if b < 0x80 { char::from(b) } else { '\u{FFFD}' }).collect(),
+            Charset::UsAscii => data
+                .iter()
+                .map(|&b| if b < 0x80 { char::from(b) } else { '\u{FFFD}' })
+                .collect(),
             Charset::Iso8859_1 => data.iter().map(|&b| char::from(b)).collect(),
             Charset::Utf16 | Charset::Utf16Be | Charset::Utf16Le => {
                 let (little, body) = self.utf16_order(data);
@@ -371,7 +430,11 @@ impl Charset {
                 body.chunks(4)
                     .map(|c| match c {
                         [a, b, c2, d] => {
-                            let v = if little { u32::from_le_bytes([*a, *b, *c2, *d]) } else { u32::from_be_bytes([*a, *b, *c2, *d]) };
+                            let v = if little {
+                                u32::from_le_bytes([*a, *b, *c2, *d])
+                            } else {
+                                u32::from_be_bytes([*a, *b, *c2, *d])
+                            };
                             char::from_u32(v).unwrap_or('\u{FFFD}')
                         }
                         _ => '\u{FFFD}',
@@ -383,11 +446,19 @@ impl Charset {
 }
 
 fn invalid(key: &str, value: &str, reason: &str) -> JsonError {
-    JsonError::InvalidOption { key: key.to_string(), value: value.to_string(), reason: reason.to_string() }
+    JsonError::InvalidOption {
+        key: key.to_string(),
+        value: value.to_string(),
+        reason: reason.to_string(),
+    }
 }
 
 fn unsupported(key: &str, value: &str, reason: &str) -> JsonError {
-    JsonError::UnsupportedOption { key: key.to_string(), value: value.to_string(), reason: reason.to_string() }
+    JsonError::UnsupportedOption {
+        key: key.to_string(),
+        value: value.to_string(),
+        reason: reason.to_string(),
+    }
 }
 
 /// Scala's `String.toBoolean`: `true`/`false`, any case.
@@ -426,9 +497,14 @@ fn time_zone(key: &str, value: &str) -> Result<Tz, JsonError> {
         Some(SparkZone::Fixed(secs)) if secs % 3600 == 0 => {
             // Etc/GMT-h is UTC+h (POSIX sign convention).
             let name = format!("Etc/GMT{:+}", -secs / 3600);
-            name.parse::<Tz>().map_err(|_| invalid("offset out of the Etc/GMT range"))
+            name.parse::<Tz>()
+                .map_err(|_| invalid("offset out of the Etc/GMT range"))
         }
-        Some(SparkZone::Fixed(_)) => Err(unsupported(key, value, "fixed offsets that are not whole hours are not implemented; use a region id")),
+        Some(SparkZone::Fixed(_)) => Err(unsupported(
+            key,
+            value,
+            "fixed offsets that are not whole hours are not implemented; use a region id",
+        )),
         None => Err(invalid("not a valid time zone id")),
     }
 }
@@ -438,7 +514,10 @@ mod tests {
     use super::*;
 
     fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -467,7 +546,10 @@ mod tests {
         assert_eq!(o.time_zone, chrono_tz::Europe::Paris);
         assert!(!o.allow_single_quotes);
         assert!(o.multi_line);
-        assert_eq!(ParseMode::from_name("DropMalformed"), ParseMode::DropMalformed);
+        assert_eq!(
+            ParseMode::from_name("DropMalformed"),
+            ParseMode::DropMalformed
+        );
         // Unknown mode: warning + PERMISSIVE.
         assert_eq!(ParseMode::from_name("lenient"), ParseMode::Permissive);
     }
@@ -485,7 +567,11 @@ mod tests {
         assert!(!o.partial_results && o.allow_empty_string);
         assert_eq!(o.column_name_of_corrupt_record, "bad");
         // Reader options win over the session's confs.
-        let o = JsonOptions::from_options_and_conf(&map(&[("TIMEZONE", "UTC"), ("columnNameOfCorruptRecord", "x")]), &conf).unwrap();
+        let o = JsonOptions::from_options_and_conf(
+            &map(&[("TIMEZONE", "UTC"), ("columnNameOfCorruptRecord", "x")]),
+            &conf,
+        )
+        .unwrap();
         assert_eq!(o.time_zone, Tz::UTC);
         assert_eq!(o.column_name_of_corrupt_record, "x");
     }
@@ -496,30 +582,66 @@ mod tests {
         assert_eq!(tz("UTC").unwrap(), Tz::UTC);
         assert_eq!(tz("+02:00").unwrap(), chrono_tz::Etc::GMTMinus2);
         assert_eq!(tz("PST").unwrap(), chrono_tz::America::Los_Angeles);
-        assert!(matches!(tz("Nowhere/City"), Err(JsonError::InvalidOption { .. })));
-        assert!(matches!(tz("+05:30"), Err(JsonError::UnsupportedOption { .. })));
+        assert!(matches!(
+            tz("Nowhere/City"),
+            Err(JsonError::InvalidOption { .. })
+        ));
+        assert!(matches!(
+            tz("+05:30"),
+            Err(JsonError::UnsupportedOption { .. })
+        ));
     }
 
     #[test]
     fn invalid_and_unsupported() {
         let r = |k: &str, v: &str| JsonOptions::from_options(&map(&[(k, v)]));
-        assert!(matches!(r("multiLine", "yes"), Err(JsonError::InvalidOption { .. })));
-        assert!(matches!(r("lineSep", ""), Err(JsonError::InvalidOption { .. })));
+        assert!(matches!(
+            r("multiLine", "yes"),
+            Err(JsonError::InvalidOption { .. })
+        ));
+        assert!(matches!(
+            r("lineSep", ""),
+            Err(JsonError::InvalidOption { .. })
+        ));
         assert_eq!(r("lineSep", "|").unwrap().line_sep.as_deref(), Some("|"));
         assert!(r("lineSep", "\n").is_ok());
         assert!(r("timestampFormat", "yyyy-MM-dd").is_ok());
-        assert!(r("dateFormat", "yyyy-MM-dd bb").is_ok(), "Spark fails each value, not the read");
+        assert!(
+            r("dateFormat", "yyyy-MM-dd bb").is_ok(),
+            "Spark fails each value, not the read"
+        );
         assert!(r("allowComments", "true").is_ok_and(|o| o.allow_comments));
-        assert!(matches!(r("allowComments", "maybe"), Err(JsonError::InvalidOption { .. })));
-        assert!(matches!(r("enableDateTimeParsingFallback", "false"), Err(JsonError::UnsupportedOption { .. })));
-        assert!(matches!(r("encoding", "latin1"), Err(JsonError::InvalidOption { .. })));
-        assert!(matches!(r("encoding", "utf8"), Err(JsonError::InvalidOption { .. })));
+        assert!(matches!(
+            r("allowComments", "maybe"),
+            Err(JsonError::InvalidOption { .. })
+        ));
+        assert!(matches!(
+            r("enableDateTimeParsingFallback", "false"),
+            Err(JsonError::UnsupportedOption { .. })
+        ));
+        assert!(matches!(
+            r("encoding", "latin1"),
+            Err(JsonError::InvalidOption { .. })
+        ));
+        assert!(matches!(
+            r("encoding", "utf8"),
+            Err(JsonError::InvalidOption { .. })
+        ));
         assert!(r("charset", "UTF-8").is_ok());
         let two = |a: (&str, &str), b: (&str, &str)| JsonOptions::from_options(&map(&[a, b]));
-        assert!(matches!(r("encoding", "ISO-8859-1"), Err(JsonError::InvalidOption { .. })));
+        assert!(matches!(
+            r("encoding", "ISO-8859-1"),
+            Err(JsonError::InvalidOption { .. })
+        ));
         assert!(two(("encoding", "ISO-8859-1"), ("lineSep", "\n")).is_ok());
-        assert!(matches!(two(("encoding", "UTF-16"), ("lineSep", "\n")), Err(JsonError::InvalidOption { .. })));
+        assert!(matches!(
+            two(("encoding", "UTF-16"), ("lineSep", "\n")),
+            Err(JsonError::InvalidOption { .. })
+        ));
         assert!(two(("encoding", "UTF-16"), ("multiLine", "true")).is_ok());
-        assert!(matches!(r("locale", "de-DE"), Err(JsonError::UnsupportedOption { .. })));
+        assert!(matches!(
+            r("locale", "de-DE"),
+            Err(JsonError::UnsupportedOption { .. })
+        ));
     }
 }

@@ -22,7 +22,10 @@ pub(crate) struct Plan {
 pub(crate) fn plan(schema: &SchemaRef, corrupt_name: &str) -> Result<Plan, JsonError> {
     check_unique(schema.fields(), "the read schema")?;
     let out_fields: Vec<Field> = schema.fields().iter().map(|f| nullable_field(f)).collect();
-    let corrupt_index = schema.fields().iter().position(|f| f.name() == corrupt_name);
+    let corrupt_index = schema
+        .fields()
+        .iter()
+        .position(|f| f.name() == corrupt_name);
     if let Some(i) = corrupt_index {
         // Spark's analysis check on columnNameOfCorruptRecord (6.3).
         if schema.field(i).data_type() != &DataType::Utf8 {
@@ -38,8 +41,15 @@ pub(crate) fn plan(schema: &SchemaRef, corrupt_name: &str) -> Result<Plan, JsonE
         .map(|(_, f)| f.clone())
         .collect();
     let root = StructCol::new(data_fields)?;
-    let out_schema = Arc::new(Schema::new_with_metadata(out_fields, schema.metadata().clone()));
-    Ok(Plan { out_schema, root, corrupt_index })
+    let out_schema = Arc::new(Schema::new_with_metadata(
+        out_fields,
+        schema.metadata().clone(),
+    ));
+    Ok(Plan {
+        out_schema,
+        root,
+        corrupt_index,
+    })
 }
 
 /// Refuses duplicate field names at any struct level (a key could not pick one of them).
@@ -47,7 +57,10 @@ fn check_unique(fields: &Fields, context: &str) -> Result<(), JsonError> {
     let mut seen = HashSet::new();
     for f in fields {
         if !seen.insert(f.name().as_str()) {
-            return Err(JsonError::InvalidSchema(format!("duplicate field name '{}' in {context}", f.name())));
+            return Err(JsonError::InvalidSchema(format!(
+                "duplicate field name '{}' in {context}",
+                f.name()
+            )));
         }
         check_nested(f.data_type(), f.name())?;
     }

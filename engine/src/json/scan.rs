@@ -38,7 +38,10 @@ pub(crate) fn find_eol(s: &[u8]) -> Option<usize> {
         }
         i += 8;
     }
-    s[i..].iter().position(|&b| b == b'\n' || b == b'\r').map(|p| i + p)
+    s[i..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map(|p| i + p)
 }
 
 /// Index (from `i`) of the first byte in `s` that ends a plain run inside a string body:
@@ -104,7 +107,10 @@ mod tests {
         assert_eq!(find_string_special(b"abcdefghij\\kl\"", 0, b'"'), 10);
         assert_eq!(find_string_special(b"abcdefghijk\tl", 0, b'"'), 11);
         assert_eq!(find_string_special(b"ab\"cd'", 0, b'\''), 5);
-        assert_eq!(find_string_special("h\u{e9}llo w\u{f6}rld \u{1F600}!".as_bytes(), 0, b'"'), 19);
+        assert_eq!(
+            find_string_special("h\u{e9}llo w\u{f6}rld \u{1F600}!".as_bytes(), 0, b'"'),
+            19
+        );
         assert_eq!(find_string_special(b"x\x1f", 0, b'"'), 1);
         assert_eq!(find_string_special(b" !#~\x7f\x80\xff", 0, b'"'), 7);
     }

@@ -66,7 +66,10 @@ impl Node {
         if self.bare {
             return self.start as usize..self.end as usize;
         }
-        (self.start as usize + 1)..(self.end as usize).saturating_sub(1).max(self.start as usize + 1)
+        (self.start as usize + 1)
+            ..(self.end as usize)
+                .saturating_sub(1)
+                .max(self.start as usize + 1)
     }
 
     /// Byte range of the whole token as written.
@@ -154,7 +157,8 @@ pub(crate) fn jackson_decode(body: &[u8]) -> String {
                 i += 3;
             }
             _ => {
-                let v = (((b & 0x07) << 18) | (c(1) << 12) | (c(2) << 6) | c(3)).wrapping_sub(0x10000);
+                let v =
+                    (((b & 0x07) << 18) | (c(1) << 12) | (c(2) << 6) | c(3)).wrapping_sub(0x10000);
                 units.push((0xD800 | (v >> 10)) as u16);
                 units.push((0xDC00 | (v & 0x3FF)) as u16);
                 i += 4;
@@ -162,7 +166,9 @@ pub(crate) fn jackson_decode(body: &[u8]) -> String {
         }
     }
     // Java's UTF-8 encoder writes `?` for a surrogate without its partner.
-    char::decode_utf16(units).map(|r| r.unwrap_or('?')).collect()
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or('?'))
+        .collect()
 }
 
 fn err<T>(pos: usize, msg: &'static str) -> Result<T, SyntaxError> {
@@ -394,7 +400,12 @@ impl Tape {
     }
 
     /// A quoted string starting at the quote at `p`; returns (position after it, invalid UTF-8).
-    fn string(&mut self, buf: &[u8], p: usize, check_utf8: bool) -> Result<(usize, bool), SyntaxError> {
+    fn string(
+        &mut self,
+        buf: &[u8],
+        p: usize,
+        check_utf8: bool,
+    ) -> Result<(usize, bool), SyntaxError> {
         let quote = buf[p];
         let mut i = p + 1;
         let mut escaped = false;
@@ -419,7 +430,10 @@ impl Tape {
                 // Jackson accepts \' when single quotes are enabled, in any string.
                 Some(b'\'') if self.allow_single_quotes => i += 2,
                 Some(b'u') => {
-                    let hex = buf.get(i + 2..i + 6).ok_or(SyntaxError { pos: i, msg: "truncated \\u escape" })?;
+                    let hex = buf.get(i + 2..i + 6).ok_or(SyntaxError {
+                        pos: i,
+                        msg: "truncated \\u escape",
+                    })?;
                     if !hex.iter().all(u8::is_ascii_hexdigit) {
                         return err(i, "invalid \\u escape");
                     }
@@ -507,7 +521,13 @@ impl Tape {
     }
 
     /// `true` / `false` / `null`.
-    fn literal(&mut self, buf: &[u8], p: usize, word: &[u8], kind: Kind) -> Result<usize, SyntaxError> {
+    fn literal(
+        &mut self,
+        buf: &[u8],
+        p: usize,
+        word: &[u8],
+        kind: Kind,
+    ) -> Result<usize, SyntaxError> {
         if !buf[p..].starts_with(word) {
             return err(p, "unrecognized token");
         }
@@ -537,7 +557,10 @@ impl Tape {
             return err(p, "unrecognized token");
         }
         if !self.allow_non_numeric {
-            return err(p, "non-standard numeric token (allowNonNumericNumbers is off)");
+            return err(
+                p,
+                "non-standard numeric token (allowNonNumericNumbers is off)",
+            );
         }
         let end = check_token_end(buf, p + word.len())?;
         self.push(Kind::NonFinite, p, end);
@@ -572,17 +595,28 @@ mod tests {
     #[test]
     fn structure_and_next_links() {
         let mut t = Tape::new(true, true);
-        assert!(t.parse(br#" {"a": [1, 2.5, {"b": null}], "c": "x"} trailing junk"#, false).unwrap());
+        assert!(t
+            .parse(
+                br#" {"a": [1, 2.5, {"b": null}], "c": "x"} trailing junk"#,
+                false
+            )
+            .unwrap());
         let k: Vec<Kind> = t.nodes.iter().map(|n| n.kind).collect();
         use Kind::*;
-        assert_eq!(k, vec![Object, Str, Array, Int, Float, Object, Str, Null, Str, Str]);
+        assert_eq!(
+            k,
+            vec![Object, Str, Array, Int, Float, Object, Str, Null, Str, Str]
+        );
         assert_eq!(t.nodes[0].next, 10);
         assert_eq!(t.nodes[2].next, 8);
         assert_eq!(t.nodes[5].next, 8);
         assert_eq!(t.nodes[3].next, 4);
         // The object's span covers exactly the braces.
         let src = br#" {"a": [1, 2.5, {"b": null}], "c": "x"} trailing junk"#;
-        assert_eq!(&src[t.nodes[0].span()], br#"{"a": [1, 2.5, {"b": null}], "c": "x"}"#);
+        assert_eq!(
+            &src[t.nodes[0].span()],
+            br#"{"a": [1, 2.5, {"b": null}], "c": "x"}"#
+        );
         assert_eq!(&src[t.nodes[9].body()], b"x");
     }
 
@@ -601,10 +635,15 @@ mod tests {
         for good in ["0", "-0", "12", "1.5", "1e5", "1E+5", "-1.25e-3", "0.0"] {
             assert!(ok(&format!("[{good}]")), "{good}");
         }
-        for bad in ["01", "-01", "1.", ".5", "-", "+1", "1e", "1e+", "1.e5", "0x10", "1.5.3", "--1"] {
+        for bad in [
+            "01", "-01", "1.", ".5", "-", "+1", "1e", "1e+", "1.e5", "0x10", "1.5.3", "--1",
+        ] {
             assert!(!ok(&format!("[{bad}]")), "{bad}");
         }
-        assert_eq!(kinds("[1, 1.0, 1e0]").unwrap()[1..], [Kind::Int, Kind::Float, Kind::Float]);
+        assert_eq!(
+            kinds("[1, 1.0, 1e0]").unwrap()[1..],
+            [Kind::Int, Kind::Float, Kind::Float]
+        );
         assert!(!ok(&format!("[{}]", "9".repeat(1001))));
         assert!(ok(&format!("[{}]", "9".repeat(1000))));
     }
@@ -612,7 +651,11 @@ mod tests {
     #[test]
     fn non_finite_tokens() {
         for good in ["NaN", "Infinity", "+Infinity", "-Infinity", "+INF", "-INF"] {
-            assert_eq!(kinds(&format!("[{good}]")).unwrap()[1], Kind::NonFinite, "{good}");
+            assert_eq!(
+                kinds(&format!("[{good}]")).unwrap()[1],
+                Kind::NonFinite,
+                "{good}"
+            );
         }
         for bad in ["INF", "nan", "NaNx", "+Inf", "-infinity", "Infinit"] {
             assert!(!ok(&format!("[{bad}]")), "{bad}");
@@ -624,7 +667,15 @@ mod tests {
     #[test]
     fn literals_and_strings() {
         assert!(ok("[true,false,null]"));
-        for bad in ["[truex]", "[nul]", "[True]", "[\"a\tb\"]", r#"["\x"]"#, r#"["\u12G4"]"#, r#"["abc]"#] {
+        for bad in [
+            "[truex]",
+            "[nul]",
+            "[True]",
+            "[\"a\tb\"]",
+            r#"["\x"]"#,
+            r#"["\u12G4"]"#,
+            r#"["abc]"#,
+        ] {
             assert!(!ok(bad), "{bad}");
         }
         assert!(ok(r#"["\" \\ \/ \b \f \n \r \t \u00e9 \'"]"#));
@@ -638,8 +689,17 @@ mod tests {
     #[test]
     fn object_grammar_errors() {
         for bad in [
-            "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{a:1}", "{\"a\":1 \"b\":2}", "[1,]", "[1 2]", "{\"a\" 1}",
-            "\u{c}{}", "/* c */ {}",
+            "{",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{a:1}",
+            "{\"a\":1 \"b\":2}",
+            "[1,]",
+            "[1 2]",
+            "{\"a\" 1}",
+            "\u{c}{}",
+            "/* c */ {}",
         ] {
             assert!(!ok(bad), "{bad}");
         }

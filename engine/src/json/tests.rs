@@ -35,8 +35,14 @@ fn strct(fields: Vec<Field>) -> DataType {
 }
 
 fn map_of(value: DataType) -> DataType {
-    let kv = Fields::from(vec![Field::new("key", DataType::Utf8, false), Field::new("value", value, true)]);
-    DataType::Map(Arc::new(Field::new("key_value", DataType::Struct(kv), false)), false)
+    let kv = Fields::from(vec![
+        Field::new("key", DataType::Utf8, false),
+        Field::new("value", value, true),
+    ]);
+    DataType::Map(
+        Arc::new(Field::new("key_value", DataType::Struct(kv), false)),
+        false,
+    )
 }
 
 fn ts_type() -> DataType {
@@ -44,22 +50,32 @@ fn ts_type() -> DataType {
 }
 
 fn opts(mode: ParseMode) -> JsonOptions {
-    JsonOptions { mode, ..JsonOptions::default() }
+    JsonOptions {
+        mode,
+        ..JsonOptions::default()
+    }
 }
 
 fn decode(data: &str, s: &SchemaRef) -> (RecordBatch, DecodeStats) {
     decode_json_lines(data.as_bytes(), "f.json", s, &JsonOptions::default()).expect("decode")
 }
 
-fn decode_with(data: &[u8], s: &SchemaRef, o: &JsonOptions) -> Result<(RecordBatch, DecodeStats), JsonError> {
+fn decode_with(
+    data: &[u8],
+    s: &SchemaRef,
+    o: &JsonOptions,
+) -> Result<(RecordBatch, DecodeStats), JsonError> {
     decode_json_lines(data, "data/f.json", s, o)
 }
 
 /// Every row rendered as `col=value` cells (NULL for nulls).
 fn rows(b: &RecordBatch) -> Vec<String> {
     let fmt = FormatOptions::default().with_null("NULL");
-    let formatters: Vec<ArrayFormatter> =
-        b.columns().iter().map(|c| ArrayFormatter::try_new(c.as_ref(), &fmt).expect("formatter")).collect();
+    let formatters: Vec<ArrayFormatter> = b
+        .columns()
+        .iter()
+        .map(|c| ArrayFormatter::try_new(c.as_ref(), &fmt).expect("formatter"))
+        .collect();
     (0..b.num_rows())
         .map(|r| {
             formatters
@@ -79,15 +95,28 @@ fn col(b: &RecordBatch, name: &str) -> Vec<String> {
     if let DataType::Timestamp(_, Some(_)) = c.data_type() {
         // Rendering zone names needs arrow's chrono-tz feature; show raw micros instead.
         let t = c.as_primitive::<TimestampMicrosecondType>();
-        return (0..t.len()).map(|i| if t.is_null(i) { "NULL".to_string() } else { t.value(i).to_string() }).collect();
+        return (0..t.len())
+            .map(|i| {
+                if t.is_null(i) {
+                    "NULL".to_string()
+                } else {
+                    t.value(i).to_string()
+                }
+            })
+            .collect();
     }
     let fm = ArrayFormatter::try_new(c.as_ref(), &fmt).expect("formatter");
     (0..b.num_rows()).map(|r| fm.value(r).to_string()).collect()
 }
 
 fn corrupt_col(b: &RecordBatch) -> Vec<Option<String>> {
-    let c = b.column_by_name(CORRUPT).expect("corrupt column").as_string::<i32>();
-    (0..c.len()).map(|i| c.is_valid(i).then(|| c.value(i).to_string())).collect()
+    let c = b
+        .column_by_name(CORRUPT)
+        .expect("corrupt column")
+        .as_string::<i32>();
+    (0..c.len())
+        .map(|i| c.is_valid(i).then(|| c.value(i).to_string()))
+        .collect()
 }
 
 /// Decodes `{"v": <json>}` into a single column of type `dt`; returns (displayed value, bad?).
@@ -115,9 +144,19 @@ fn bad(json: &str, dt: DataType) {
 #[test]
 fn line_separators_and_blank_lines() {
     let s = schema(vec![f("a", DataType::Int64)]);
-    let (b, st) = decode("{\"a\":1}\n{\"a\":2}\r\n{\"a\":3}\r{\"a\":4}\n\n   \n\t\r\n{\"a\":5}\n", &s);
+    let (b, st) = decode(
+        "{\"a\":1}\n{\"a\":2}\r\n{\"a\":3}\r{\"a\":4}\n\n   \n\t\r\n{\"a\":5}\n",
+        &s,
+    );
     assert_eq!(col(&b, "a"), ["1", "2", "3", "4", "5"]);
-    assert_eq!(st, DecodeStats { rows: 5, corrupt: 0, dropped: 0 });
+    assert_eq!(
+        st,
+        DecodeStats {
+            rows: 5,
+            corrupt: 0,
+            dropped: 0
+        }
+    );
     let (b, _) = decode("{\"a\":7}", &s);
     assert_eq!(col(&b, "a"), ["7"]);
     let (b, _) = decode("", &s);
@@ -128,7 +167,12 @@ fn line_separators_and_blank_lines() {
 #[test]
 fn utf8_bom_is_skipped() {
     let s = schema(vec![f("a", DataType::Int64), corrupt()]);
-    let (b, _) = decode_with(b"\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}", &s, &JsonOptions::default()).unwrap();
+    let (b, _) = decode_with(
+        b"\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}",
+        &s,
+        &JsonOptions::default(),
+    )
+    .unwrap();
     assert_eq!(col(&b, "a"), ["1", "2"]);
     assert_eq!(corrupt_col(&b), [None, None]);
 }
@@ -136,19 +180,39 @@ fn utf8_bom_is_skipped() {
 #[test]
 fn bom_at_the_start_of_a_later_line_is_skipped_by_the_parser() {
     let s = schema(vec![f("a", DataType::Int64), corrupt()]);
-    let (b, _) = decode_with(b"{\"a\":1}\n\xEF\xBB\xBF{\"a\":2}", &s, &JsonOptions::default()).unwrap();
+    let (b, _) = decode_with(
+        b"{\"a\":1}\n\xEF\xBB\xBF{\"a\":2}",
+        &s,
+        &JsonOptions::default(),
+    )
+    .unwrap();
     assert_eq!(col(&b, "a"), ["1", "2"]);
     // The corrupt text keeps the record as read.
     let (b, _) = decode_with(b"\xEF\xBB\xBF{\"a\":\"x\"}", &s, &JsonOptions::default()).unwrap();
     assert_eq!(corrupt_col(&b), [Some("{\"a\":\"x\"}".to_string())]);
-    let (b, _) = decode_with(b"{}\n\xEF\xBB\xBF{\"a\":\"x\"}", &s, &JsonOptions::default()).unwrap();
-    assert_eq!(corrupt_col(&b), [None, Some("\u{feff}{\"a\":\"x\"}".to_string())]);
+    let (b, _) = decode_with(
+        b"{}\n\xEF\xBB\xBF{\"a\":\"x\"}",
+        &s,
+        &JsonOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        corrupt_col(&b),
+        [None, Some("\u{feff}{\"a\":\"x\"}".to_string())]
+    );
 }
 
 #[test]
 fn top_level_arrays_give_one_row_per_element() {
-    let s = schema(vec![f("a", DataType::Utf8), f("b", DataType::Utf8), corrupt()]);
-    let (b, st) = decode("[{\"a\":\"str_a_1\"}]\n[{\"a\":\"str_a_2\"}, {\"b\":\"str_b_3\"}]\n[]\n", &s);
+    let s = schema(vec![
+        f("a", DataType::Utf8),
+        f("b", DataType::Utf8),
+        corrupt(),
+    ]);
+    let (b, st) = decode(
+        "[{\"a\":\"str_a_1\"}]\n[{\"a\":\"str_a_2\"}, {\"b\":\"str_b_3\"}]\n[]\n",
+        &s,
+    );
     assert_eq!(
         rows(&b),
         [
@@ -163,9 +227,21 @@ fn top_level_arrays_give_one_row_per_element() {
 #[test]
 fn top_level_scalars_and_null_are_bad_records() {
     let s = schema(vec![f("a", DataType::Int64), corrupt()]);
-    for line in ["5", "\"x\"", "null", "true", "[1, 2]", "[{\"a\":1}, 2]", "[{\"a\":1}, null]"] {
+    for line in [
+        "5",
+        "\"x\"",
+        "null",
+        "true",
+        "[1, 2]",
+        "[{\"a\":1}, 2]",
+        "[{\"a\":1}, null]",
+    ] {
         let (b, st) = decode(line, &s);
-        assert_eq!(rows(&b), [format!("a=NULL _corrupt_record={line}")], "{line}");
+        assert_eq!(
+            rows(&b),
+            [format!("a=NULL _corrupt_record={line}")],
+            "{line}"
+        );
         assert_eq!(st.corrupt, 1);
     }
 }
@@ -182,7 +258,10 @@ fn only_the_first_value_on_a_line_is_read() {
 #[test]
 fn multi_line_document() {
     let s = schema(vec![f("a", DataType::Int64), corrupt()]);
-    let o = JsonOptions { multi_line: true, ..JsonOptions::default() };
+    let o = JsonOptions {
+        multi_line: true,
+        ..JsonOptions::default()
+    };
     let doc = "[\n  {\"a\": 1},\n  {\"a\": 2}\n]\n";
     let (b, _) = decode_with(doc.as_bytes(), &s, &o).unwrap();
     assert_eq!(col(&b, "a"), ["1", "2"]);
@@ -190,7 +269,10 @@ fn multi_line_document() {
     let doc = "[\n  {\"a\": 1},\n  {\"a\": \"x\"}\n]";
     let (b, _) = decode_with(doc.as_bytes(), &s, &o).unwrap();
     assert_eq!(col(&b, "a"), ["1", "NULL"]);
-    assert_eq!(corrupt_col(&b), [Some(doc.to_string()), Some(doc.to_string())]);
+    assert_eq!(
+        corrupt_col(&b),
+        [Some(doc.to_string()), Some(doc.to_string())]
+    );
     let (b, _) = decode_with(b"{\n\"a\": 3\n}", &s, &o).unwrap();
     assert_eq!(col(&b, "a"), ["3"]);
 }
@@ -199,8 +281,15 @@ fn multi_line_document() {
 
 #[test]
 fn keys_match_exactly_and_missing_or_null_is_not_bad() {
-    let s = schema(vec![f("name", DataType::Int64), f("b", DataType::Utf8), corrupt()]);
-    let (b, st) = decode("{\"Name\":1}\n{\"b\":null}\n{}\n{\"extra\":[1,{\"z\":2}],\"name\":3}\n{\"n\\u0061me\":4}", &s);
+    let s = schema(vec![
+        f("name", DataType::Int64),
+        f("b", DataType::Utf8),
+        corrupt(),
+    ]);
+    let (b, st) = decode(
+        "{\"Name\":1}\n{\"b\":null}\n{}\n{\"extra\":[1,{\"z\":2}],\"name\":3}\n{\"n\\u0061me\":4}",
+        &s,
+    );
     assert_eq!(col(&b, "name"), ["NULL", "NULL", "NULL", "3", "4"]);
     assert_eq!(col(&b, "b"), ["NULL", "NULL", "NULL", "NULL", "NULL"]);
     assert_eq!(corrupt_col(&b), [None, None, None, None, None]);
@@ -209,7 +298,11 @@ fn keys_match_exactly_and_missing_or_null_is_not_bad() {
 
 #[test]
 fn duplicate_keys_last_success_wins_but_failures_mark_the_record() {
-    let s = schema(vec![f("a", DataType::Int32), f("b", DataType::Utf8), corrupt()]);
+    let s = schema(vec![
+        f("a", DataType::Int32),
+        f("b", DataType::Utf8),
+        corrupt(),
+    ]);
     let data = "{\"a\":1,\"b\":\"x\",\"a\":2}\n{\"a\":\"x\",\"a\":3}\n{\"a\":4,\"a\":\"y\"}\n{\"a\":5,\"a\":null}";
     let (b, st) = decode(data, &s);
     assert_eq!(col(&b, "a"), ["2", "3", "4", "NULL"]);
@@ -228,7 +321,10 @@ fn duplicate_keys_last_success_wins_but_failures_mark_the_record() {
 fn duplicate_keys_in_nested_structs_and_maps() {
     let st = strct(vec![f("x", DataType::Int32), f("y", DataType::Int32)]);
     let s = schema(vec![f("s", st), f("m", map_of(DataType::Int32)), corrupt()]);
-    let (b, _) = decode("{\"s\": {\"x\": 1, \"y\": 5, \"x\": 2}, \"m\": {\"k\": 1, \"k\": 2, \"\\u006b2\": 3}}", &s);
+    let (b, _) = decode(
+        "{\"s\": {\"x\": 1, \"y\": 5, \"x\": 2}, \"m\": {\"k\": 1, \"k\": 2, \"\\u006b2\": 3}}",
+        &s,
+    );
     assert_eq!(col(&b, "s"), ["{x: 2, y: 5}"]);
     // Map keys are kept as they come, duplicates included (Spark builds the map from all pairs).
     assert_eq!(col(&b, "m"), ["{k: 1, k: 2, k2: 3}"]);
@@ -268,7 +364,10 @@ fn string_keeps_exact_input_text() {
     assert_eq!(good("false", DataType::Utf8), "false");
     assert_eq!(good("NaN", DataType::Utf8), "NaN");
     assert_eq!(good("-INF", DataType::Utf8), "-INF");
-    assert_eq!(good("{\"a\": 1,  \"b\" :[1, 2.0]}", DataType::Utf8), "{\"a\": 1,  \"b\" :[1, 2.0]}");
+    assert_eq!(
+        good("{\"a\": 1,  \"b\" :[1, 2.0]}", DataType::Utf8),
+        "{\"a\": 1,  \"b\" :[1, 2.0]}"
+    );
     assert_eq!(good("[ 1 , \"x\" ]", DataType::Utf8), "[ 1 , \"x\" ]");
     assert_eq!(good("'single'", DataType::Utf8), "single");
     assert_eq!(good("\"\"", DataType::Utf8), "");
@@ -291,8 +390,15 @@ fn integers_only_from_integer_tokens_in_range() {
     assert_eq!(good("-2147483648", DataType::Int32), "-2147483648");
     assert_eq!(good("3000000000", DataType::Int64), "3000000000");
     assert_eq!(good("32767", DataType::Int16), "32767");
-    for dt in [DataType::Int8, DataType::Int16, DataType::Int32, DataType::Int64] {
-        for v in ["\"5\"", "\"5k\"", "5.0", "1e2", "\"\"", "true", "[1]", "{}", "NaN"] {
+    for dt in [
+        DataType::Int8,
+        DataType::Int16,
+        DataType::Int32,
+        DataType::Int64,
+    ] {
+        for v in [
+            "\"5\"", "\"5k\"", "5.0", "1e2", "\"\"", "true", "[1]", "{}", "NaN",
+        ] {
             bad(v, dt.clone());
         }
     }
@@ -313,7 +419,11 @@ fn tinyint_accepts_up_to_255_and_wraps() {
 
 #[test]
 fn floats_and_doubles() {
-    let s = schema(vec![f("d", DataType::Float64), f("r", DataType::Float32), corrupt()]);
+    let s = schema(vec![
+        f("d", DataType::Float64),
+        f("r", DataType::Float32),
+        corrupt(),
+    ]);
     let data = [
         "{\"d\": 1, \"r\": 1}",
         "{\"d\": 1.5, \"r\": 0.1}",
@@ -354,7 +464,10 @@ fn floats_and_doubles() {
 #[test]
 fn non_numeric_numbers_can_be_disabled() {
     let s = schema(vec![f("d", DataType::Float64), corrupt()]);
-    let o = JsonOptions { allow_non_numeric_numbers: false, ..JsonOptions::default() };
+    let o = JsonOptions {
+        allow_non_numeric_numbers: false,
+        ..JsonOptions::default()
+    };
     let (b, st) = decode_with(b"{\"d\": \"NaN\"}\n{\"d\": NaN}\n{\"d\": 2}", &s, &o).unwrap();
     assert_eq!(col(&b, "d"), ["NULL", "NULL", "2.0"]);
     assert_eq!(st.corrupt, 2);
@@ -381,7 +494,10 @@ fn decimals_round_half_up_and_accept_numeric_strings() {
     bad("true", d52.clone());
     let s = schema(vec![f("v", DataType::Decimal128(38, 0))]);
     let (b, _) = decode(&format!("{{\"v\": {}}}", "9".repeat(38)), &s);
-    assert_eq!(b.column(0).as_primitive::<Decimal128Type>().value(0), 10i128.pow(38) - 1);
+    assert_eq!(
+        b.column(0).as_primitive::<Decimal128Type>().value(0),
+        10i128.pow(38) - 1
+    );
 }
 
 #[test]
@@ -389,10 +505,31 @@ fn dates_from_strings_only() {
     let days = |s: &str| parse_date_days(s).unwrap().to_string();
     let s = schema(vec![f("v", DataType::Date32), corrupt()]);
     let (b, _) = decode("{\"v\":\"2024-05-01\"}\n{\"v\":\"2024-05-01T10:00:00Z\"}\n{\"v\":\"2024\"}\n{\"v\":\" 2024-5-1 \"}", &s);
-    let got: Vec<String> = b.column(0).as_primitive::<Date32Type>().values().iter().map(|d| d.to_string()).collect();
-    assert_eq!(got, [days("2024-05-01"), days("2024-05-01"), days("2024-01-01"), days("2024-05-01")]);
+    let got: Vec<String> = b
+        .column(0)
+        .as_primitive::<Date32Type>()
+        .values()
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            days("2024-05-01"),
+            days("2024-05-01"),
+            days("2024-01-01"),
+            days("2024-05-01")
+        ]
+    );
     assert_eq!(corrupt_col(&b), [None, None, None, None]);
-    for v in ["20240501", "\"\"", "\"garbage\"", "\"2024-13-01\"", "true", "1.5"] {
+    for v in [
+        "20240501",
+        "\"\"",
+        "\"garbage\"",
+        "\"2024-13-01\"",
+        "true",
+        "1.5",
+    ] {
         bad(v, DataType::Date32);
     }
 }
@@ -426,7 +563,14 @@ fn timestamps_from_strings_and_epoch_seconds() {
     assert_eq!(t.value(6), 1_714_521_600_000 * 1_000_000);
     assert_eq!(t.value(7), micros("2024-05-01T11:00:00"));
     assert_eq!(b.schema().field(0).data_type(), &ts_type());
-    for v in ["1.5", "1e3", "\"\"", "\"yesterday\"", "true", "\"2024-05-01T12:00Z\""] {
+    for v in [
+        "1.5",
+        "1e3",
+        "\"\"",
+        "\"yesterday\"",
+        "true",
+        "\"2024-05-01T12:00Z\"",
+    ] {
         bad(v, ts_type());
     }
 }
@@ -434,12 +578,26 @@ fn timestamps_from_strings_and_epoch_seconds() {
 #[test]
 fn timestamps_use_the_time_zone_option() {
     let s = schema(vec![f("t", ts_type())]);
-    let o = JsonOptions { time_zone: chrono_tz::Europe::Paris, ..JsonOptions::default() };
-    let (b, _) = decode_with(b"{\"t\": \"2024-05-01 12:00:00\"}\n{\"t\": \"2024-05-01 12:00:00Z\"}", &s, &o).unwrap();
+    let o = JsonOptions {
+        time_zone: chrono_tz::Europe::Paris,
+        ..JsonOptions::default()
+    };
+    let (b, _) = decode_with(
+        b"{\"t\": \"2024-05-01 12:00:00\"}\n{\"t\": \"2024-05-01 12:00:00Z\"}",
+        &s,
+        &o,
+    )
+    .unwrap();
     let t = b.column(0).as_primitive::<TimestampMicrosecondType>();
     let utc = chrono_tz::Tz::UTC;
-    assert_eq!(t.value(0), parse_timestamp_micros("2024-05-01 10:00:00", &utc).unwrap());
-    assert_eq!(t.value(1), parse_timestamp_micros("2024-05-01 12:00:00", &utc).unwrap());
+    assert_eq!(
+        t.value(0),
+        parse_timestamp_micros("2024-05-01 10:00:00", &utc).unwrap()
+    );
+    assert_eq!(
+        t.value(1),
+        parse_timestamp_micros("2024-05-01 12:00:00", &utc).unwrap()
+    );
 }
 
 #[test]
@@ -457,7 +615,10 @@ fn timestamp_ntz_strings_without_zone() {
 #[test]
 fn binary_from_base64() {
     let s = schema(vec![f("v", DataType::Binary), corrupt()]);
-    let (b, st) = decode("{\"v\":\"aGVsbG8=\"}\n{\"v\":\"\"}\n{\"v\":\"!!\"}\n{\"v\":5}\n{\"v\":\"aGk\"}", &s);
+    let (b, st) = decode(
+        "{\"v\":\"aGVsbG8=\"}\n{\"v\":\"\"}\n{\"v\":\"!!\"}\n{\"v\":5}\n{\"v\":\"aGk\"}",
+        &s,
+    );
     let v = b.column(0).as_binary::<i32>();
     assert_eq!(v.value(0), b"hello");
     assert!(v.is_valid(1) && v.value(1).is_empty());
@@ -489,11 +650,24 @@ fn arrays_null_entirely_on_a_bad_element() {
 
 #[test]
 fn structs_keep_partial_results() {
-    let st = strct(vec![f("x", DataType::Int32), f("y", DataType::Int32), f("z", DataType::Utf8)]);
-    let s = schema(vec![f("id", DataType::Int64), f("s", st.clone()), corrupt()]);
+    let st = strct(vec![
+        f("x", DataType::Int32),
+        f("y", DataType::Int32),
+        f("z", DataType::Utf8),
+    ]);
+    let s = schema(vec![
+        f("id", DataType::Int64),
+        f("s", st.clone()),
+        corrupt(),
+    ]);
     let line = "{\"id\": 1, \"s\": {\"x\": 1, \"y\": \"bad\", \"z\": \"ok\"}}";
     let (b, st_) = decode(line, &s);
-    assert_eq!(rows(&b), [format!("id=1 s={{x: 1, y: NULL, z: ok}} _corrupt_record={line}")]);
+    assert_eq!(
+        rows(&b),
+        [format!(
+            "id=1 s={{x: 1, y: NULL, z: ok}} _corrupt_record={line}"
+        )]
+    );
     assert_eq!(st_.corrupt, 1);
     // A JSON-encoded string is not an object.
     bad("\"{\\\"x\\\": 1}\"", st.clone());
@@ -517,12 +691,18 @@ fn arrays_of_structs_keep_partial_elements() {
 #[test]
 fn maps_with_string_keys() {
     let m = map_of(DataType::Int32);
-    assert_eq!(good("{\"a\": 1, \"b\": null}", m.clone()), "{a: 1, b: NULL}");
+    assert_eq!(
+        good("{\"a\": 1, \"b\": null}", m.clone()),
+        "{a: 1, b: NULL}"
+    );
     assert_eq!(good("{}", m.clone()), "{}");
     bad("{\"a\": 1, \"b\": \"x\"}", m.clone());
     bad("[1]", m.clone());
     // Partial struct values are kept, like arrays of structs.
-    let ms = map_of(strct(vec![f("x", DataType::Int32), f("y", DataType::Int32)]));
+    let ms = map_of(strct(vec![
+        f("x", DataType::Int32),
+        f("y", DataType::Int32),
+    ]));
     let (v, is_bad) = one("{\"k\": {\"x\": 1, \"y\": \"no\"}}", ms);
     assert_eq!(v, "{k: {x: 1, y: NULL}}");
     assert!(is_bad);
@@ -530,10 +710,19 @@ fn maps_with_string_keys() {
 
 #[test]
 fn deep_nesting_mixed() {
-    let inner = strct(vec![f("n", DataType::Int64), f("tags", list(DataType::Utf8))]);
-    let s = schema(vec![f("outer", strct(vec![f("inner", inner), f("m", map_of(DataType::Float64))]))]);
+    let inner = strct(vec![
+        f("n", DataType::Int64),
+        f("tags", list(DataType::Utf8)),
+    ]);
+    let s = schema(vec![f(
+        "outer",
+        strct(vec![f("inner", inner), f("m", map_of(DataType::Float64))]),
+    )]);
     let (b, st) = decode("{\"outer\": {\"inner\": {\"n\": 7, \"tags\": [\"a\", 1.50, {\"q\":1}]}, \"m\": {\"p\": 0.5}}}", &s);
-    assert_eq!(col(&b, "outer"), ["{inner: {n: 7, tags: [a, 1.50, {\"q\":1}]}, m: {p: 0.5}}"]);
+    assert_eq!(
+        col(&b, "outer"),
+        ["{inner: {n: 7, tags: [a, 1.50, {\"q\":1}]}, m: {p: 0.5}}"]
+    );
     assert_eq!(st.corrupt, 0);
 }
 
@@ -541,7 +730,11 @@ fn deep_nesting_mixed() {
 
 #[test]
 fn permissive_keeps_rows_and_fills_the_corrupt_column() {
-    let s = schema(vec![f("a", DataType::Int64), corrupt(), f("b", DataType::Utf8)]);
+    let s = schema(vec![
+        f("a", DataType::Int64),
+        corrupt(),
+        f("b", DataType::Utf8),
+    ]);
     let data = "{\"a\": 1, \"b\": \"x\"}\n{\"a\": \"no\", \"b\": \"y\"}\n{\"a\": 2, \"b\": \n{\"_corrupt_record\": \"fake\", \"a\": 3}";
     let (b, st) = decode(data, &s);
     assert_eq!(
@@ -555,7 +748,14 @@ fn permissive_keeps_rows_and_fills_the_corrupt_column() {
             "a=3 _corrupt_record=NULL b=NULL".to_string(),
         ]
     );
-    assert_eq!(st, DecodeStats { rows: 4, corrupt: 2, dropped: 0 });
+    assert_eq!(
+        st,
+        DecodeStats {
+            rows: 4,
+            corrupt: 2,
+            dropped: 0
+        }
+    );
 }
 
 #[test]
@@ -574,19 +774,42 @@ fn array_line_with_one_bad_element_marks_every_row() {
     assert_eq!(col(&b, "a"), ["1", "NULL", "3"]);
     assert_eq!(corrupt_col(&b), vec![Some(line.to_string()); 3]);
     assert_eq!(st.corrupt, 1);
-    let (b, st) = decode_with(format!("{line}\n[{{\"a\": 4}}]").as_bytes(), &s, &opts(ParseMode::DropMalformed)).unwrap();
+    let (b, st) = decode_with(
+        format!("{line}\n[{{\"a\": 4}}]").as_bytes(),
+        &s,
+        &opts(ParseMode::DropMalformed),
+    )
+    .unwrap();
     assert_eq!(col(&b, "a"), ["4"]);
-    assert_eq!(st, DecodeStats { rows: 1, corrupt: 0, dropped: 1 });
+    assert_eq!(
+        st,
+        DecodeStats {
+            rows: 1,
+            corrupt: 0,
+            dropped: 1
+        }
+    );
 }
 
 #[test]
 fn drop_malformed_drops_whole_rows() {
-    let s = schema(vec![f("a", DataType::Int64), f("s", strct(vec![f("x", DataType::Int32)])), corrupt()]);
+    let s = schema(vec![
+        f("a", DataType::Int64),
+        f("s", strct(vec![f("x", DataType::Int32)])),
+        corrupt(),
+    ]);
     let data = "{\"a\": 1}\n{\"a\": 2, \"s\": {\"x\": \"bad\"}}\n{oops\n5\n{\"a\": 3}";
     let (b, st) = decode_with(data.as_bytes(), &s, &opts(ParseMode::DropMalformed)).unwrap();
     assert_eq!(col(&b, "a"), ["1", "3"]);
     assert_eq!(corrupt_col(&b), [None, None]);
-    assert_eq!(st, DecodeStats { rows: 2, corrupt: 0, dropped: 3 });
+    assert_eq!(
+        st,
+        DecodeStats {
+            rows: 2,
+            corrupt: 0,
+            dropped: 3
+        }
+    );
 }
 
 #[test]
@@ -596,14 +819,27 @@ fn fail_fast_names_file_and_line() {
     let (b, _) = decode_with(b"{\"a\": 1}\n{\"a\": 2}", &s, &o).unwrap();
     assert_eq!(b.num_rows(), 2);
     let err = decode_with(b"{\"a\": 1}\n\n{\"a\": \"x\"}\n", &s, &o).unwrap_err();
-    let JsonError::MalformedRecord { file, line, reason } = &err else { panic!("{err}") };
+    let JsonError::MalformedRecord { file, line, reason } = &err else {
+        panic!("{err}")
+    };
     assert_eq!((file.as_str(), *line), ("data/f.json", 3));
-    assert!(reason.contains("'a'") && reason.contains("BIGINT"), "{reason}");
+    assert!(
+        reason.contains("'a'") && reason.contains("BIGINT"),
+        "{reason}"
+    );
     let msg = err.to_string();
-    assert!(msg.starts_with("Malformed records are detected in record parsing: file data/f.json, line 3: "), "{msg}");
+    assert!(
+        msg.starts_with(
+            "Malformed records are detected in record parsing: file data/f.json, line 3: "
+        ),
+        "{msg}"
+    );
     assert!(msg.ends_with(". Parse Mode: FAILFAST."), "{msg}");
     let err = decode_with(b"{\"a\": 1}\r\n{\"a\" 1}", &s, &o).unwrap_err();
-    assert!(matches!(err, JsonError::MalformedRecord { line: 2, .. }), "{err}");
+    assert!(
+        matches!(err, JsonError::MalformedRecord { line: 2, .. }),
+        "{err}"
+    );
     let nested = schema(vec![f("s", strct(vec![f("t", list(DataType::Int32))]))]);
     let err = decode_with(b"{\"s\": {\"t\": [1, true]}}", &nested, &o).unwrap_err();
     assert!(err.to_string().contains("field 's.t'"), "{err}");
@@ -614,16 +850,34 @@ fn fail_fast_names_file_and_line() {
 #[test]
 fn invalid_utf8_follows_jackson() {
     // Checked against Spark 4.0.1 (tests/golden json_read/invalid_utf8_*).
-    let s = schema(vec![f("a", DataType::Int64), f("s", DataType::Utf8), f("t", DataType::Utf8), corrupt()]);
+    let s = schema(vec![
+        f("a", DataType::Int64),
+        f("s", DataType::Utf8),
+        f("t", DataType::Utf8),
+        corrupt(),
+    ]);
     let d = |data: &[u8]| decode_with(data, &s, &JsonOptions::default()).unwrap();
     // A bad byte mid-string leaves Jackson mid-string: no partial result.
     let (b, st) = d(b"{\"a\": 1, \"s\": \"bad\xffx\", \"t\": \"ok\"}\n{\"a\": 2}");
     assert_eq!(col(&b, "a"), ["NULL", "2"]);
-    assert_eq!(corrupt_col(&b), [Some("{\"a\": 1, \"s\": \"bad\u{FFFD}x\", \"t\": \"ok\"}".to_string()), None]);
+    assert_eq!(
+        corrupt_col(&b),
+        [
+            Some("{\"a\": 1, \"s\": \"bad\u{FFFD}x\", \"t\": \"ok\"}".to_string()),
+            None
+        ]
+    );
     assert_eq!(st.corrupt, 1);
     // A sequence cut short by the closing quote: Jackson consumed the quote and goes on.
     let (b, _) = d(b"{\"a\": 1, \"s\": \"caf\xc3\", \"t\": \"ok\"}");
-    assert_eq!((col(&b, "a"), col(&b, "s"), col(&b, "t")), (vec!["1".to_string()], vec!["NULL".to_string()], vec!["ok".to_string()]));
+    assert_eq!(
+        (col(&b, "a"), col(&b, "s"), col(&b, "t")),
+        (
+            vec!["1".to_string()],
+            vec!["NULL".to_string()],
+            vec!["ok".to_string()]
+        )
+    );
     assert!(corrupt_col(&b)[0].is_some());
     // Invalid bytes in a name, or in a skipped field, leave nothing to keep.
     let (b, _) = d(b"{\"a\xff\": 1, \"a\": 1}");
@@ -635,7 +889,12 @@ fn invalid_utf8_follows_jackson() {
     let (b, _) = d(b"{\"a\": 1, \"s\": \"\xc0\xaf\"}\n{\"a\": 2} \xff");
     assert_eq!(col(&b, "s"), ["/", "NULL"]);
     assert_eq!(corrupt_col(&b), [None, None]);
-    let err = decode_with(b"{\"a\": 3, \"zz\": \"\xc3\"}", &s, &opts(ParseMode::FailFast)).unwrap_err();
+    let err = decode_with(
+        b"{\"a\": 3, \"zz\": \"\xc3\"}",
+        &s,
+        &opts(ParseMode::FailFast),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("invalid UTF-8"), "{err}");
 }
 
@@ -644,7 +903,10 @@ fn single_quotes_follow_the_option() {
     let s = schema(vec![f("a", DataType::Utf8), corrupt()]);
     let (b, _) = decode("{'a': 'it\\'s \"q\"'}", &s);
     assert_eq!(col(&b, "a"), ["it's \"q\""]);
-    let o = JsonOptions { allow_single_quotes: false, ..JsonOptions::default() };
+    let o = JsonOptions {
+        allow_single_quotes: false,
+        ..JsonOptions::default()
+    };
     let (b, st) = decode_with(b"{'a': 'x'}", &s, &o).unwrap();
     assert_eq!(col(&b, "a"), ["NULL"]);
     assert_eq!(st.corrupt, 1);
@@ -656,17 +918,35 @@ fn single_quotes_follow_the_option() {
 fn output_schema_is_nullable_and_in_declared_order() {
     let s = Arc::new(Schema::new(vec![
         Field::new("b", DataType::Int32, false),
-        Field::new("s", strct(vec![Field::new("x", DataType::Int16, false)]), false),
-        Field::new("l", DataType::List(Arc::new(Field::new("element", DataType::Int8, false))), false),
+        Field::new(
+            "s",
+            strct(vec![Field::new("x", DataType::Int16, false)]),
+            false,
+        ),
+        Field::new(
+            "l",
+            DataType::List(Arc::new(Field::new("element", DataType::Int8, false))),
+            false,
+        ),
         Field::new(CORRUPT, DataType::Utf8, false),
     ]));
     let (b, _) = decode("{\"b\": 1}", &s);
     let out = b.schema();
-    assert_eq!(out.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>(), ["b", "s", "l", CORRUPT]);
+    assert_eq!(
+        out.fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect::<Vec<_>>(),
+        ["b", "s", "l", CORRUPT]
+    );
     assert!(out.fields().iter().all(|f| f.is_nullable()));
-    let DataType::Struct(inner) = out.field(1).data_type() else { panic!() };
+    let DataType::Struct(inner) = out.field(1).data_type() else {
+        panic!()
+    };
     assert!(inner[0].is_nullable());
-    let DataType::List(el) = out.field(2).data_type() else { panic!() };
+    let DataType::List(el) = out.field(2).data_type() else {
+        panic!()
+    };
     assert!(el.is_nullable());
     assert_eq!(output_schema(&s, &JsonOptions::default()).unwrap(), out);
     assert_eq!(rows(&b), ["b=1 s=NULL l=NULL _corrupt_record=NULL"]);
@@ -674,22 +954,47 @@ fn output_schema_is_nullable_and_in_declared_order() {
 
 #[test]
 fn custom_corrupt_column_name() {
-    let s = schema(vec![f("a", DataType::Int64), f("bad_rows", DataType::Utf8), f(CORRUPT, DataType::Utf8)]);
-    let o = JsonOptions { column_name_of_corrupt_record: "bad_rows".to_string(), ..JsonOptions::default() };
+    let s = schema(vec![
+        f("a", DataType::Int64),
+        f("bad_rows", DataType::Utf8),
+        f(CORRUPT, DataType::Utf8),
+    ]);
+    let o = JsonOptions {
+        column_name_of_corrupt_record: "bad_rows".to_string(),
+        ..JsonOptions::default()
+    };
     let (b, _) = decode_with(b"{\"a\": \"x\", \"_corrupt_record\": \"data\"}", &s, &o).unwrap();
-    assert_eq!(rows(&b), ["a=NULL bad_rows={\"a\": \"x\", \"_corrupt_record\": \"data\"} _corrupt_record=data"]);
+    assert_eq!(
+        rows(&b),
+        ["a=NULL bad_rows={\"a\": \"x\", \"_corrupt_record\": \"data\"} _corrupt_record=data"]
+    );
 }
 
 #[test]
 fn schema_errors() {
     let s = schema(vec![f(CORRUPT, DataType::Int32)]);
-    assert!(matches!(decode_with(b"{}", &s, &JsonOptions::default()), Err(JsonError::InvalidSchema(_))));
+    assert!(matches!(
+        decode_with(b"{}", &s, &JsonOptions::default()),
+        Err(JsonError::InvalidSchema(_))
+    ));
     let s = schema(vec![f("a", DataType::UInt64)]);
-    assert!(matches!(decode_with(b"{}", &s, &JsonOptions::default()), Err(JsonError::InvalidSchema(_))));
+    assert!(matches!(
+        decode_with(b"{}", &s, &JsonOptions::default()),
+        Err(JsonError::InvalidSchema(_))
+    ));
     let s = schema(vec![f("a", DataType::Int32), f("a", DataType::Utf8)]);
-    assert!(matches!(decode_with(b"{}", &s, &JsonOptions::default()), Err(JsonError::InvalidSchema(_))));
-    let s = schema(vec![f("s", strct(vec![f("x", DataType::Int32), f("x", DataType::Int32)]))]);
-    assert!(matches!(decode_with(b"{}", &s, &JsonOptions::default()), Err(JsonError::InvalidSchema(_))));
+    assert!(matches!(
+        decode_with(b"{}", &s, &JsonOptions::default()),
+        Err(JsonError::InvalidSchema(_))
+    ));
+    let s = schema(vec![f(
+        "s",
+        strct(vec![f("x", DataType::Int32), f("x", DataType::Int32)]),
+    )]);
+    assert!(matches!(
+        decode_with(b"{}", &s, &JsonOptions::default()),
+        Err(JsonError::InvalidSchema(_))
+    ));
 }
 
 #[test]
@@ -700,12 +1005,24 @@ fn date_and_timestamp_formats() {
         timestamp_format: Some("dd/MM/yyyy HH:mm".to_string()),
         ..JsonOptions::default()
     };
-    let (b, _) = decode_with(b"{\"d\":\"01/05/2024\",\"t\":\"01/05/2024 10:30\"}\n{\"d\":\"2024-05-01\",\"t\":1}\n", &s, &o).unwrap();
+    let (b, _) = decode_with(
+        b"{\"d\":\"01/05/2024\",\"t\":\"01/05/2024 10:30\"}\n{\"d\":\"2024-05-01\",\"t\":1}\n",
+        &s,
+        &o,
+    )
+    .unwrap();
     assert_eq!(col(&b, "d"), vec!["2024-05-01", "NULL"]);
     assert_eq!(col(&b, CORRUPT)[0], "NULL");
-    assert_ne!(col(&b, CORRUPT)[1], "NULL", "no CAST-style fallback once a format is set");
+    assert_ne!(
+        col(&b, CORRUPT)[1],
+        "NULL",
+        "no CAST-style fallback once a format is set"
+    );
     // An invalid pattern makes every DATE string bad (Spark notices it per value), not the read.
-    let bad = JsonOptions { date_format: Some("yyyy-MM-dd bb".to_string()), ..JsonOptions::default() };
+    let bad = JsonOptions {
+        date_format: Some("yyyy-MM-dd bb".to_string()),
+        ..JsonOptions::default()
+    };
     let (b, _) = decode_with(b"{\"d\":\"2024-05-01\"}\n{}\n", &s, &bad).unwrap();
     assert_eq!(col(&b, "d"), vec!["NULL", "NULL"]);
     assert_ne!(col(&b, CORRUPT)[0], "NULL");
@@ -746,8 +1063,18 @@ fn all_primitive_types_in_one_record() {
     assert_eq!(b.column(4).as_primitive::<Int32Type>().value(0), 70000);
     assert_eq!(b.column(5).as_primitive::<Int64Type>().value(0), -5);
     assert_eq!(b.column(8).as_primitive::<Decimal128Type>().value(0), 1235);
-    assert_eq!(b.column(10).as_primitive::<TimestampMicrosecondType>().value(0), 0);
-    assert_eq!(b.column(11).as_primitive::<TimestampMicrosecondType>().value(0), 1_000_000);
+    assert_eq!(
+        b.column(10)
+            .as_primitive::<TimestampMicrosecondType>()
+            .value(0),
+        0
+    );
+    assert_eq!(
+        b.column(11)
+            .as_primitive::<TimestampMicrosecondType>()
+            .value(0),
+        1_000_000
+    );
     assert_eq!(b.column(12).as_binary::<i32>().value(0), [0u8, 1]);
     assert_eq!(col(&b, "d"), ["2020-02-29"]);
 }

@@ -89,7 +89,10 @@ mod tests {
 
     #[test]
     fn simple_escapes() {
-        assert_eq!(un(r#"a\"b\\c\/d\be\ff\ng\rh\ti\'j"#), "a\"b\\c/d\u{8}e\u{c}f\ng\rh\ti'j");
+        assert_eq!(
+            un(r#"a\"b\\c\/d\be\ff\ng\rh\ti\'j"#),
+            "a\"b\\c/d\u{8}e\u{c}f\ng\rh\ti'j"
+        );
         assert_eq!(un("plain h\u{e9}llo"), "plain h\u{e9}llo");
         assert_eq!(un(r"\u00e9t\u00C9"), "\u{e9}t\u{c9}");
     }

@@ -960,7 +960,8 @@ mod tests {
         assert_eq!(one("not INT NOT NULL").name(), "not");
         assert_eq!(one("struct STRUCT<a INT>").name(), "struct");
         // Spark 4.0.1: INVALID_IDENTIFIER, must be back-quoted (golden schema/ddl_unquoted_unicode_name).
-        assert!(err("prénom STRING").contains("INVALID_IDENTIFIER: the unquoted identifier prénom is invalid"));
+        assert!(err("prénom STRING")
+            .contains("INVALID_IDENTIFIER: the unquoted identifier prénom is invalid"));
         assert_eq!(one("`prénom` STRING").name(), "prénom");
         assert_eq!(
             err("123 INT"),

@@ -111,7 +111,11 @@ fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
         .map(|(i, item)| field(item, &format!("{fields_path}[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
     if obj.len() != 2 {
-        return Err(shape_error(value, path, "a struct type has exactly \"type\" and \"fields\""));
+        return Err(shape_error(
+            value,
+            path,
+            "a struct type has exactly \"type\" and \"fields\"",
+        ));
     }
     // Spark rejects duplicates when a source resolves its schema; case-insensitive by default.
     if let Some(i) = duplicate_name_index(&fields) {
@@ -158,7 +162,10 @@ fn field(value: &Value, path: &str) -> Result<Field, SchemaError> {
 /// Spark's INVALID_JSON_DATA_TYPE for an object whose keys are not exactly the expected ones.
 fn shape_error(value: &Value, path: &str, rule: &str) -> SchemaError {
     match invalid_data_type(value, path) {
-        SchemaError::Json { message, path } => SchemaError::Json { message: format!("{message} ({rule})"), path },
+        SchemaError::Json { message, path } => SchemaError::Json {
+            message: format!("{message} ({rule})"),
+            path,
+        },
         other => other,
     }
 }
@@ -454,7 +461,10 @@ mod tests {
             r#"{"name":"a","type":{"type":"struct","fields":[],"x":1}}"#,
         ] {
             let message = err(&format!(r#"{{"type":"struct","fields":[{bad}]}}"#));
-            assert!(message.contains("INVALID_JSON_DATA_TYPE"), "{bad}: {message}");
+            assert!(
+                message.contains("INVALID_JSON_DATA_TYPE"),
+                "{bad}: {message}"
+            );
         }
     }
 
@@ -477,7 +487,9 @@ mod tests {
             "schema JSON: \"comment\" must be a string at $.fields[0].metadata.comment"
         );
         assert_eq!(
-            err(r#"{"type":"struct","fields":[{"name":"a","type":"long","nullable":true,"metadata":[]}]}"#),
+            err(
+                r#"{"type":"struct","fields":[{"name":"a","type":"long","nullable":true,"metadata":[]}]}"#
+            ),
             "schema JSON: expected metadata (a JSON object) at $.fields[0].metadata"
         );
     }
@@ -520,12 +532,7 @@ mod tests {
         assert!(type_err(r#"{"type":"udt","class":"x"}"#).contains("\"udt\""));
         assert_eq!(ty("\"void\""), DataType::Null);
         assert_eq!(ty("\"null\""), DataType::Null);
-        for name in [
-            "interval",
-            "interval day to second",
-            "variant",
-            "time(6)",
-        ] {
+        for name in ["interval", "interval day to second", "variant", "time(6)"] {
             let message = type_err(&format!("\"{name}\""));
             assert!(
                 message.contains(&format!("unsupported data type '{name}'")),

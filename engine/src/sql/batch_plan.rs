@@ -44,7 +44,13 @@ const VIOLATION_PREFIX: &str = "__spate_violation_";
 
 impl CleaningPlan {
     /// A plan for `table` whose `query` reads the input under the name `input_table`.
-    pub fn new(table: &str, query: &str, input_table: &str, expectations: Vec<Expectation>, settings: &Settings) -> Result<Self> {
+    pub fn new(
+        table: &str,
+        query: &str,
+        input_table: &str,
+        expectations: Vec<Expectation>,
+        settings: &Settings,
+    ) -> Result<Self> {
         Ok(CleaningPlan {
             table: table.to_string(),
             query: query.to_string(),
@@ -68,7 +74,11 @@ impl CleaningPlan {
             .enumerate()
             .map(|(i, e)| format!("NOT COALESCE(({}), false) AS {VIOLATION_PREFIX}{i}", e.expr))
             .collect();
-        format!("SELECT *, {} FROM ({}) AS __spate_q", flags.join(", "), self.query)
+        format!(
+            "SELECT *, {} FROM ({}) AS __spate_q",
+            flags.join(", "),
+            self.query
+        )
     }
 
     /// Checks the plan against the input schema without data (catches SQL errors at start).
@@ -82,21 +92,37 @@ impl CleaningPlan {
     fn register_input(&self, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<()> {
         let _ = self.ctx.deregister_table(self.input_table.as_str())?;
         let table = MemTable::try_new(schema, vec![batches])?;
-        self.ctx.register_table(self.input_table.as_str(), Arc::new(table))?;
+        self.ctx
+            .register_table(self.input_table.as_str(), Arc::new(table))?;
         Ok(())
     }
 
     /// Runs the plan over one batch's rows; `current_timestamp()` is the batch timestamp.
-    pub async fn run(&self, input: SchemaRef, batches: Vec<RecordBatch>, batch_timestamp_ms: i64) -> Result<PlanOutput> {
+    pub async fn run(
+        &self,
+        input: SchemaRef,
+        batches: Vec<RecordBatch>,
+        batch_timestamp_ms: i64,
+    ) -> Result<PlanOutput> {
         self.register_input(input, batches)?;
-        let df = plan_sql_at(&self.ctx, &self.sql(), self.ansi, Some((batch_timestamp_ms, self.time_zone))).await?;
+        let df = plan_sql_at(
+            &self.ctx,
+            &self.sql(),
+            self.ansi,
+            Some((batch_timestamp_ms, self.time_zone)),
+        )
+        .await?;
         let full_schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
         let out = df.collect().await?;
         let _ = self.ctx.deregister_table(self.input_table.as_str())?;
         self.apply_expectations(full_schema, out)
     }
 
-    fn apply_expectations(&self, full_schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<PlanOutput> {
+    fn apply_expectations(
+        &self,
+        full_schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) -> Result<PlanOutput> {
         let n_data = full_schema.fields().len() - self.expectations.len();
         let schema = Arc::new(strip_flags(&full_schema));
         let mut violations = vec![0u64; self.expectations.len()];
@@ -109,12 +135,22 @@ impl CleaningPlan {
                     .column(n_data + i)
                     .as_any()
                     .downcast_ref::<BooleanArray>()
-                    .ok_or_else(|| Error::config(format!("expectation '{}' is not a boolean expression", e.name)))?;
+                    .ok_or_else(|| {
+                        Error::config(format!(
+                            "expectation '{}' is not a boolean expression",
+                            e.name
+                        ))
+                    })?;
                 let count = flag.true_count() as u64;
                 violations[i] += count;
                 match e.on_violation {
                     OnViolation::FailUpdate if count > 0 => {
-                        return Err(Error::ExpectationFailed { table: self.table.clone(), name: e.name.clone(), expr: e.expr.clone(), count })
+                        return Err(Error::ExpectationFailed {
+                            table: self.table.clone(),
+                            name: e.name.clone(),
+                            expr: e.expr.clone(),
+                            count,
+                        })
                     }
                     OnViolation::DropRow => {
                         drop_mask = Some(match drop_mask {
@@ -142,11 +178,29 @@ impl CleaningPlan {
         }
         let rows_out = kept.iter().map(|b| b.num_rows() as u64).sum();
         let schema = kept.first().map(|b| b.schema()).unwrap_or(schema);
-        let violations = self.expectations.iter().map(|e| e.name.clone()).zip(violations).collect();
-        Ok(PlanOutput { schema, batches: kept, rows_out, dropped, violations })
+        let violations = self
+            .expectations
+            .iter()
+            .map(|e| e.name.clone())
+            .zip(violations)
+            .collect();
+        Ok(PlanOutput {
+            schema,
+            batches: kept,
+            rows_out,
+            dropped,
+            violations,
+        })
     }
 }
 
 fn strip_flags(schema: &Schema) -> Schema {
-    Schema::new(schema.fields().iter().filter(|f| !f.name().starts_with(VIOLATION_PREFIX)).cloned().collect::<Vec<_>>())
+    Schema::new(
+        schema
+            .fields()
+            .iter()
+            .filter(|f| !f.name().starts_with(VIOLATION_PREFIX))
+            .cloned()
+            .collect::<Vec<_>>(),
+    )
 }

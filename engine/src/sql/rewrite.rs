@@ -7,8 +7,9 @@ use datafusion::sql::sqlparser::parser::Parser;
 use super::dialect::SparkDialect;
 use super::functions::spark_cast::{self, CastMode};
 use datafusion::sql::sqlparser::ast::{
-    self, visit_expressions_mut, AccessExpr, BinaryOperator, CastKind, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentList,
-    FunctionArguments, Ident, ObjectName, TimezoneInfo, VisitMut,
+    self, visit_expressions_mut, AccessExpr, BinaryOperator, CastKind, Expr, FunctionArg,
+    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName, TimezoneInfo,
+    VisitMut,
 };
 
 /// Applies Spark's semantics to a parsed statement.
@@ -22,12 +23,19 @@ use datafusion::sql::sqlparser::ast::{
 /// * `rank()`, `dense_rank()`, `row_number()`, `ntile()` are INT, as in Spark.
 pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
     let _ = stmt.visit(&mut GeneratorNames);
-    let legacy_or_ansi = if ansi { CastMode::Ansi } else { CastMode::Legacy };
+    let legacy_or_ansi = if ansi {
+        CastMode::Ansi
+    } else {
+        CastMode::Legacy
+    };
     let _ = visit_expressions_mut(stmt, |e: &mut Expr| {
         if let Some(replacement) = spark_cast_call(e, legacy_or_ansi) {
             *e = replacement;
         }
-        if let Expr::Cast { kind, data_type, .. } = e {
+        if let Expr::Cast {
+            kind, data_type, ..
+        } = e
+        {
             if !ansi && matches!(kind, CastKind::Cast | CastKind::DoubleColon) {
                 *kind = CastKind::TryCast;
             }
@@ -48,8 +56,18 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
         if let Some(replacement) = spark_function_forms(e, legacy_or_ansi) {
             *e = replacement;
         }
-        if let Expr::RLike { negated, expr, pattern, .. } = e {
-            let op = if *negated { BinaryOperator::PGRegexNotMatch } else { BinaryOperator::PGRegexMatch };
+        if let Expr::RLike {
+            negated,
+            expr,
+            pattern,
+            ..
+        } = e
+        {
+            let op = if *negated {
+                BinaryOperator::PGRegexNotMatch
+            } else {
+                BinaryOperator::PGRegexMatch
+            };
             let left = std::mem::replace(expr, Box::new(Expr::value(ast::Value::Null)));
             let right = std::mem::replace(pattern, Box::new(Expr::value(ast::Value::Null)));
             *e = Expr::Nested(Box::new(Expr::BinaryOp { left, op, right }));
@@ -67,15 +85,21 @@ impl ast::VisitorMut for GeneratorNames {
     fn pre_visit_query(&mut self, query: &mut ast::Query) -> ControlFlow<()> {
         if let ast::SetExpr::Select(select) = query.body.as_mut() {
             for item in &mut select.projection {
-                let ast::SelectItem::UnnamedExpr(Expr::Function(f)) = item else { continue };
+                let ast::SelectItem::UnnamedExpr(Expr::Function(f)) = item else {
+                    continue;
+                };
                 if !f.name.to_string().eq_ignore_ascii_case("explode") {
                     continue;
                 }
-                let ast::SelectItem::UnnamedExpr(expr) = std::mem::replace(item, ast::SelectItem::Wildcard(Default::default()))
+                let ast::SelectItem::UnnamedExpr(expr) =
+                    std::mem::replace(item, ast::SelectItem::Wildcard(Default::default()))
                 else {
                     continue;
                 };
-                *item = ast::SelectItem::ExprWithAlias { expr, alias: Ident::new("col") };
+                *item = ast::SelectItem::ExprWithAlias {
+                    expr,
+                    alias: Ident::new("col"),
+                };
             }
         }
         ControlFlow::Continue(())
@@ -89,7 +113,10 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
         uses_odbc_syntax: false,
         args: FunctionArguments::List(FunctionArgumentList {
             duplicate_treatment: None,
-            args: args.into_iter().map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a))).collect(),
+            args: args
+                .into_iter()
+                .map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a)))
+                .collect(),
             clauses: vec![],
         }),
         null_treatment: None,
@@ -106,7 +133,10 @@ fn string_lit(s: &str) -> Expr {
 
 /// `spark_cast(x, 'T', 'mode')`.
 fn spark_cast_expr(x: Expr, spark_type: &str, mode: CastMode) -> Expr {
-    call(spark_cast::NAME, vec![x, string_lit(spark_type), string_lit(mode.as_str())])
+    call(
+        spark_cast::NAME,
+        vec![x, string_lit(spark_type), string_lit(mode.as_str())],
+    )
 }
 
 /// The single plain argument of a function call, taken out of it.
@@ -114,7 +144,9 @@ fn take_single_arg(f: &mut ast::Function) -> Option<Expr> {
     if f.over.is_some() || f.filter.is_some() {
         return None;
     }
-    let FunctionArguments::List(list) = &mut f.args else { return None };
+    let FunctionArguments::List(list) = &mut f.args else {
+        return None;
+    };
     if list.args.len() != 1 || list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
         return None;
     }
@@ -132,7 +164,13 @@ fn take_single_arg(f: &mut ast::Function) -> Option<Expr> {
 /// spate's schema parser knows.
 fn spark_cast_call(e: &mut Expr, legacy_or_ansi: CastMode) -> Option<Expr> {
     match e {
-        Expr::Cast { kind, expr, data_type, format: None, .. } => {
+        Expr::Cast {
+            kind,
+            expr,
+            data_type,
+            format: None,
+            ..
+        } => {
             let text = data_type.to_string();
             spark_cast::target_type(&text)?;
             let mode = match kind {
@@ -209,11 +247,17 @@ fn take_args(f: &mut ast::Function) -> Option<Vec<Expr>> {
     if f.over.is_some() || f.filter.is_some() {
         return None;
     }
-    let FunctionArguments::List(list) = &mut f.args else { return None };
+    let FunctionArguments::List(list) = &mut f.args else {
+        return None;
+    };
     if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
         return None;
     }
-    if !list.args.iter().all(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(_)))) {
+    if !list
+        .args
+        .iter()
+        .all(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(_))))
+    {
         return None;
     }
     Some(
@@ -268,10 +312,22 @@ fn session_timestamp(x: Expr, mode: CastMode) -> Expr {
 /// `date_trunc(unit, x)` (Spark's unit names, truncation in the session zone, NULL for an unknown
 /// unit, strings cast like Spark), `add_months(d, n)` (an INT count), `sort_array(a[, asc])`.
 fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
-    if let Expr::Substring { expr, substring_from, substring_for, .. } = e {
+    if let Expr::Substring {
+        expr,
+        substring_from,
+        substring_for,
+        ..
+    } = e
+    {
         // DataFusion plans SUBSTRING/SUBSTR syntax with its own `substr`; Spark's is `substring`.
-        let mut args = vec![std::mem::replace(expr.as_mut(), Expr::value(ast::Value::Null))];
-        args.push(substring_from.take().map_or_else(|| Expr::value(ast::Value::Number("1".into(), false)), |b| *b));
+        let mut args = vec![std::mem::replace(
+            expr.as_mut(),
+            Expr::value(ast::Value::Null),
+        )];
+        args.push(substring_from.take().map_or_else(
+            || Expr::value(ast::Value::Number("1".into(), false)),
+            |b| *b,
+        ));
         if let Some(len) = substring_for.take() {
             args.push(*len);
         }
@@ -281,8 +337,13 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
     let name = f.name.to_string().to_ascii_lowercase();
     match name.as_str() {
         "date_trunc" => {
-            let FunctionArguments::List(list) = &f.args else { return None };
-            let [FunctionArg::Unnamed(FunctionArgExpr::Expr(unit)), _] = list.args.as_slice() else { return None };
+            let FunctionArguments::List(list) = &f.args else {
+                return None;
+            };
+            let [FunctionArg::Unnamed(FunctionArgExpr::Expr(unit)), _] = list.args.as_slice()
+            else {
+                return None;
+            };
             let unit = match unit {
                 Expr::Value(v) if v.value == ast::Value::Null => String::new(),
                 other => literal_string(other)?.to_string(),
@@ -290,7 +351,10 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
             let mut args = take_args(f)?;
             let x = args.pop()?;
             let truncated = match trunc_unit(&unit) {
-                Some(u) => call("date_trunc", vec![string_lit(u), session_timestamp(x, mode)]),
+                Some(u) => call(
+                    "date_trunc",
+                    vec![string_lit(u), session_timestamp(x, mode)],
+                ),
                 None => Expr::value(ast::Value::Null),
             };
             Some(spark_cast_expr(truncated, "TIMESTAMP", CastMode::Ansi))
@@ -302,7 +366,13 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
             }
             let n = args.pop()?;
             let d = args.pop()?;
-            Some(call(&name, vec![spark_cast_expr(d, "DATE", mode), spark_cast_expr(n, "INT", mode)]))
+            Some(call(
+                &name,
+                vec![
+                    spark_cast_expr(d, "DATE", mode),
+                    spark_cast_expr(n, "INT", mode),
+                ],
+            ))
         }
         // Spark's generator in SELECT: one row per element, none for an empty or NULL array.
         "explode" => {
@@ -324,8 +394,15 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
             };
             args.truncate(1);
             let a = args.pop()?;
-            let (order, nulls) = if ascending { ("ASC", "NULLS FIRST") } else { ("DESC", "NULLS LAST") };
-            Some(call("array_sort", vec![a, string_lit(order), string_lit(nulls)]))
+            let (order, nulls) = if ascending {
+                ("ASC", "NULLS FIRST")
+            } else {
+                ("DESC", "NULLS LAST")
+            };
+            Some(call(
+                "array_sort",
+                vec![a, string_lit(order), string_lit(nulls)],
+            ))
         }
         _ => None,
     }
@@ -334,7 +411,9 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
 /// Spark's `a[i]` is 0-based (DataFusion's is 1-based): subscripts other than string literals
 /// (`m['key']`, `s['field']` stay DataFusion's) become `spark_get_item(a, i)`.
 fn zero_based_subscripts(e: &mut Expr) -> Option<Expr> {
-    let Expr::CompoundFieldAccess { root, access_chain } = e else { return None };
+    let Expr::CompoundFieldAccess { root, access_chain } = e else {
+        return None;
+    };
     let is_rewritten = |a: &AccessExpr| {
         matches!(a, AccessExpr::Subscript(ast::Subscript::Index { index })
             if !matches!(index, Expr::Value(v) if matches!(v.value, ast::Value::SingleQuotedString(_) | ast::Value::DoubleQuotedString(_))))
@@ -348,12 +427,22 @@ fn zero_based_subscripts(e: &mut Expr) -> Option<Expr> {
     for access in std::mem::take(access_chain) {
         if is_rewritten(&access) {
             if !pending.is_empty() {
-                current = Expr::CompoundFieldAccess { root: Box::new(current), access_chain: std::mem::take(&mut pending) };
+                current = Expr::CompoundFieldAccess {
+                    root: Box::new(current),
+                    access_chain: std::mem::take(&mut pending),
+                };
             }
-            let AccessExpr::Subscript(ast::Subscript::Index { index }) = access else { continue };
-            current = call(super::functions::collections::GET_ITEM, vec![current, index]);
+            let AccessExpr::Subscript(ast::Subscript::Index { index }) = access else {
+                continue;
+            };
+            current = call(
+                super::functions::collections::GET_ITEM,
+                vec![current, index],
+            );
             rewritten_any = true;
-        } else if let (true, true, AccessExpr::Dot(Expr::Identifier(id))) = (rewritten_any, pending.is_empty(), &access) {
+        } else if let (true, true, AccessExpr::Dot(Expr::Identifier(id))) =
+            (rewritten_any, pending.is_empty(), &access)
+        {
             // `a[i].x`: a field of the element, which DataFusion only plans as get_field.
             current = call("get_field", vec![current, string_lit(&id.value)]);
         } else {
@@ -361,7 +450,10 @@ fn zero_based_subscripts(e: &mut Expr) -> Option<Expr> {
         }
     }
     if !pending.is_empty() {
-        current = Expr::CompoundFieldAccess { root: Box::new(current), access_chain: pending };
+        current = Expr::CompoundFieldAccess {
+            root: Box::new(current),
+            access_chain: pending,
+        };
     }
     Some(current)
 }
@@ -371,31 +463,50 @@ fn int_ranking(e: &mut Expr) -> Option<Expr> {
     let Expr::Function(f) = e else { return None };
     f.over.as_ref()?;
     let name = f.name.to_string().to_ascii_lowercase();
-    if !matches!(name.as_str(), "rank" | "dense_rank" | "row_number" | "ntile") {
+    if !matches!(
+        name.as_str(),
+        "rank" | "dense_rank" | "row_number" | "ntile"
+    ) {
         return None;
     }
     let inner = std::mem::replace(e, Expr::value(ast::Value::Null));
-    Some(Expr::Cast { kind: CastKind::Cast, expr: Box::new(inner), data_type: ast::DataType::Int(None), array: false, format: None })
+    Some(Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(inner),
+        data_type: ast::DataType::Int(None),
+        array: false,
+        format: None,
+    })
 }
 
 /// Replaces `current_timestamp()`, `now()`, `current_date()` and `localtimestamp()` by the batch's
 /// timestamp, so they are constant within a batch and identical when the batch is re-run (spec §0 step 6).
 pub fn pin_current_time<V: VisitMut>(stmt: &mut V, batch_timestamp_ms: i64, tz: &chrono_tz::Tz) {
-    let Some(utc) = chrono::DateTime::from_timestamp_millis(batch_timestamp_ms) else { return };
+    let Some(utc) = chrono::DateTime::from_timestamp_millis(batch_timestamp_ms) else {
+        return;
+    };
     let local = utc.with_timezone(tz);
     let _ = visit_expressions_mut(stmt, |e: &mut Expr| {
         if let Expr::Function(f) = e {
             let name = f.name.to_string().to_ascii_lowercase();
             let replacement = match name.as_str() {
-                "current_timestamp" | "now" => {
-                    Some(format!("CAST('{}' AS TIMESTAMP WITH TIME ZONE)", utc.format("%Y-%m-%dT%H:%M:%S%.6fZ")))
+                "current_timestamp" | "now" => Some(format!(
+                    "CAST('{}' AS TIMESTAMP WITH TIME ZONE)",
+                    utc.format("%Y-%m-%dT%H:%M:%S%.6fZ")
+                )),
+                "current_date" | "curdate" => {
+                    Some(format!("CAST('{}' AS DATE)", local.format("%Y-%m-%d")))
                 }
-                "current_date" | "curdate" => Some(format!("CAST('{}' AS DATE)", local.format("%Y-%m-%d"))),
-                "localtimestamp" => Some(format!("CAST('{}' AS TIMESTAMP)", local.format("%Y-%m-%d %H:%M:%S%.6f"))),
+                "localtimestamp" => Some(format!(
+                    "CAST('{}' AS TIMESTAMP)",
+                    local.format("%Y-%m-%d %H:%M:%S%.6f")
+                )),
                 _ => None,
             };
             if let Some(sql) = replacement {
-                let parsed = Parser::new(&SparkDialect).try_with_sql(&sql).and_then(|mut p| p.parse_expr());
+                let parsed = Parser::new(&SparkDialect)
+                    .try_with_sql(&sql)
+                    .and_then(|mut p| p.parse_expr());
                 if let Ok(expr) = parsed {
                     *e = expr;
                 }
@@ -417,21 +528,39 @@ mod tests {
 
     #[test]
     fn casts_become_spark_cast() {
-        assert_eq!(rewrite("SELECT CAST(a AS INT) FROM t", false), "SELECT spark_cast(a, 'INT', 'legacy') FROM t");
-        assert_eq!(rewrite("SELECT CAST(a AS INT) FROM t", true), "SELECT spark_cast(a, 'INT', 'ansi') FROM t");
-        assert_eq!(rewrite("SELECT TRY_CAST(a AS DECIMAL(10,2)) FROM t", true), "SELECT spark_cast(a, 'DECIMAL(10,2)', 'try') FROM t");
-        assert_eq!(rewrite("SELECT a::BIGINT, int(b) FROM t", true), "SELECT spark_cast(a, 'BIGINT', 'ansi'), spark_cast(b, 'INT', 'ansi') FROM t");
+        assert_eq!(
+            rewrite("SELECT CAST(a AS INT) FROM t", false),
+            "SELECT spark_cast(a, 'INT', 'legacy') FROM t"
+        );
+        assert_eq!(
+            rewrite("SELECT CAST(a AS INT) FROM t", true),
+            "SELECT spark_cast(a, 'INT', 'ansi') FROM t"
+        );
+        assert_eq!(
+            rewrite("SELECT TRY_CAST(a AS DECIMAL(10,2)) FROM t", true),
+            "SELECT spark_cast(a, 'DECIMAL(10,2)', 'try') FROM t"
+        );
+        assert_eq!(
+            rewrite("SELECT a::BIGINT, int(b) FROM t", true),
+            "SELECT spark_cast(a, 'BIGINT', 'ansi'), spark_cast(b, 'INT', 'ansi') FROM t"
+        );
         assert_eq!(
             rewrite("SELECT CAST(CAST(a AS STRING) AS INT) FROM t", true),
             "SELECT spark_cast(spark_cast(a, 'STRING', 'ansi'), 'INT', 'ansi') FROM t"
         );
         // Types spate's schema parser does not know keep DataFusion's CAST (TRY_CAST without ANSI).
-        assert_eq!(rewrite("SELECT CAST(a AS VARCHAR(3)) FROM t", false), "SELECT TRY_CAST(a AS VARCHAR(3)) FROM t");
+        assert_eq!(
+            rewrite("SELECT CAST(a AS VARCHAR(3)) FROM t", false),
+            "SELECT TRY_CAST(a AS VARCHAR(3)) FROM t"
+        );
     }
 
     #[test]
     fn subscripts_are_zero_based() {
-        assert_eq!(rewrite("SELECT a[0], m['k'], split(s, ',')[1] FROM t", true), "SELECT spark_get_item(a, 0), m['k'], spark_get_item(split(s, ','), 1) FROM t");
+        assert_eq!(
+            rewrite("SELECT a[0], m['k'], split(s, ',')[1] FROM t", true),
+            "SELECT spark_get_item(a, 0), m['k'], spark_get_item(split(s, ','), 1) FROM t"
+        );
     }
 
     #[test]
@@ -444,7 +573,11 @@ mod tests {
 
     #[test]
     fn current_time_is_the_batch_timestamp() {
-        let mut stmts = Parser::parse_sql(&SparkDialect, "SELECT current_timestamp(), now(), current_date, x FROM t").unwrap();
+        let mut stmts = Parser::parse_sql(
+            &SparkDialect,
+            "SELECT current_timestamp(), now(), current_date, x FROM t",
+        )
+        .unwrap();
         pin_current_time(&mut stmts, 1714564800123, &chrono_tz::Tz::UTC);
         assert_eq!(
             stmts[0].to_string(),
@@ -471,13 +604,22 @@ mod tests {
 
     #[test]
     fn rlike_becomes_regex_match() {
-        assert_eq!(rewrite("SELECT a RLIKE '^x' FROM t", true), "SELECT (a ~ '^x') FROM t");
-        assert_eq!(rewrite("SELECT a NOT RLIKE '^x' FROM t", true), "SELECT (a !~ '^x') FROM t");
+        assert_eq!(
+            rewrite("SELECT a RLIKE '^x' FROM t", true),
+            "SELECT (a ~ '^x') FROM t"
+        );
+        assert_eq!(
+            rewrite("SELECT a NOT RLIKE '^x' FROM t", true),
+            "SELECT (a !~ '^x') FROM t"
+        );
     }
 
     #[test]
     fn timestamp_is_ltz() {
-        assert_eq!(rewrite("SELECT CAST(a AS TIMESTAMP) FROM t", true), "SELECT spark_cast(a, 'TIMESTAMP', 'ansi') FROM t");
+        assert_eq!(
+            rewrite("SELECT CAST(a AS TIMESTAMP) FROM t", true),
+            "SELECT spark_cast(a, 'TIMESTAMP', 'ansi') FROM t"
+        );
         assert_eq!(
             rewrite("SELECT CAST(a AS TIMESTAMP(3)) FROM t", true),
             "SELECT CAST(a AS TIMESTAMP(3) WITH TIME ZONE) FROM t"

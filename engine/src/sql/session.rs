@@ -35,7 +35,8 @@ pub struct Settings {
 impl Settings {
     /// Records `SET key = value`.
     pub fn set(&mut self, key: &str, value: &str) {
-        self.values.insert(key.trim().to_string(), value.trim().to_string());
+        self.values
+            .insert(key.trim().to_string(), value.trim().to_string());
     }
 
     /// The raw value of `key`, if set.
@@ -59,12 +60,20 @@ impl Settings {
     /// `spark.sql.session.timeZone` (default UTC).
     pub fn time_zone(&self) -> Result<chrono_tz::Tz> {
         let v = self.get(keys::TIME_ZONE).unwrap_or("UTC");
-        chrono_tz::Tz::from_str(v).map_err(|_| Error::config(format!("invalid {}: '{v}' is not a time zone id", keys::TIME_ZONE)))
+        chrono_tz::Tz::from_str(v).map_err(|_| {
+            Error::config(format!(
+                "invalid {}: '{v}' is not a time zone id",
+                keys::TIME_ZONE
+            ))
+        })
     }
 
     /// The Spark confs the SQL functions need.
     pub fn spark_conf(&self) -> Result<SparkConf> {
-        Ok(SparkConf { ansi: self.ansi()?, session_time_zone: self.time_zone()? })
+        Ok(SparkConf {
+            ansi: self.ansi()?,
+            session_time_zone: self.time_zone()?,
+        })
     }
 }
 
@@ -73,7 +82,9 @@ pub fn parse_bool(key: &str, v: &str) -> Result<bool> {
     match v.trim().to_ascii_lowercase().as_str() {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(Error::config(format!("{key} must be 'true' or 'false', got '{v}'"))),
+        _ => Err(Error::config(format!(
+            "{key} must be 'true' or 'false', got '{v}'"
+        ))),
     }
 }
 
@@ -84,7 +95,10 @@ pub fn new_context(settings: &Settings) -> Result<SessionContext> {
         .with_target_partitions(2)
         .with_information_schema(true)
         .set_bool("datafusion.execution.enable_ansi_mode", spark.ansi)
-        .set_str("datafusion.execution.time_zone", &spark.session_time_zone.to_string())
+        .set_str(
+            "datafusion.execution.time_zone",
+            &spark.session_time_zone.to_string(),
+        )
         // Spark sorts NULL as the smallest value: first for ASC, last for DESC.
         .set_str("datafusion.sql_parser.default_null_ordering", "nulls_min")
         // Aggregate each input partition as it comes, like Spark's partial aggregation per input
@@ -94,10 +108,16 @@ pub fn new_context(settings: &Settings) -> Result<SessionContext> {
         .set_bool("datafusion.optimizer.enable_round_robin_repartition", false)
         // Spark reads `1.5` as DECIMAL(2,1), not DOUBLE.
         .set_bool("datafusion.sql_parser.parse_float_as_decimal", true);
-    for (k, v) in settings.iter().filter(|(k, _)| k.starts_with("datafusion.")) {
+    for (k, v) in settings
+        .iter()
+        .filter(|(k, _)| k.starts_with("datafusion."))
+    {
         cfg.options_mut().set(k, v)?;
     }
-    let state = SessionStateBuilder::new().with_default_features().with_config(cfg).build();
+    let state = SessionStateBuilder::new()
+        .with_default_features()
+        .with_config(cfg)
+        .build();
     let mut ctx = SessionContext::new_with_state(state);
     datafusion_spark::register_all(&mut ctx)?;
     register_spark_compat(&ctx, &spark);
@@ -110,10 +130,19 @@ pub async fn plan_sql(ctx: &SessionContext, sql: &str, ansi: bool) -> Result<Dat
 }
 
 /// Like `plan_sql`, with `current_timestamp()` and friends fixed to `batch_time` (epoch ms, zone).
-pub async fn plan_sql_at(ctx: &SessionContext, sql: &str, ansi: bool, batch_time: Option<(i64, chrono_tz::Tz)>) -> Result<DataFrame> {
-    let mut stmts = Parser::parse_sql(&SparkDialect, sql).map_err(|e| Error::DataFusion(e.into()))?;
+pub async fn plan_sql_at(
+    ctx: &SessionContext,
+    sql: &str,
+    ansi: bool,
+    batch_time: Option<(i64, chrono_tz::Tz)>,
+) -> Result<DataFrame> {
+    let mut stmts =
+        Parser::parse_sql(&SparkDialect, sql).map_err(|e| Error::DataFusion(e.into()))?;
     if stmts.len() != 1 {
-        return Err(Error::config(format!("expected one SQL statement, found {}", stmts.len())));
+        return Err(Error::config(format!(
+            "expected one SQL statement, found {}",
+            stmts.len()
+        )));
     }
     apply_spark_semantics(&mut stmts, ansi);
     if let Some((ms, tz)) = batch_time {
@@ -128,7 +157,12 @@ pub async fn plan_sql_at(ctx: &SessionContext, sql: &str, ansi: bool, batch_time
 /// DataFusion's projection pushdown: what Spark's file sources use as the read schema, so only
 /// these columns are parsed (a bad value in another column does not make a record bad).
 /// `table` must be registered (an empty table with the full schema is enough).
-pub async fn read_columns(ctx: &SessionContext, sql: &str, ansi: bool, table: &str) -> Result<Vec<usize>> {
+pub async fn read_columns(
+    ctx: &SessionContext,
+    sql: &str,
+    ansi: bool,
+    table: &str,
+) -> Result<Vec<usize>> {
     use datafusion::common::tree_node::TreeNodeRecursion;
     use datafusion::logical_expr::LogicalPlan;
     let df = plan_sql(ctx, sql, ansi).await?;
@@ -168,20 +202,39 @@ mod tests {
     async fn bad_cast_is_null_without_ansi_and_an_error_with_it() {
         let mut s = Settings::default();
         s.set(keys::ANSI, "false");
-        let v = one_value(&s, "SELECT CAST(x AS INT) FROM (VALUES ('abc'), ('12')) AS t(x)").await.unwrap();
+        let v = one_value(
+            &s,
+            "SELECT CAST(x AS INT) FROM (VALUES ('abc'), ('12')) AS t(x)",
+        )
+        .await
+        .unwrap();
         assert!(v.is_null(0));
         assert_eq!(v.as_primitive::<arrow::datatypes::Int32Type>().value(1), 12);
         let ansi = Settings::default();
-        assert!(one_value(&ansi, "SELECT CAST(x AS INT) FROM (VALUES ('abc')) AS t(x)").await.is_err());
+        assert!(
+            one_value(&ansi, "SELECT CAST(x AS INT) FROM (VALUES ('abc')) AS t(x)")
+                .await
+                .is_err()
+        );
     }
 
     #[tokio::test]
     async fn spark_functions_are_registered() {
         let s = Settings::default();
-        let v = one_value(&s, "SELECT regexp_replace('5k and 6k', 'k', '000')").await.unwrap();
+        let v = one_value(&s, "SELECT regexp_replace('5k and 6k', 'k', '000')")
+            .await
+            .unwrap();
         assert_eq!(v.as_string::<i32>().value(0), "5000 and 6000");
-        let v = one_value(&s, "SELECT concat_ws('-', 'a', NULL, 'b')").await.unwrap();
-        assert_eq!(arrow::compute::cast(&v, &arrow::datatypes::DataType::Utf8).unwrap().as_string::<i32>().value(0), "a-b");
+        let v = one_value(&s, "SELECT concat_ws('-', 'a', NULL, 'b')")
+            .await
+            .unwrap();
+        assert_eq!(
+            arrow::compute::cast(&v, &arrow::datatypes::DataType::Utf8)
+                .unwrap()
+                .as_string::<i32>()
+                .value(0),
+            "a-b"
+        );
         let v = one_value(&s, "SELECT 'abc' RLIKE '^a'").await.unwrap();
         assert!(v.as_boolean().value(0));
     }

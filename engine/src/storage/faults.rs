@@ -32,8 +32,8 @@ use futures::stream::{self, BoxStream};
 use futures::StreamExt;
 use object_store::path::Path;
 use object_store::{
-    CopyOptions, Error, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore, PutMultipartOptions,
-    PutOptions, PutPayload, PutResult, RenameOptions, Result,
+    CopyOptions, Error, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta,
+    ObjectStore, PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions, Result,
 };
 
 /// The environment variable that arms fault injection (honoured only with feature `fault-injection`).
@@ -62,7 +62,11 @@ impl FaultKind {
             "slow" => FaultKind::Slow,
             "lost" => FaultKind::Lost,
             "denied" => FaultKind::Denied,
-            other => return Err(format!("unknown fault kind '{other}' (error, timeout, slow, lost, denied)")),
+            other => {
+                return Err(format!(
+                    "unknown fault kind '{other}' (error, timeout, slow, lost, denied)"
+                ))
+            }
         })
     }
 }
@@ -93,36 +97,65 @@ impl FaultConfig {
     pub fn parse(spec: &str) -> std::result::Result<Self, String> {
         let mut parts = spec.split(',').map(str::trim);
         let rate_text = parts.next().unwrap_or_default();
-        let rate: f64 = rate_text.parse().map_err(|_| format!("{FAULTS_ENV}: '{rate_text}' is not a rate between 0 and 1"))?;
+        let rate: f64 = rate_text
+            .parse()
+            .map_err(|_| format!("{FAULTS_ENV}: '{rate_text}' is not a rate between 0 and 1"))?;
         if !(0.0..=1.0).contains(&rate) {
             return Err(format!("{FAULTS_ENV}: rate {rate} is not between 0 and 1"));
         }
         let mut cfg = FaultConfig {
             rate,
             seed: 0,
-            kinds: vec![FaultKind::Error, FaultKind::Timeout, FaultKind::Slow, FaultKind::Lost],
+            kinds: vec![
+                FaultKind::Error,
+                FaultKind::Timeout,
+                FaultKind::Slow,
+                FaultKind::Lost,
+            ],
             delay: Duration::from_millis(200),
             ops: vec![],
             path: None,
             max_per_call: None,
         };
         for part in parts.filter(|p| !p.is_empty()) {
-            let (key, value) = part.split_once('=').ok_or_else(|| format!("{FAULTS_ENV}: expected key=value, got '{part}'"))?;
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("{FAULTS_ENV}: expected key=value, got '{part}'"))?;
             match key {
-                "seed" => cfg.seed = value.parse().map_err(|_| format!("{FAULTS_ENV}: bad seed '{value}'"))?,
-                "kinds" => cfg.kinds = value.split('+').map(FaultKind::parse).collect::<std::result::Result<_, _>>()?,
+                "seed" => {
+                    cfg.seed = value
+                        .parse()
+                        .map_err(|_| format!("{FAULTS_ENV}: bad seed '{value}'"))?
+                }
+                "kinds" => {
+                    cfg.kinds = value
+                        .split('+')
+                        .map(FaultKind::parse)
+                        .collect::<std::result::Result<_, _>>()?
+                }
                 "delay" => {
                     let ms = value.trim_end_matches("ms");
-                    cfg.delay = Duration::from_millis(ms.parse().map_err(|_| format!("{FAULTS_ENV}: bad delay '{value}' (milliseconds)"))?);
+                    cfg.delay = Duration::from_millis(ms.parse().map_err(|_| {
+                        format!("{FAULTS_ENV}: bad delay '{value}' (milliseconds)")
+                    })?);
                 }
                 "ops" => {
                     cfg.ops = value.split('+').map(str::to_string).collect();
                     if let Some(bad) = cfg.ops.iter().find(|o| !OPS.contains(&o.as_str())) {
-                        return Err(format!("{FAULTS_ENV}: unknown operation '{bad}' ({})", OPS.join(", ")));
+                        return Err(format!(
+                            "{FAULTS_ENV}: unknown operation '{bad}' ({})",
+                            OPS.join(", ")
+                        ));
                     }
                 }
                 "path" => cfg.path = Some(value.to_string()),
-                "max" => cfg.max_per_call = Some(value.parse().map_err(|_| format!("{FAULTS_ENV}: bad max '{value}'"))?),
+                "max" => {
+                    cfg.max_per_call = Some(
+                        value
+                            .parse()
+                            .map_err(|_| format!("{FAULTS_ENV}: bad max '{value}'"))?,
+                    )
+                }
                 other => return Err(format!("{FAULTS_ENV}: unknown setting '{other}'")),
             }
         }
@@ -186,7 +219,10 @@ impl Dice {
                 path: path.to_string(),
                 source: format!("injected: access denied on {op}").into(),
             },
-            _ => Error::Generic { store: "FaultStore", source: format!("injected {what} on {op} {path}").into() },
+            _ => Error::Generic {
+                store: "FaultStore",
+                source: format!("injected {what} on {op} {path}").into(),
+            },
         }
     }
 }
@@ -219,7 +255,13 @@ pub struct FaultStore {
 impl FaultStore {
     /// Wraps `inner`, injecting faults as `cfg` says.
     pub fn new(inner: Arc<dyn ObjectStore>, cfg: FaultConfig) -> Self {
-        FaultStore { inner, dice: Arc::new(Dice { cfg, calls: Mutex::new(HashMap::new()) }) }
+        FaultStore {
+            inner,
+            dice: Arc::new(Dice {
+                cfg,
+                calls: Mutex::new(HashMap::new()),
+            }),
+        }
     }
 
     /// Runs `call` through the fault chosen for (`op`, `path`).
@@ -227,7 +269,9 @@ impl FaultStore {
     where
         F: std::future::Future<Output = Result<T>>,
     {
-        let Some(kind) = self.dice.roll(op, path) else { return call.await };
+        let Some(kind) = self.dice.roll(op, path) else {
+            return call.await;
+        };
         match kind {
             FaultKind::Slow => {
                 tokio::time::sleep(self.dice.cfg.delay).await;
@@ -247,8 +291,14 @@ impl FaultStore {
     }
 
     /// A listing through the fault chosen for it; `lost` cuts the listing short with an error.
-    fn inject_list(&self, path: &str, inner: BoxStream<'static, Result<ObjectMeta>>) -> BoxStream<'static, Result<ObjectMeta>> {
-        let Some(kind) = self.dice.roll("list", path) else { return inner };
+    fn inject_list(
+        &self,
+        path: &str,
+        inner: BoxStream<'static, Result<ObjectMeta>>,
+    ) -> BoxStream<'static, Result<ObjectMeta>> {
+        let Some(kind) = self.dice.roll("list", path) else {
+            return inner;
+        };
         let delay = self.dice.cfg.delay;
         let err = self.dice.error(kind, "list", path);
         match kind {
@@ -263,7 +313,10 @@ impl FaultStore {
                 Err(err)
             })
             .boxed(),
-            FaultKind::Lost => inner.take(1).chain(stream::once(async move { Err(err) })).boxed(),
+            FaultKind::Lost => inner
+                .take(1)
+                .chain(stream::once(async move { Err(err) }))
+                .boxed(),
             FaultKind::Error | FaultKind::Denied => stream::once(async move { Err(err) }).boxed(),
         }
     }
@@ -277,24 +330,56 @@ impl fmt::Display for FaultStore {
 
 #[async_trait]
 impl ObjectStore for FaultStore {
-    async fn put_opts(&self, location: &Path, payload: PutPayload, opts: PutOptions) -> Result<PutResult> {
-        self.inject("put", location.as_ref(), self.inner.put_opts(location, payload, opts)).await
+    async fn put_opts(
+        &self,
+        location: &Path,
+        payload: PutPayload,
+        opts: PutOptions,
+    ) -> Result<PutResult> {
+        self.inject(
+            "put",
+            location.as_ref(),
+            self.inner.put_opts(location, payload, opts),
+        )
+        .await
     }
 
-    async fn put_multipart_opts(&self, location: &Path, opts: PutMultipartOptions) -> Result<Box<dyn MultipartUpload>> {
-        self.inject("put", location.as_ref(), self.inner.put_multipart_opts(location, opts)).await
+    async fn put_multipart_opts(
+        &self,
+        location: &Path,
+        opts: PutMultipartOptions,
+    ) -> Result<Box<dyn MultipartUpload>> {
+        self.inject(
+            "put",
+            location.as_ref(),
+            self.inner.put_multipart_opts(location, opts),
+        )
+        .await
     }
 
     async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
         let op = if options.head { "head" } else { "get" };
-        self.inject(op, location.as_ref(), self.inner.get_opts(location, options)).await
+        self.inject(
+            op,
+            location.as_ref(),
+            self.inner.get_opts(location, options),
+        )
+        .await
     }
 
     async fn get_ranges(&self, location: &Path, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
-        self.inject("get", location.as_ref(), self.inner.get_ranges(location, ranges)).await
+        self.inject(
+            "get",
+            location.as_ref(),
+            self.inner.get_ranges(location, ranges),
+        )
+        .await
     }
 
-    fn delete_stream(&self, locations: BoxStream<'static, Result<Path>>) -> BoxStream<'static, Result<Path>> {
+    fn delete_stream(
+        &self,
+        locations: BoxStream<'static, Result<Path>>,
+    ) -> BoxStream<'static, Result<Path>> {
         let inner = self.inner.clone();
         let dice = self.dice.clone();
         // One path at a time, so each delete gets its own roll.
@@ -307,7 +392,8 @@ impl ObjectStore for FaultStore {
                     let fault = dice.roll("delete", path.as_ref());
                     let delete = async {
                         let one = stream::iter([Ok(path.clone())]).boxed();
-                        let mut results: Vec<Result<Path>> = inner.delete_stream(one).collect().await;
+                        let mut results: Vec<Result<Path>> =
+                            inner.delete_stream(one).collect().await;
                         results.pop().unwrap_or(Ok(path.clone()))
                     };
                     match fault {
@@ -336,22 +422,33 @@ impl ObjectStore for FaultStore {
         self.inject_list(&shown, self.inner.list(prefix))
     }
 
-    fn list_with_offset(&self, prefix: Option<&Path>, offset: &Path) -> BoxStream<'static, Result<ObjectMeta>> {
+    fn list_with_offset(
+        &self,
+        prefix: Option<&Path>,
+        offset: &Path,
+    ) -> BoxStream<'static, Result<ObjectMeta>> {
         let shown = prefix.map(|p| p.to_string()).unwrap_or_default();
         self.inject_list(&shown, self.inner.list_with_offset(prefix, offset))
     }
 
     async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
         let shown = prefix.map(|p| p.to_string()).unwrap_or_default();
-        self.inject("list", &shown, self.inner.list_with_delimiter(prefix)).await
+        self.inject("list", &shown, self.inner.list_with_delimiter(prefix))
+            .await
     }
 
     async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> Result<()> {
-        self.inject("copy", to.as_ref(), self.inner.copy_opts(from, to, options)).await
+        self.inject("copy", to.as_ref(), self.inner.copy_opts(from, to, options))
+            .await
     }
 
     async fn rename_opts(&self, from: &Path, to: &Path, options: RenameOptions) -> Result<()> {
-        self.inject("rename", to.as_ref(), self.inner.rename_opts(from, to, options)).await
+        self.inject(
+            "rename",
+            to.as_ref(),
+            self.inner.rename_opts(from, to, options),
+        )
+        .await
     }
 }
 
@@ -361,7 +458,10 @@ mod tests {
 
     #[test]
     fn parses_the_documented_spec() {
-        let c = FaultConfig::parse("0.1,seed=7,kinds=error+lost,delay=50ms,ops=put+list,path=_delta_log,max=2").unwrap();
+        let c = FaultConfig::parse(
+            "0.1,seed=7,kinds=error+lost,delay=50ms,ops=put+list,path=_delta_log,max=2",
+        )
+        .unwrap();
         assert_eq!(c.rate, 0.1);
         assert_eq!(c.seed, 7);
         assert_eq!(c.kinds, vec![FaultKind::Error, FaultKind::Lost]);
@@ -378,15 +478,28 @@ mod tests {
     fn same_seed_same_faults_and_rate_is_respected() {
         let cfg = FaultConfig::parse("0.1,seed=7").unwrap();
         let roll_all = || {
-            let d = Dice { cfg: cfg.clone(), calls: Mutex::new(HashMap::new()) };
-            (0..5000).map(|i| d.roll("put", &format!("p/{}", i % 50)).is_some()).collect::<Vec<_>>()
+            let d = Dice {
+                cfg: cfg.clone(),
+                calls: Mutex::new(HashMap::new()),
+            };
+            (0..5000)
+                .map(|i| d.roll("put", &format!("p/{}", i % 50)).is_some())
+                .collect::<Vec<_>>()
         };
         let a = roll_all();
         assert_eq!(a, roll_all());
         let hits = a.iter().filter(|h| **h).count();
-        assert!((350..650).contains(&hits), "{hits} faults in 5000 calls at 10%");
-        let other = Dice { cfg: FaultConfig::parse("0.1,seed=8").unwrap(), calls: Mutex::new(HashMap::new()) };
-        let b: Vec<_> = (0..5000).map(|i| other.roll("put", &format!("p/{}", i % 50)).is_some()).collect();
+        assert!(
+            (350..650).contains(&hits),
+            "{hits} faults in 5000 calls at 10%"
+        );
+        let other = Dice {
+            cfg: FaultConfig::parse("0.1,seed=8").unwrap(),
+            calls: Mutex::new(HashMap::new()),
+        };
+        let b: Vec<_> = (0..5000)
+            .map(|i| other.roll("put", &format!("p/{}", i % 50)).is_some())
+            .collect();
         assert_ne!(a, b);
     }
 }

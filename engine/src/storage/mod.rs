@@ -40,7 +40,10 @@ impl Location {
     /// Resolves a path or URL. Relative paths are made absolute against the working directory.
     pub fn parse(location: &str) -> Result<Self> {
         let url = to_url(location)?;
-        let store = store_for(&url).map_err(|reason| Error::Location { location: location.to_string(), reason })?;
+        let store = store_for(&url).map_err(|reason| Error::Location {
+            location: location.to_string(),
+            reason,
+        })?;
         let prefix = url_prefix(&url).map_err(|reason| Error::Location {
             location: location.to_string(),
             reason,
@@ -57,7 +60,11 @@ impl Location {
         let mut url = self.url.clone();
         let joined = format!("{}{}/", url.path(), name.trim_matches('/'));
         url.set_path(&joined);
-        Location { store: self.store.clone(), prefix, url }
+        Location {
+            store: self.store.clone(),
+            prefix,
+            url,
+        }
     }
 
     /// The object path of `name` directly inside this location.
@@ -84,20 +91,29 @@ impl Location {
 pub fn to_url(location: &str) -> Result<Url> {
     let trimmed = location.trim();
     if trimmed.is_empty() {
-        return Err(Error::Location { location: location.to_string(), reason: "empty location".into() });
+        return Err(Error::Location {
+            location: location.to_string(),
+            reason: "empty location".into(),
+        });
     }
     let has_scheme = trimmed
         .split_once("://")
         .is_some_and(|(s, _)| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()));
     let mut url = if has_scheme {
-        Url::parse(trimmed).map_err(|e| Error::Location { location: location.to_string(), reason: e.to_string() })?
+        Url::parse(trimmed).map_err(|e| Error::Location {
+            location: location.to_string(),
+            reason: e.to_string(),
+        })?
     } else {
         let path = std::path::Path::new(trimmed);
         let abs = if path.is_absolute() {
             path.to_path_buf()
         } else {
             std::env::current_dir()
-                .map_err(|e| Error::Location { location: location.to_string(), reason: e.to_string() })?
+                .map_err(|e| Error::Location {
+                    location: location.to_string(),
+                    reason: e.to_string(),
+                })?
                 .join(path)
         };
         let abs = normalize(&abs);
@@ -132,7 +148,9 @@ fn normalize(p: &std::path::Path) -> std::path::PathBuf {
 fn url_prefix(url: &Url) -> std::result::Result<Path, String> {
     match url.scheme() {
         "file" => {
-            let fs_path = url.to_file_path().map_err(|_| "not a local file URL".to_string())?;
+            let fs_path = url
+                .to_file_path()
+                .map_err(|_| "not a local file URL".to_string())?;
             Path::from_absolute_path(&fs_path).map_err(|e| e.to_string())
         }
         _ => Path::from_url_path(url.path()).map_err(|e| e.to_string()),
@@ -147,7 +165,10 @@ fn store_for(url: &Url) -> std::result::Result<Arc<dyn ObjectStore>, String> {
         // One in-memory store per process, whatever the "bucket", so `memory://` locations in one run see each other.
         other => format!("{other}://"),
     };
-    let mut stores = STORES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut stores = STORES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     if let Some(store) = stores.get(&key) {
         return Ok(store.clone());
     }
@@ -155,9 +176,14 @@ fn store_for(url: &Url) -> std::result::Result<Arc<dyn ObjectStore>, String> {
         "file" => Arc::new(LocalFileSystem::new()),
         "memory" => Arc::new(InMemory::new()),
         "s3" | "s3a" => s3::s3_store(url.host_str().unwrap_or_default())?,
-        other => return Err(format!("unsupported scheme '{other}' (use a path, file://, s3:// or memory://)")),
+        other => {
+            return Err(format!(
+                "unsupported scheme '{other}' (use a path, file://, s3:// or memory://)"
+            ))
+        }
     };
-    let store: Arc<dyn ObjectStore> = Arc::new(RetryStore::new(with_faults(base)?, RetryPolicy::default()));
+    let store: Arc<dyn ObjectStore> =
+        Arc::new(RetryStore::new(with_faults(base)?, RetryPolicy::default()));
     stores.insert(key, store.clone());
     Ok(store)
 }
@@ -167,7 +193,11 @@ fn store_for(url: &Url) -> std::result::Result<Arc<dyn ObjectStore>, String> {
 fn with_faults(base: Arc<dyn ObjectStore>) -> std::result::Result<Arc<dyn ObjectStore>, String> {
     Ok(match faults::FaultConfig::from_env()? {
         Some(cfg) => {
-            tracing::warn!(?cfg, "storage fault injection is on ({})", faults::FAULTS_ENV);
+            tracing::warn!(
+                ?cfg,
+                "storage fault injection is on ({})",
+                faults::FAULTS_ENV
+            );
             Arc::new(faults::FaultStore::new(base, cfg))
         }
         None => base,

@@ -26,8 +26,9 @@ use futures::stream::{self, BoxStream};
 use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{
-    CopyMode, CopyOptions, Error, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
-    ObjectStoreExt, PutMode, PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions, Result,
+    CopyMode, CopyOptions, Error, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta,
+    ObjectStore, ObjectStoreExt, PutMode, PutMultipartOptions, PutOptions, PutPayload, PutResult,
+    RenameOptions, Result,
 };
 
 /// How often and how patiently a failed storage call is tried again.
@@ -44,7 +45,11 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     /// 6 attempts over about 3 s: rides out a blip without hiding an outage for long.
     fn default() -> Self {
-        RetryPolicy { attempts: 6, first_delay: Duration::from_millis(100), max_delay: Duration::from_secs(3) }
+        RetryPolicy {
+            attempts: 6,
+            first_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(3),
+        }
     }
 }
 
@@ -52,7 +57,10 @@ impl RetryPolicy {
     /// The sleep before retry number `retry` (0-based), with up to 25% jitter so that several
     /// writers that failed together do not retry in lock step.
     pub fn delay(&self, retry: u32) -> Duration {
-        let base = self.first_delay.saturating_mul(1u32 << retry.min(16)).min(self.max_delay);
+        let base = self
+            .first_delay
+            .saturating_mul(1u32 << retry.min(16))
+            .min(self.max_delay);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -79,7 +87,10 @@ fn has_permanent_io_cause(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if matches!(io.kind(), PermissionDenied | ReadOnlyFilesystem | InvalidInput | StorageFull | QuotaExceeded) {
+            if matches!(
+                io.kind(),
+                PermissionDenied | ReadOnlyFilesystem | InvalidInput | StorageFull | QuotaExceeded
+            ) {
                 return true;
             }
         }
@@ -101,7 +112,11 @@ pub struct GaveUp {
 
 impl fmt::Display for GaveUp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed {} times, giving up: {}", self.op, self.attempts, self.last)
+        write!(
+            f,
+            "{} failed {} times, giving up: {}",
+            self.op, self.attempts, self.last
+        )
     }
 }
 
@@ -136,8 +151,17 @@ impl RetryStore {
 
     /// After a retried create-only write answered "already exists": our own earlier attempt
     /// landed if the object holds exactly our bytes.
-    async fn resolve_existing(&self, location: &Path, payload: &PutPayload, err: Error) -> Result<PutResult> {
-        let (got, _) = self.retry("get", location.as_ref(), || async { self.inner.get(location).await?.bytes().await }).await;
+    async fn resolve_existing(
+        &self,
+        location: &Path,
+        payload: &PutPayload,
+        err: Error,
+    ) -> Result<PutResult> {
+        let (got, _) = self
+            .retry("get", location.as_ref(), || async {
+                self.inner.get(location).await?.bytes().await
+            })
+            .await;
         let existing = match got {
             Ok(b) => b,
             // Gone again (deleted since): we cannot prove it was ours, so report the conflict.
@@ -148,14 +172,19 @@ impl RetryStore {
         if existing == ours {
             tracing::warn!(path = %location, "a retried create found its own earlier write (the first reply was lost); treating it as done");
             let meta = self.head_retried(location).await?;
-            Ok(PutResult { e_tag: meta.e_tag, version: meta.version })
+            Ok(PutResult {
+                e_tag: meta.e_tag,
+                version: meta.version,
+            })
         } else {
             Err(err)
         }
     }
 
     async fn head_retried(&self, location: &Path) -> Result<ObjectMeta> {
-        self.retry("head", location.as_ref(), || self.inner.head(location)).await.0
+        self.retry("head", location.as_ref(), || self.inner.head(location))
+            .await
+            .0
     }
 
     async fn exists(&self, location: &Path) -> Result<bool> {
@@ -167,7 +196,12 @@ impl RetryStore {
     }
 }
 
-async fn retry_loop<T, F, Fut>(policy: RetryPolicy, op: &'static str, path: &str, mut call: F) -> (Result<T>, u32)
+async fn retry_loop<T, F, Fut>(
+    policy: RetryPolicy,
+    op: &'static str,
+    path: &str,
+    mut call: F,
+) -> (Result<T>, u32)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
@@ -182,7 +216,9 @@ where
                 tokio::time::sleep(delay).await;
                 attempt += 1;
             }
-            Err(e) if is_transient(&e) && attempt > 1 => return (Err(gave_up(op, attempt, e)), attempt),
+            Err(e) if is_transient(&e) && attempt > 1 => {
+                return (Err(gave_up(op, attempt, e)), attempt)
+            }
             Err(e) => return (Err(e), attempt),
         }
     }
@@ -191,8 +227,22 @@ where
 /// Keeps the error's kind (so callers still match on it) and adds how hard we tried.
 fn gave_up(op: &'static str, attempts: u32, e: Error) -> Error {
     match e {
-        Error::Generic { store, source } => Error::Generic { store, source: Box::new(GaveUp { op, attempts, last: source }) },
-        Error::JoinError { source } => Error::Generic { store: "retry", source: Box::new(GaveUp { op, attempts, last: Box::new(source) }) },
+        Error::Generic { store, source } => Error::Generic {
+            store,
+            source: Box::new(GaveUp {
+                op,
+                attempts,
+                last: source,
+            }),
+        },
+        Error::JoinError { source } => Error::Generic {
+            store: "retry",
+            source: Box::new(GaveUp {
+                op,
+                attempts,
+                last: Box::new(source),
+            }),
+        },
         other => other,
     }
 }
@@ -205,9 +255,17 @@ impl fmt::Display for RetryStore {
 
 #[async_trait]
 impl ObjectStore for RetryStore {
-    async fn put_opts(&self, location: &Path, payload: PutPayload, opts: PutOptions) -> Result<PutResult> {
-        let (res, attempts) =
-            self.retry("put", location.as_ref(), || self.inner.put_opts(location, payload.clone(), opts.clone())).await;
+    async fn put_opts(
+        &self,
+        location: &Path,
+        payload: PutPayload,
+        opts: PutOptions,
+    ) -> Result<PutResult> {
+        let (res, attempts) = self
+            .retry("put", location.as_ref(), || {
+                self.inner.put_opts(location, payload.clone(), opts.clone())
+            })
+            .await;
         match (res, &opts.mode) {
             // Only a retry makes "already exists" ambiguous; on the first attempt it is the truth
             // (the checkpoint log reads back by itself, to tell a re-run from another writer).
@@ -222,22 +280,41 @@ impl ObjectStore for RetryStore {
         }
     }
 
-    async fn put_multipart_opts(&self, location: &Path, opts: PutMultipartOptions) -> Result<Box<dyn MultipartUpload>> {
+    async fn put_multipart_opts(
+        &self,
+        location: &Path,
+        opts: PutMultipartOptions,
+    ) -> Result<Box<dyn MultipartUpload>> {
         // Only starting the upload is retried here: a part cannot be re-sent through the
         // MultipartUpload trait without changing its number, and the HTTP client retries parts.
-        self.retry("put_multipart", location.as_ref(), || self.inner.put_multipart_opts(location, opts.clone())).await.0
+        self.retry("put_multipart", location.as_ref(), || {
+            self.inner.put_multipart_opts(location, opts.clone())
+        })
+        .await
+        .0
     }
 
     async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
         let op = if options.head { "head" } else { "get" };
-        self.retry(op, location.as_ref(), || self.inner.get_opts(location, options.clone())).await.0
+        self.retry(op, location.as_ref(), || {
+            self.inner.get_opts(location, options.clone())
+        })
+        .await
+        .0
     }
 
     async fn get_ranges(&self, location: &Path, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
-        self.retry("get_ranges", location.as_ref(), || self.inner.get_ranges(location, ranges)).await.0
+        self.retry("get_ranges", location.as_ref(), || {
+            self.inner.get_ranges(location, ranges)
+        })
+        .await
+        .0
     }
 
-    fn delete_stream(&self, locations: BoxStream<'static, Result<Path>>) -> BoxStream<'static, Result<Path>> {
+    fn delete_stream(
+        &self,
+        locations: BoxStream<'static, Result<Path>>,
+    ) -> BoxStream<'static, Result<Path>> {
         let inner = self.inner.clone();
         let policy = self.policy;
         // Deletes are idempotent, so a failed chunk is simply sent again. A retry that finds an
@@ -259,26 +336,48 @@ impl ObjectStore for RetryStore {
         self.listed(shown, move || inner.list(prefix.as_ref()))
     }
 
-    fn list_with_offset(&self, prefix: Option<&Path>, offset: &Path) -> BoxStream<'static, Result<ObjectMeta>> {
+    fn list_with_offset(
+        &self,
+        prefix: Option<&Path>,
+        offset: &Path,
+    ) -> BoxStream<'static, Result<ObjectMeta>> {
         let inner = self.inner.clone();
         let prefix = prefix.cloned();
         let offset = offset.clone();
         let shown = prefix.as_ref().map(|p| p.to_string()).unwrap_or_default();
-        self.listed(shown, move || inner.list_with_offset(prefix.as_ref(), &offset))
+        self.listed(shown, move || {
+            inner.list_with_offset(prefix.as_ref(), &offset)
+        })
     }
 
     async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
         let p = prefix.map(|p| p.to_string()).unwrap_or_default();
-        self.retry("list", &p, || self.inner.list_with_delimiter(prefix)).await.0
+        self.retry("list", &p, || self.inner.list_with_delimiter(prefix))
+            .await
+            .0
     }
 
     async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> Result<()> {
-        let (res, attempts) = self.retry("copy", to.as_ref(), || self.inner.copy_opts(from, to, options.clone())).await;
+        let (res, attempts) = self
+            .retry("copy", to.as_ref(), || {
+                self.inner.copy_opts(from, to, options.clone())
+            })
+            .await;
         match (res, &options.mode) {
             // A retried copy-if-not-exists that finds the target holding the source's bytes did it.
             (Err(e @ Error::AlreadyExists { .. }), CopyMode::Create) if attempts > 1 => {
-                let src = self.retry("get", from.as_ref(), || async { self.inner.get(from).await?.bytes().await }).await.0?;
-                let dst = self.retry("get", to.as_ref(), || async { self.inner.get(to).await?.bytes().await }).await.0?;
+                let src = self
+                    .retry("get", from.as_ref(), || async {
+                        self.inner.get(from).await?.bytes().await
+                    })
+                    .await
+                    .0?;
+                let dst = self
+                    .retry("get", to.as_ref(), || async {
+                        self.inner.get(to).await?.bytes().await
+                    })
+                    .await
+                    .0?;
                 if src == dst {
                     Ok(())
                 } else {
@@ -290,7 +389,11 @@ impl ObjectStore for RetryStore {
     }
 
     async fn rename_opts(&self, from: &Path, to: &Path, options: RenameOptions) -> Result<()> {
-        let (res, attempts) = self.retry("rename", to.as_ref(), || self.inner.rename_opts(from, to, options.clone())).await;
+        let (res, attempts) = self
+            .retry("rename", to.as_ref(), || {
+                self.inner.rename_opts(from, to, options.clone())
+            })
+            .await;
         match res {
             Err(e @ (Error::NotFound { .. } | Error::AlreadyExists { .. })) if attempts > 1 => {
                 // The source is gone and the target is there: an earlier attempt moved it.
@@ -314,7 +417,8 @@ impl RetryStore {
     {
         let policy = self.policy;
         stream::once(async move {
-            let (res, _) = retry_loop(policy, "list", &prefix, || start().try_collect::<Vec<_>>()).await;
+            let (res, _) =
+                retry_loop(policy, "list", &prefix, || start().try_collect::<Vec<_>>()).await;
             match res {
                 Ok(items) => stream::iter(items.into_iter().map(Ok)).boxed(),
                 Err(e) => stream::iter(vec![Err(e)]).boxed(),
@@ -325,7 +429,11 @@ impl RetryStore {
     }
 }
 
-async fn delete_chunk(inner: Arc<dyn ObjectStore>, policy: RetryPolicy, chunk: Vec<Result<Path>>) -> Vec<Result<Path>> {
+async fn delete_chunk(
+    inner: Arc<dyn ObjectStore>,
+    policy: RetryPolicy,
+    chunk: Vec<Result<Path>>,
+) -> Vec<Result<Path>> {
     let mut out = Vec::with_capacity(chunk.len());
     let mut paths = Vec::with_capacity(chunk.len());
     for item in chunk {
@@ -372,7 +480,10 @@ async fn delete_chunk(inner: Arc<dyn ObjectStore>, policy: RetryPolicy, chunk: V
             let msg = e.to_string();
             out.push(Err(e));
             for _ in 1..paths.len() {
-                out.push(Err(Error::Generic { store: "retry", source: msg.clone().into() }));
+                out.push(Err(Error::Generic {
+                    store: "retry",
+                    source: msg.clone().into(),
+                }));
             }
         }
     }
@@ -386,7 +497,11 @@ mod tests {
     use object_store::memory::InMemory;
 
     fn quick() -> RetryPolicy {
-        RetryPolicy { attempts: 12, first_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) }
+        RetryPolicy {
+            attempts: 12,
+            first_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        }
     }
 
     fn faulty(spec: &str) -> (Arc<InMemory>, RetryStore) {
@@ -397,7 +512,10 @@ mod tests {
     }
 
     fn create() -> PutOptions {
-        PutOptions { mode: PutMode::Create, ..Default::default() }
+        PutOptions {
+            mode: PutMode::Create,
+            ..Default::default()
+        }
     }
 
     #[tokio::test]
@@ -405,12 +523,21 @@ mod tests {
         // Every first call loses its reply; the retry finds our bytes and succeeds.
         let (mem, store) = faulty("1.0,seed=1,kinds=lost,max=1");
         let p = Path::from("ckpt/offsets/0");
-        store.put_opts(&p, PutPayload::from("v1"), create()).await.unwrap();
-        assert_eq!(mem.get(&p).await.unwrap().bytes().await.unwrap(), Bytes::from("v1"));
+        store
+            .put_opts(&p, PutPayload::from("v1"), create())
+            .await
+            .unwrap();
+        assert_eq!(
+            mem.get(&p).await.unwrap().bytes().await.unwrap(),
+            Bytes::from("v1")
+        );
         // Someone else's bytes are still a conflict.
         let q = Path::from("ckpt/offsets/1");
         mem.put(&q, PutPayload::from("theirs")).await.unwrap();
-        let err = store.put_opts(&q, PutPayload::from("ours"), create()).await.unwrap_err();
+        let err = store
+            .put_opts(&q, PutPayload::from("ours"), create())
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
     }
 
@@ -419,7 +546,10 @@ mod tests {
         let (mem, store) = faulty("0.0");
         let p = Path::from("a");
         mem.put(&p, PutPayload::from("x")).await.unwrap();
-        assert!(matches!(store.put_opts(&p, PutPayload::from("x"), create()).await, Err(Error::AlreadyExists { .. })));
+        assert!(matches!(
+            store.put_opts(&p, PutPayload::from("x"), create()).await,
+            Err(Error::AlreadyExists { .. })
+        ));
     }
 
     #[tokio::test]
@@ -427,15 +557,32 @@ mod tests {
         let (mem, store) = faulty("0.3,seed=3,kinds=error+timeout+lost,delay=1ms");
         for i in 0..40 {
             let p = Path::from(format!("dir/f{i}"));
-            store.put(&p, PutPayload::from(format!("{i}"))).await.unwrap();
-            assert_eq!(store.get(&p).await.unwrap().bytes().await.unwrap(), Bytes::from(format!("{i}")));
+            store
+                .put(&p, PutPayload::from(format!("{i}")))
+                .await
+                .unwrap();
+            assert_eq!(
+                store.get(&p).await.unwrap().bytes().await.unwrap(),
+                Bytes::from(format!("{i}"))
+            );
         }
-        let listed: Vec<_> = store.list(Some(&Path::from("dir"))).try_collect().await.unwrap();
+        let listed: Vec<_> = store
+            .list(Some(&Path::from("dir")))
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(listed.len(), 40);
-        let names: Vec<_> = store.list_with_delimiter(Some(&Path::from("dir"))).await.unwrap().objects;
+        let names: Vec<_> = store
+            .list_with_delimiter(Some(&Path::from("dir")))
+            .await
+            .unwrap()
+            .objects;
         assert_eq!(names.len(), 40);
         for i in 0..40 {
-            store.delete(&Path::from(format!("dir/f{i}"))).await.unwrap();
+            store
+                .delete(&Path::from(format!("dir/f{i}")))
+                .await
+                .unwrap();
         }
         assert_eq!(mem.list(None).count().await, 0);
     }
@@ -443,10 +590,16 @@ mod tests {
     #[tokio::test]
     async fn total_outage_gives_up_with_a_clear_error() {
         let (_, store) = faulty("1.0,kinds=error");
-        let err = store.put(&Path::from("x"), PutPayload::from("x")).await.unwrap_err();
+        let err = store
+            .put(&Path::from("x"), PutPayload::from("x"))
+            .await
+            .unwrap_err();
         let text = err.to_string();
         assert!(matches!(err, Error::Generic { .. }));
-        assert!(text.contains("failed 12 times, giving up") && text.contains("injected"), "{text}");
+        assert!(
+            text.contains("failed 12 times, giving up") && text.contains("injected"),
+            "{text}"
+        );
     }
 
     #[tokio::test]

@@ -30,7 +30,10 @@ pub fn s3_store(bucket: &str) -> Result<Arc<dyn ObjectStore>, String> {
     if uses_shared_config_files() {
         builder = builder.with_credentials(Arc::new(SdkChainCredentials::default()));
     }
-    builder.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>).map_err(|e| e.to_string())
+    builder
+        .build()
+        .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+        .map_err(|e| e.to_string())
 }
 
 fn env_set(name: &str) -> bool {
@@ -40,11 +43,22 @@ fn env_set(name: &str) -> bool {
 /// True when credentials must come from `~/.aws/config` / `~/.aws/credentials` (or `AWS_PROFILE`):
 /// no keys in the environment, and none of the sources object_store resolves itself configured.
 fn uses_shared_config_files() -> bool {
-    let handled_by_object_store = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_WEB_IDENTITY_TOKEN_FILE"]
-        .iter()
-        .chain(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"].iter())
-        .any(|v| env_set(v));
-    let unsigned = std::env::var("AWS_SKIP_SIGNATURE").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    let handled_by_object_store = [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ]
+    .iter()
+    .chain(
+        [
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ]
+        .iter(),
+    )
+    .any(|v| env_set(v));
+    let unsigned =
+        std::env::var("AWS_SKIP_SIGNATURE").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
     if handled_by_object_store || unsigned {
         return false;
     }
@@ -53,12 +67,17 @@ fn uses_shared_config_files() -> bool {
     }
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let file = |var: &str, default: &str| {
-        std::env::var_os(var).map(std::path::PathBuf::from).or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
     };
-    [file("AWS_CONFIG_FILE", "config"), file("AWS_SHARED_CREDENTIALS_FILE", "credentials")]
-        .into_iter()
-        .flatten()
-        .any(|p| p.is_file())
+    [
+        file("AWS_CONFIG_FILE", "config"),
+        file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|p| p.is_file())
 }
 
 /// Credentials from the AWS SDK's default chain, cached until five minutes before they expire.
@@ -80,7 +99,10 @@ impl CredentialProvider for SdkChainCredentials {
                 return Ok(cred.clone());
             }
         }
-        let chain = self.chain.get_or_init(|| DefaultCredentialsChain::builder().build()).await;
+        let chain = self
+            .chain
+            .get_or_init(|| DefaultCredentialsChain::builder().build())
+            .await;
         let creds = chain.provide_credentials().await.map_err(|e| object_store::Error::Unauthenticated {
             path: String::new(),
             source: format!("no AWS credentials from the default chain (environment, profile files, web identity, container, instance metadata): {e}").into(),

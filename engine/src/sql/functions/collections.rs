@@ -17,7 +17,9 @@ use datafusion::arrow::array::{new_null_array, Array, ArrayRef, AsArray, Int32Ar
 use datafusion::arrow::compute::{cast, take};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{exec_err, plan_err, DataFusionError, Result, ScalarValue};
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 
 use super::common::{check_arg_count, to_arrays, to_output};
 use super::SparkConf;
@@ -43,7 +45,14 @@ impl Size {
 }
 
 fn is_collection(t: &DataType) -> bool {
-    matches!(t, DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(_, _) | DataType::Map(_, _) | DataType::Null)
+    matches!(
+        t,
+        DataType::List(_)
+            | DataType::LargeList(_)
+            | DataType::FixedSizeList(_, _)
+            | DataType::Map(_, _)
+            | DataType::Null
+    )
 }
 
 impl ScalarUDFImpl for Size {
@@ -66,7 +75,10 @@ impl ScalarUDFImpl for Size {
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         check_arg_count("size", arg_types.len(), 1, 1)?;
         if !is_collection(&arg_types[0]) {
-            return plan_err!("size: expected an ARRAY or MAP argument, got {}", arg_types[0]);
+            return plan_err!(
+                "size: expected an ARRAY or MAP argument, got {}",
+                arg_types[0]
+            );
         }
         Ok(arg_types.to_vec())
     }
@@ -74,7 +86,11 @@ impl ScalarUDFImpl for Size {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = to_arrays(&args.args)?;
         let a = &arrays[0];
-        let null = if self.null_is_minus_one { Some(-1) } else { None };
+        let null = if self.null_is_minus_one {
+            Some(-1)
+        } else {
+            None
+        };
         let sizes: Int32Array = (0..a.len())
             .map(|i| {
                 if a.is_null(i) {
@@ -132,7 +148,11 @@ impl ElementAt {
     }
 
     fn build(access: Access, conf: &SparkConf) -> Self {
-        ElementAt { signature: Signature::user_defined(Volatility::Immutable), access, ansi: conf.ansi }
+        ElementAt {
+            signature: Signature::user_defined(Volatility::Immutable),
+            access,
+            ansi: conf.ansi,
+        }
     }
 }
 
@@ -154,7 +174,9 @@ impl ScalarUDFImpl for ElementAt {
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
         match &arg_types[0] {
-            DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => Ok(f.data_type().clone()),
+            DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+                Ok(f.data_type().clone())
+            }
             DataType::Map(entries, _) => match entries.data_type() {
                 DataType::Struct(kv) if kv.len() == 2 => Ok(kv[1].data_type().clone()),
                 other => plan_err!("{}: unexpected map entries {other}", self.name()),
@@ -193,10 +215,13 @@ impl ElementAt {
     fn array_lookup(&self, container: &ArrayRef, keys: &ArrayRef) -> Result<ArrayRef> {
         let list = match container.data_type() {
             DataType::List(_) => Arc::clone(container),
-            other => cast(container, &DataType::List(match other {
-                DataType::LargeList(f) | DataType::FixedSizeList(f, _) => Arc::clone(f),
-                _ => return exec_err!("{}: expected an ARRAY, got {other}", self.name()),
-            }))?,
+            other => cast(
+                container,
+                &DataType::List(match other {
+                    DataType::LargeList(f) | DataType::FixedSizeList(f, _) => Arc::clone(f),
+                    _ => return exec_err!("{}: expected an ARRAY, got {other}", self.name()),
+                }),
+            )?,
         };
         let list = list.as_list::<i32>();
         let keys = keys.as_primitive::<Int64Type>();
@@ -245,7 +270,11 @@ impl ElementAt {
                 }
             }
         }
-        Ok(take(list.values().as_ref(), &UInt64Array::from(indices), None)?)
+        Ok(take(
+            list.values().as_ref(),
+            &UInt64Array::from(indices),
+            None,
+        )?)
     }
 }
 
@@ -260,7 +289,10 @@ fn map_lookup(container: &ArrayRef, keys: &ArrayRef) -> Result<ArrayRef> {
             continue;
         }
         let key = ScalarValue::try_from_array(keys, i)?;
-        let (start, end) = (map.value_offsets()[i] as usize, map.value_offsets()[i + 1] as usize);
+        let (start, end) = (
+            map.value_offsets()[i] as usize,
+            map.value_offsets()[i + 1] as usize,
+        );
         let mut found = None;
         for j in start..end {
             if ScalarValue::try_from_array(entry_keys, j)? == key {
@@ -269,7 +301,11 @@ fn map_lookup(container: &ArrayRef, keys: &ArrayRef) -> Result<ArrayRef> {
         }
         indices.push(found);
     }
-    Ok(take(map.values().as_ref(), &UInt64Array::from(indices), None)?)
+    Ok(take(
+        map.values().as_ref(),
+        &UInt64Array::from(indices),
+        None,
+    )?)
 }
 
 #[cfg(test)]
@@ -277,7 +313,9 @@ mod tests {
     use super::super::common::test_support::{context, value};
 
     async fn v(ansi: bool, sql: &str) -> String {
-        value(&context(ansi), sql).await.unwrap_or_else(|e| format!("ERR {e}"))
+        value(&context(ansi), sql)
+            .await
+            .unwrap_or_else(|e| format!("ERR {e}"))
     }
 
     #[tokio::test]
@@ -285,12 +323,28 @@ mod tests {
         assert_eq!(v(true, "SELECT size(array(1, 2))").await, "2");
         assert_eq!(v(true, "SELECT size(CAST(NULL AS INT[]))").await, "NULL");
         assert_eq!(v(false, "SELECT size(CAST(NULL AS INT[]))").await, "-1");
-        assert_eq!(v(true, "SELECT element_at(array(10, 20, 30), -1)").await, "30");
-        assert_eq!(v(false, "SELECT element_at(array(10, 20), 5)").await, "NULL");
-        assert!(v(true, "SELECT element_at(array(10, 20), 5)").await.contains("INVALID_ARRAY_INDEX_IN_ELEMENT_AT"));
-        assert!(v(false, "SELECT element_at(array(10, 20), 0)").await.contains("INVALID_INDEX_OF_ZERO"));
-        assert_eq!(v(true, "SELECT try_element_at(array(10, 20), 5)").await, "NULL");
-        assert_eq!(v(true, "SELECT spark_get_item(array(10, 20), 0)").await, "10");
+        assert_eq!(
+            v(true, "SELECT element_at(array(10, 20, 30), -1)").await,
+            "30"
+        );
+        assert_eq!(
+            v(false, "SELECT element_at(array(10, 20), 5)").await,
+            "NULL"
+        );
+        assert!(v(true, "SELECT element_at(array(10, 20), 5)")
+            .await
+            .contains("INVALID_ARRAY_INDEX_IN_ELEMENT_AT"));
+        assert!(v(false, "SELECT element_at(array(10, 20), 0)")
+            .await
+            .contains("INVALID_INDEX_OF_ZERO"));
+        assert_eq!(
+            v(true, "SELECT try_element_at(array(10, 20), 5)").await,
+            "NULL"
+        );
+        assert_eq!(
+            v(true, "SELECT spark_get_item(array(10, 20), 0)").await,
+            "10"
+        );
         assert_eq!(v(true, "SELECT element_at(map('a', 1), 'a')").await, "1");
         assert_eq!(v(true, "SELECT element_at(map('a', 1), 'b')").await, "NULL");
     }

@@ -42,7 +42,10 @@ pub(crate) fn is_string_like(t: &DataType) -> bool {
 
 /// True for types a timestamp argument may have besides strings.
 pub(crate) fn is_datetime(t: &DataType) -> bool {
-    matches!(t, DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64)
+    matches!(
+        t,
+        DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64
+    )
 }
 
 /// Coercion for a STRING parameter: Spark implicitly casts atomic values to STRING.
@@ -68,14 +71,20 @@ pub(crate) fn coerce_int64(function: &str, t: &DataType) -> Result<DataType> {
 /// they are epoch seconds (Int64/Float64); where it is a string/date/timestamp collection
 /// (`to_timestamp`, `to_date`, `unix_timestamp`) Spark picks STRING, so `to_timestamp(2020)` is
 /// `CAST('2020' AS TIMESTAMP)`.
-pub(crate) fn coerce_datetime_input(function: &str, t: &DataType, numbers_as_seconds: bool) -> Result<DataType> {
+pub(crate) fn coerce_datetime_input(
+    function: &str,
+    t: &DataType,
+    numbers_as_seconds: bool,
+) -> Result<DataType> {
     match t {
         t if is_string_like(t) => Ok(DataType::Utf8),
         t if is_datetime(t) => Ok(t.clone()),
         t if t.is_numeric() && !numbers_as_seconds => Ok(DataType::Utf8),
         t if t.is_integer() => Ok(DataType::Int64),
         t if t.is_numeric() => Ok(DataType::Float64),
-        other => plan_err!("{function}: expected a STRING, DATE or TIMESTAMP argument, got {other}"),
+        other => {
+            plan_err!("{function}: expected a STRING, DATE or TIMESTAMP argument, got {other}")
+        }
     }
 }
 
@@ -87,7 +96,9 @@ pub(crate) fn to_arrays(args: &[ColumnarValue]) -> Result<Vec<ArrayRef>> {
 /// Returns a scalar when every input was a scalar, so constant folding keeps working.
 pub(crate) fn to_output(args: &[ColumnarValue], result: ArrayRef) -> Result<ColumnarValue> {
     if args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_))) {
-        Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&result, 0)?))
+        Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+            &result, 0,
+        )?))
     } else {
         Ok(ColumnarValue::Array(result))
     }
@@ -170,13 +181,18 @@ pub(crate) fn wall_clock_to_utc(micros: i64, tz: &Tz) -> Option<i64> {
 
 /// Midnight of a day number (days since 1970-01-01) in `tz`, as UTC microseconds.
 pub(crate) fn date_to_utc_micros(days: i32, tz: &Tz) -> Option<i64> {
-    let date = NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(days as i64))?;
+    let date = NaiveDate::from_ymd_opt(1970, 1, 1)?
+        .checked_add_signed(chrono::Duration::days(days as i64))?;
     local_to_utc_micros(&date.and_hms_opt(0, 0, 0)?, tz)
 }
 
 /// The calendar day in `tz` of an instant, as days since 1970-01-01.
 pub(crate) fn utc_micros_to_days(micros: i64, tz: &Tz) -> Option<i32> {
-    days_since_epoch(DateTime::from_timestamp_micros(micros)?.with_timezone(tz).date_naive())
+    days_since_epoch(
+        DateTime::from_timestamp_micros(micros)?
+            .with_timezone(tz)
+            .date_naive(),
+    )
 }
 
 /// UTC microseconds for a non-string datetime array: timestamps with a zone are instants,
@@ -184,7 +200,10 @@ pub(crate) fn utc_micros_to_days(micros: i64, tz: &Tz) -> Option<i32> {
 pub(crate) fn datetime_to_utc_micros(arr: &ArrayRef, tz: &Tz) -> Result<Vec<Option<i64>>> {
     Ok(match arr.data_type() {
         DataType::Timestamp(_, zone) => {
-            let micros = cast(arr, &DataType::Timestamp(TimeUnit::Microsecond, zone.clone()))?;
+            let micros = cast(
+                arr,
+                &DataType::Timestamp(TimeUnit::Microsecond, zone.clone()),
+            )?;
             let values = micros.as_primitive::<TimestampMicrosecondType>();
             if zone.is_some() {
                 values.iter().collect()

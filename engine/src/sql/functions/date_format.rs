@@ -10,9 +10,13 @@ use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 
-use super::common::{check_arg_count, coerce_datetime_input, coerce_string, to_arrays, to_output, utf8, PatternCache};
+use super::common::{
+    check_arg_count, coerce_datetime_input, coerce_string, to_arrays, to_output, utf8, PatternCache,
+};
 use super::to_timestamp::input_to_micros;
 use super::SparkConf;
 
@@ -59,16 +63,22 @@ impl ScalarUDFImpl for DateFormat {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = to_arrays(&args.args)?;
         // A string is first cast to TIMESTAMP (implicitly, as Spark does), never parsed with `fmt`.
-        let micros = input_to_micros(&arrays[..1], &self.time_zone, self.ansi.then_some("TIMESTAMP"))?;
+        let micros = input_to_micros(
+            &arrays[..1],
+            &self.time_zone,
+            self.ansi.then_some("TIMESTAMP"),
+        )?;
         let formats = utf8(&arrays[1])?;
         let formats = formats.as_string::<i32>();
         let mut patterns = PatternCache::new(false);
         let mut out = StringBuilder::with_capacity(micros.len(), micros.len() * 20);
         for (i, m) in micros.into_iter().enumerate() {
             match (m, formats.is_null(i)) {
-                (Some(m), false) => {
-                    out.append_option(patterns.get(formats.value(i))?.try_format_micros(m, &self.time_zone))
-                }
+                (Some(m), false) => out.append_option(
+                    patterns
+                        .get(formats.value(i))?
+                        .try_format_micros(m, &self.time_zone),
+                ),
                 _ => out.append_null(),
             }
         }
@@ -99,10 +109,16 @@ mod tests {
             eval("SELECT date_format(DATE '2016-04-08', 'dd.MM.yy')").await,
             "08.04.16"
         );
-        assert_eq!(eval("SELECT date_format('2016-04-08 10:00:00', 'HH')").await, "10");
+        assert_eq!(
+            eval("SELECT date_format('2016-04-08 10:00:00', 'HH')").await,
+            "10"
+        );
         assert_eq!(eval("SELECT date_format(NULL, 'yyyy')").await, "NULL");
         // A number is implicitly cast to TIMESTAMP: epoch seconds.
-        assert_eq!(eval("SELECT date_format(86400, 'yyyy-MM-dd')").await, "1970-01-02");
+        assert_eq!(
+            eval("SELECT date_format(86400, 'yyyy-MM-dd')").await,
+            "1970-01-02"
+        );
         assert_eq!(
             eval("SELECT date_format(TIMESTAMP '2016-04-08 10:00:00', NULL)").await,
             "NULL"
@@ -124,9 +140,12 @@ mod tests {
         );
         // A zone-less literal is a wall-clock time in the session zone and prints back unchanged.
         assert_eq!(
-            value(&ctx, "SELECT date_format(TIMESTAMP '2016-04-08 10:00:00', 'HH:mm z')")
-                .await
-                .expect("runs"),
+            value(
+                &ctx,
+                "SELECT date_format(TIMESTAMP '2016-04-08 10:00:00', 'HH:mm z')"
+            )
+            .await
+            .expect("runs"),
             "10:00 PDT"
         );
     }

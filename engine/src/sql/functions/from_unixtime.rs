@@ -9,9 +9,13 @@ use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::Result;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 
-use super::common::{check_arg_count, coerce_int64, coerce_string, int64, to_arrays, to_output, utf8, PatternCache};
+use super::common::{
+    check_arg_count, coerce_int64, coerce_string, int64, to_arrays, to_output, utf8, PatternCache,
+};
 use super::unix_timestamp::DEFAULT_PATTERN;
 use super::SparkConf;
 
@@ -74,7 +78,9 @@ impl ScalarUDFImpl for FromUnixtime {
                 seconds.value(i).checked_mul(1_000_000)
             };
             match (micros, pattern) {
-                (Some(m), Some(p)) => out.append_option(patterns.get(p)?.try_format_micros(m, &self.time_zone)),
+                (Some(m), Some(p)) => {
+                    out.append_option(patterns.get(p)?.try_format_micros(m, &self.time_zone))
+                }
                 _ => out.append_null(),
             }
         }

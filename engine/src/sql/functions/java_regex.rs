@@ -73,7 +73,11 @@ pub fn translate(pattern: &str) -> std::result::Result<String, String> {
                 // Counted repetition: copy through `}` and check for a possessive `+`.
                 let close = chars[i..].iter().position(|&x| x == '}').map(|p| i + p);
                 match close {
-                    Some(end) if chars[i + 1..end].iter().all(|x| x.is_ascii_digit() || *x == ',') => {
+                    Some(end)
+                        if chars[i + 1..end]
+                            .iter()
+                            .all(|x| x.is_ascii_digit() || *x == ',') =>
+                    {
                         out.extend(&chars[i..=end]);
                         if chars.get(end + 1) == Some(&'+') {
                             return unsupported("'{n,m}+' (possessive quantifier)");
@@ -100,7 +104,10 @@ fn has_dotall_flag(chars: &[char]) -> bool {
             continue;
         }
         if chars[i] == '(' && chars[i + 1] == '?' {
-            let flags: String = chars[i + 2..].iter().take_while(|c| c.is_ascii_alphabetic()).collect();
+            let flags: String = chars[i + 2..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
             if flags.contains('s') {
                 return true;
             }
@@ -111,7 +118,11 @@ fn has_dotall_flag(chars: &[char]) -> bool {
 }
 
 /// Handles `(?...`: non-capturing and named groups and flags pass, look-around/atomic are rejected.
-fn translate_group_open(chars: &[char], i: usize, out: &mut String) -> std::result::Result<usize, String> {
+fn translate_group_open(
+    chars: &[char],
+    i: usize,
+    out: &mut String,
+) -> std::result::Result<usize, String> {
     let rest: String = chars[i + 2..].iter().take(3).collect();
     let reject = |what: &str| {
         Err(format!("unsupported Java regex construct '{what}' (Rust's regex engine has no look-around, atomic groups or back-references)"))
@@ -145,13 +156,17 @@ fn translate_group_open(chars: &[char], i: usize, out: &mut String) -> std::resu
             // UNICODE_CASE and UNIX_LINES: Rust's case folding is already Unicode-aware; the
             // remaining difference (which characters end a line for `.`) is accepted.
             'u' | 'd' => {}
-            'U' => return Err("unsupported Java regex flag '(?U)' (UNICODE_CHARACTER_CLASS)".into()),
+            'U' => {
+                return Err("unsupported Java regex flag '(?U)' (UNICODE_CHARACTER_CLASS)".into())
+            }
             ':' | ')' => break,
             other => return Err(format!("unknown inline flag '{other}' in Java regex")),
         }
         j += 1;
     }
-    let end = *chars.get(j).ok_or("unclosed inline flag group in Java regex")?;
+    let end = *chars
+        .get(j)
+        .ok_or("unclosed inline flag group in Java regex")?;
     let flags = flags.trim_end_matches('-');
     if flags.is_empty() || flags.chars().all(|c| c == '-') {
         if end == ':' {
@@ -182,7 +197,12 @@ fn push_class(out: &mut String, body: &str, negated: bool, in_class: bool) {
 }
 
 /// Translates the escape starting at `chars[i] == '\\'`; returns the index after it.
-fn translate_escape(chars: &[char], i: usize, in_class: bool, out: &mut String) -> std::result::Result<usize, String> {
+fn translate_escape(
+    chars: &[char],
+    i: usize,
+    in_class: bool,
+    out: &mut String,
+) -> std::result::Result<usize, String> {
     let Some(&e) = chars.get(i + 1) else {
         return Err("Java regex ends with an unescaped backslash".into());
     };
@@ -195,8 +215,16 @@ fn translate_escape(chars: &[char], i: usize, in_class: bool, out: &mut String) 
         'h' | 'H' => push_class(out, HSPACE, e == 'H', in_class),
         'v' | 'V' => push_class(out, VSPACE, e == 'V', in_class),
         'R' if !in_class => out.push_str(r"(?:\r\n|[\n\x0B\f\r\x{85}\x{2028}\x{2029}])"),
-        '1'..='9' => return Err(format!("unsupported Java regex construct '\\{e}' (back-reference)")),
-        'k' => return Err("unsupported Java regex construct '\\k<name>' (named back-reference)".into()),
+        '1'..='9' => {
+            return Err(format!(
+                "unsupported Java regex construct '\\{e}' (back-reference)"
+            ))
+        }
+        'k' => {
+            return Err(
+                "unsupported Java regex construct '\\k<name>' (named back-reference)".into(),
+            )
+        }
         'G' | 'X' | 'Z' | 'N' | 'R' => return unsupported(&format!("\\{e}")),
         'e' => out.push_str(r"\x1B"),
         'a' => out.push_str(r"\x07"),
@@ -219,7 +247,9 @@ fn translate_escape(chars: &[char], i: usize, in_class: bool, out: &mut String) 
             next += digits.len();
         }
         'c' => {
-            let ctrl = chars.get(next).ok_or("illegal control escape sequence in Java regex")?;
+            let ctrl = chars
+                .get(next)
+                .ok_or("illegal control escape sequence in Java regex")?;
             out.push_str(&format!(r"\x{{{:X}}}", (*ctrl as u32) ^ 64));
             next += 1;
         }
@@ -263,7 +293,12 @@ fn translate_escape(chars: &[char], i: usize, in_class: bool, out: &mut String) 
 }
 
 /// `\p{Alpha}`-style POSIX and `java.lang.Character` classes, `Is`/`In` prefixes, categories.
-fn translate_property(name: &str, negated: bool, in_class: bool, out: &mut String) -> std::result::Result<(), String> {
+fn translate_property(
+    name: &str,
+    negated: bool,
+    in_class: bool,
+    out: &mut String,
+) -> std::result::Result<(), String> {
     // Java's POSIX classes are US-ASCII only (without UNICODE_CHARACTER_CLASS).
     let posix = match name {
         "Lower" => Some("a-z"),
@@ -354,7 +389,11 @@ impl<'h> Iterator for JavaMatches<'_, 'h> {
         let m = self.re.find_at(self.haystack, self.from)?;
         self.from = if m.is_empty() {
             // Java advances one character past an empty match.
-            m.end() + self.haystack[m.end()..].chars().next().map_or(1, char::len_utf8)
+            m.end()
+                + self.haystack[m.end()..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8)
         } else {
             m.end()
         };
@@ -377,7 +416,10 @@ mod tests {
         assert_eq!(t(r"\W"), "[^a-zA-Z_0-9]");
         let re = Regex::new(&t(r"^\d+$")).expect("compiles");
         assert!(re.is_match("123"));
-        assert!(!re.is_match("١٢٣"), "Arabic-Indic digits are not \\d in Java");
+        assert!(
+            !re.is_match("١٢٣"),
+            "Arabic-Indic digits are not \\d in Java"
+        );
     }
 
     #[test]
@@ -426,7 +468,9 @@ mod tests {
     #[test]
     fn java_find_iteration() {
         let re = Regex::new("a*").expect("compiles");
-        let found: Vec<(usize, usize)> = find_iter(&re, "baaac", 0).map(|m| (m.start(), m.end())).collect();
+        let found: Vec<(usize, usize)> = find_iter(&re, "baaac", 0)
+            .map(|m| (m.start(), m.end()))
+            .collect();
         assert_eq!(found, vec![(0, 0), (1, 4), (4, 4), (5, 5)]);
     }
 }

@@ -109,7 +109,9 @@ impl QuantileSummaries {
             }
             current_count += 1;
             // The first inserted value and the overall last one get delta 0.
-            let delta = if new_samples.is_empty() || (sample_idx == sampled.len() && ops_idx == sorted.len() - 1) {
+            let delta = if new_samples.is_empty()
+                || (sample_idx == sampled.len() && ops_idx == sorted.len() - 1)
+            {
                 0
             } else {
                 (2.0 * self.relative_error * current_count as f64).floor() as i64
@@ -148,7 +150,8 @@ impl QuantileSummaries {
         // long comment in QuantileSummaries.scala's merge.
         let merged_relative_error = self.relative_error.max(other.relative_error);
         let merged_count = self.count + other.count;
-        let additional_self_delta = (2.0 * other.relative_error * other.count as f64).floor() as i64;
+        let additional_self_delta =
+            (2.0 * other.relative_error * other.count as f64).floor() as i64;
         let additional_other_delta = (2.0 * self.relative_error * self.count as f64).floor() as i64;
         let mut merged = Vec::with_capacity(self.sampled.len() + other.sampled.len());
         let (mut self_idx, mut other_idx) = (0, 0);
@@ -158,10 +161,24 @@ impl QuantileSummaries {
             // Ties take `other` first, as in Spark.
             let (next, additional_delta) = if self_sample.value < other_sample.value {
                 self_idx += 1;
-                (self_sample, if other_idx > 0 { additional_self_delta } else { 0 })
+                (
+                    self_sample,
+                    if other_idx > 0 {
+                        additional_self_delta
+                    } else {
+                        0
+                    },
+                )
             } else {
                 other_idx += 1;
-                (other_sample, if self_idx > 0 { additional_other_delta } else { 0 })
+                (
+                    other_sample,
+                    if self_idx > 0 {
+                        additional_other_delta
+                    } else {
+                        0
+                    },
+                )
             };
             merged.push(Stats {
                 delta: next.delta + additional_delta,
@@ -184,7 +201,12 @@ impl QuantileSummaries {
             _ => return None,
         };
         // Long division: the error bound is an integer number of ranks.
-        let target_error = self.sampled.iter().map(|s| s.delta + s.g).fold(i64::MIN, i64::max) / 2;
+        let target_error = self
+            .sampled
+            .iter()
+            .map(|s| s.delta + s.g)
+            .fold(i64::MIN, i64::max)
+            / 2;
         let mut index = 0;
         let mut min_rank = self.sampled[0].g;
         // Percentiles are answered in ascending order (a stable sort, as Scala's sortBy) so the
@@ -224,7 +246,9 @@ impl QuantileSummaries {
         let mut min_rank = min_rank_at_index;
         while i + 1 < n {
             let max_rank = min_rank + cur.delta;
-            if max_rank as f64 - target_error <= rank as f64 && rank as f64 <= min_rank as f64 + target_error {
+            if max_rank as f64 - target_error <= rank as f64
+                && rank as f64 <= min_rank as f64 + target_error
+            {
                 return (i, min_rank, cur.value);
             }
             i += 1;
@@ -320,7 +344,10 @@ mod tests {
     #[test]
     fn merge_of_distinct_values_is_symmetric() {
         let a = summary((0..30_000).map(|i| ((i * 7_919) % 65_536) as f64), 1e-3);
-        let b = summary((0..20_000).map(|i| ((i * 7_919) % 65_536) as f64 + 0.5), 1e-3);
+        let b = summary(
+            (0..20_000).map(|i| ((i * 7_919) % 65_536) as f64 + 0.5),
+            1e-3,
+        );
         let (ab, ba) = (a.merge(&b), b.merge(&a));
         assert_eq!(ab.sampled, ba.sampled);
         assert_eq!(ab.count, 50_000);

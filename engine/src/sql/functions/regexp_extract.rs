@@ -9,10 +9,14 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListBuilder, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type};
 use datafusion::common::{DataFusionError, Result};
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 use regex::{Captures, Regex};
 
-use super::common::{check_arg_count, coerce_int64, coerce_string, int64, to_arrays, to_output, utf8};
+use super::common::{
+    check_arg_count, coerce_int64, coerce_string, int64, to_arrays, to_output, utf8,
+};
 use super::java_regex;
 
 /// Spark's `regexp_extract` (`all: false`) or `regexp_extract_all` (`all: true`).
@@ -25,12 +29,18 @@ pub struct RegexpExtract {
 impl RegexpExtract {
     /// `regexp_extract`.
     pub fn first() -> Self {
-        RegexpExtract { signature: Signature::user_defined(Volatility::Immutable), all: false }
+        RegexpExtract {
+            signature: Signature::user_defined(Volatility::Immutable),
+            all: false,
+        }
     }
 
     /// `regexp_extract_all`.
     pub fn all() -> Self {
-        RegexpExtract { signature: Signature::user_defined(Volatility::Immutable), all: true }
+        RegexpExtract {
+            signature: Signature::user_defined(Volatility::Immutable),
+            all: true,
+        }
     }
 }
 
@@ -39,9 +49,15 @@ fn captures_iter<'h>(re: &Regex, s: &'h str) -> Vec<Captures<'h>> {
     let mut out = Vec::new();
     let mut from = 0;
     while from <= s.len() {
-        let Some(caps) = re.captures_at(s, from) else { break };
+        let Some(caps) = re.captures_at(s, from) else {
+            break;
+        };
         let Some(m) = caps.get(0) else { break };
-        from = if m.is_empty() { m.end() + s[m.end()..].chars().next().map_or(1, char::len_utf8) } else { m.end() };
+        from = if m.is_empty() {
+            m.end() + s[m.end()..].chars().next().map_or(1, char::len_utf8)
+        } else {
+            m.end()
+        };
         out.push(caps);
     }
     out
@@ -61,7 +77,11 @@ impl ScalarUDFImpl for RegexpExtract {
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(if self.all { DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))) } else { DataType::Utf8 })
+        Ok(if self.all {
+            DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
+        } else {
+            DataType::Utf8
+        })
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
@@ -69,7 +89,13 @@ impl ScalarUDFImpl for RegexpExtract {
         arg_types
             .iter()
             .enumerate()
-            .map(|(i, t)| if i < 2 { coerce_string(self.name(), t) } else { coerce_int64(self.name(), t) })
+            .map(|(i, t)| {
+                if i < 2 {
+                    coerce_string(self.name(), t)
+                } else {
+                    coerce_int64(self.name(), t)
+                }
+            })
             .collect()
     }
 
@@ -80,7 +106,11 @@ impl ScalarUDFImpl for RegexpExtract {
         let idxs = arrays.get(2).map(int64).transpose()?;
         let idxs = idxs.as_ref().map(|p| p.as_primitive::<Int64Type>());
         let mut single = StringBuilder::new();
-        let mut lists = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new("item", DataType::Utf8, true)));
+        let mut lists = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
+            "item",
+            DataType::Utf8,
+            true,
+        )));
         for i in 0..strs.len() {
             let idx = match idxs {
                 Some(p) if p.is_null(i) => None,
@@ -115,7 +145,11 @@ impl ScalarUDFImpl for RegexpExtract {
                 single.append_value(caps.first().map(group).unwrap_or_default());
             }
         }
-        let result: ArrayRef = if self.all { Arc::new(lists.finish()) } else { Arc::new(single.finish()) };
+        let result: ArrayRef = if self.all {
+            Arc::new(lists.finish())
+        } else {
+            Arc::new(single.finish())
+        };
         to_output(&args.args, result)
     }
 }
@@ -126,10 +160,19 @@ mod tests {
 
     #[tokio::test]
     async fn extracts_like_spark() {
-        assert_eq!(eval(r"SELECT regexp_extract('26k', '(\d+)([kM]?)', 1)").await, "26");
-        assert_eq!(eval(r"SELECT regexp_extract('26k', '(\d+)([kM]?)', 2)").await, "k");
+        assert_eq!(
+            eval(r"SELECT regexp_extract('26k', '(\d+)([kM]?)', 1)").await,
+            "26"
+        );
+        assert_eq!(
+            eval(r"SELECT regexp_extract('26k', '(\d+)([kM]?)', 2)").await,
+            "k"
+        );
         assert_eq!(eval("SELECT regexp_extract('none', '(a)', 1)").await, "");
         assert_eq!(eval("SELECT regexp_extract('abc', '(a)(x)?', 2)").await, "");
-        assert_eq!(eval(r"SELECT regexp_extract_all('a1b22', '(\d+)', 1)").await, "[1, 22]");
+        assert_eq!(
+            eval(r"SELECT regexp_extract_all('a1b22', '(\d+)', 1)").await,
+            "[1, 22]"
+        );
     }
 }

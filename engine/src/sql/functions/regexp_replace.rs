@@ -10,10 +10,14 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{exec_err, Result};
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 use regex::{Captures, Regex};
 
-use super::common::{check_arg_count, coerce_int64, coerce_string, int64, to_arrays, to_output, utf8};
+use super::common::{
+    check_arg_count, coerce_int64, coerce_string, int64, to_arrays, to_output, utf8,
+};
 use super::java_regex;
 
 /// Spark's `regexp_replace`.
@@ -84,7 +88,9 @@ impl ScalarUDFImpl for RegexpReplace {
             let (s, pat, rep) = (strs.value(i), pats.value(i), reps.value(i));
             let position = position.unwrap_or(1);
             if position < 1 {
-                return exec_err!("regexp_replace: the position argument must be positive, got {position}");
+                return exec_err!(
+                    "regexp_replace: the position argument must be positive, got {position}"
+                );
             }
             if !matches!(&last, Some((p, r, _, _)) if *p == pat && *r == rep) {
                 let re = java_regex::compile(pat, "regexp_replace")?;
@@ -136,7 +142,11 @@ impl Replacement {
                                 match chars.next() {
                                     Some('}') => break,
                                     Some(ch) if ch.is_ascii_alphanumeric() => name.push(ch),
-                                    _ => return Err("named capturing group is missing trailing '}'".into()),
+                                    _ => {
+                                        return Err(
+                                            "named capturing group is missing trailing '}'".into()
+                                        )
+                                    }
                                 }
                             }
                             if name.is_empty() || name.starts_with(|ch: char| ch.is_ascii_digit()) {
@@ -197,7 +207,12 @@ impl Replacement {
 
 /// Replaces every match at or after character `position` (1-based); the text before stays as is.
 /// A bad replacement string only fails when there is something to replace, as in Java.
-fn replace(re: &Regex, replacement: &Result<Replacement, String>, s: &str, position: usize) -> Result<String> {
+fn replace(
+    re: &Regex,
+    replacement: &Result<Replacement, String>,
+    s: &str,
+    position: usize,
+) -> Result<String> {
     let skip = position - 1;
     let start = match s.char_indices().nth(skip) {
         Some((byte, _)) => byte,
@@ -236,7 +251,10 @@ mod tests {
     #[tokio::test]
     async fn replaces_every_match() {
         assert_eq!(eval("SELECT regexp_replace('aaa', 'a', 'b')").await, "bbb");
-        assert_eq!(eval("SELECT regexp_replace('1.5k', 'k', '000')").await, "1.5000");
+        assert_eq!(
+            eval("SELECT regexp_replace('1.5k', 'k', '000')").await,
+            "1.5000"
+        );
         assert_eq!(
             eval("SELECT regexp_replace('Local save in /data/art', 'Local save in ', '')").await,
             "/data/art"
@@ -250,14 +268,23 @@ mod tests {
             "02/01/2024"
         );
         // `$1a` is group 1 followed by `a`; `$12` falls back to group 1 and `2` when there is no group 12.
-        assert_eq!(eval("SELECT regexp_replace('xy', '(x)', '$1a')").await, "xay");
-        assert_eq!(eval("SELECT regexp_replace('xy', '(x)', '$12')").await, "x2y");
+        assert_eq!(
+            eval("SELECT regexp_replace('xy', '(x)', '$1a')").await,
+            "xay"
+        );
+        assert_eq!(
+            eval("SELECT regexp_replace('xy', '(x)', '$12')").await,
+            "x2y"
+        );
         assert_eq!(
             eval("SELECT regexp_replace('xy', '(?<first>x)', '[${first}]')").await,
             "[x]y"
         );
         assert_eq!(eval(r"SELECT regexp_replace('a', 'a', '\$1')").await, "$1");
-        assert_eq!(eval("SELECT regexp_replace('ab', '(x)?a', '[$1]')").await, "[]b");
+        assert_eq!(
+            eval("SELECT regexp_replace('ab', '(x)?a', '[$1]')").await,
+            "[]b"
+        );
     }
 
     #[tokio::test]
@@ -271,16 +298,24 @@ mod tests {
 
     #[tokio::test]
     async fn position_argument() {
-        assert_eq!(eval("SELECT regexp_replace('aaa', 'a', 'b', 2)").await, "abb");
+        assert_eq!(
+            eval("SELECT regexp_replace('aaa', 'a', 'b', 2)").await,
+            "abb"
+        );
         assert_eq!(
             eval("SELECT regexp_replace('aaa', '^a', 'b', 2)").await,
             "aba",
             "^ anchors at the region start"
         );
-        assert_eq!(eval("SELECT regexp_replace('aaa', 'a', 'b', 4)").await, "aaa");
-        assert!(value(&context(false), "SELECT regexp_replace('aaa', 'a', 'b', 0)")
-            .await
-            .is_err());
+        assert_eq!(
+            eval("SELECT regexp_replace('aaa', 'a', 'b', 4)").await,
+            "aaa"
+        );
+        assert!(
+            value(&context(false), "SELECT regexp_replace('aaa', 'a', 'b', 0)")
+                .await
+                .is_err()
+        );
     }
 
     #[tokio::test]
@@ -288,14 +323,26 @@ mod tests {
         assert_eq!(eval("SELECT regexp_replace(NULL, 'a', 'b')").await, "NULL");
         assert_eq!(eval("SELECT regexp_replace('a', NULL, 'b')").await, "NULL");
         assert_eq!(eval("SELECT regexp_replace('a', 'a', NULL)").await, "NULL");
-        assert_eq!(eval("SELECT regexp_replace('abc', '', '-')").await, "-a-b-c-");
-        assert_eq!(eval("SELECT regexp_replace('baaac', 'a*', '-')").await, "-b--c-");
+        assert_eq!(
+            eval("SELECT regexp_replace('abc', '', '-')").await,
+            "-a-b-c-"
+        );
+        assert_eq!(
+            eval("SELECT regexp_replace('baaac', 'a*', '-')").await,
+            "-b--c-"
+        );
     }
 
     #[tokio::test]
     async fn java_regex_syntax() {
-        assert_eq!(eval(r"SELECT regexp_replace('a1b22', '\d', '#')").await, "a#b##");
-        assert_eq!(eval(r"SELECT regexp_replace('ab12', '\p{Alpha}', '')").await, "12");
+        assert_eq!(
+            eval(r"SELECT regexp_replace('a1b22', '\d', '#')").await,
+            "a#b##"
+        );
+        assert_eq!(
+            eval(r"SELECT regexp_replace('ab12', '\p{Alpha}', '')").await,
+            "12"
+        );
         let err = value(&context(false), "SELECT regexp_replace('aaa', 'a++', 'b')")
             .await
             .unwrap_err();
@@ -307,7 +354,13 @@ mod tests {
         let ctx = context(false);
         let sql = "SELECT regexp_replace(s, p, r) FROM (VALUES ('10k', 'k', '000'), ('2M', 'M', '000000'), \
                    (NULL, 'k', '')) AS t(s, p, r)";
-        let batches = ctx.sql(sql).await.expect("plans").collect().await.expect("runs");
+        let batches = ctx
+            .sql(sql)
+            .await
+            .expect("plans")
+            .collect()
+            .await
+            .expect("runs");
         let text = datafusion::arrow::util::pretty::pretty_format_batches(&batches)
             .expect("formats")
             .to_string();

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanBuilder};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 use regex::Regex;
 
 use super::common::{check_arg_count, coerce_string, to_arrays, to_output, utf8};
@@ -49,7 +51,10 @@ impl ScalarUDFImpl for RLike {
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         check_arg_count(self.name(), arg_types.len(), 2, 2)?;
-        arg_types.iter().map(|t| coerce_string(self.name(), t)).collect()
+        arg_types
+            .iter()
+            .map(|t| coerce_string(self.name(), t))
+            .collect()
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
@@ -81,7 +86,10 @@ mod tests {
     #[tokio::test]
     async fn unanchored_java_regex() {
         assert_eq!(eval("SELECT rlike('12k', '[0-9]{1,}[kM]?')").await, "true");
-        assert_eq!(eval("SELECT rlike('User Info Error', '[0-9]{1,}[kM]?')").await, "false");
+        assert_eq!(
+            eval("SELECT rlike('User Info Error', '[0-9]{1,}[kM]?')").await,
+            "false"
+        );
         assert_eq!(eval(r"SELECT rlike('abc', '^\p{Lower}+$')").await, "true");
         assert_eq!(eval("SELECT regexp_like('abc', 'B')").await, "false");
         assert_eq!(eval("SELECT rlike(NULL, 'a')").await, "NULL");

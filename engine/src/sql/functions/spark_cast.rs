@@ -25,13 +25,15 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use datafusion::arrow::array::{
-    new_null_array, Array, ArrayRef, AsArray, BinaryBuilder, BooleanBuilder, Date32Array, Decimal128Array, Float32Array,
-    Float64Array, Int16Array, Int32Array, Int64Array, Int8Array, StringBuilder, TimestampMicrosecondArray,
+    new_null_array, Array, ArrayRef, AsArray, BinaryBuilder, BooleanBuilder, Date32Array,
+    Decimal128Array, Float32Array, Float64Array, Int16Array, Int32Array, Int64Array, Int8Array,
+    StringBuilder, TimestampMicrosecondArray,
 };
 use datafusion::arrow::compute::{cast_with_options, CastOptions};
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Field, FieldRef, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
-    Int8Type, TimeUnit, TimestampMicrosecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    DataType, Date32Type, Decimal128Type, Field, FieldRef, Float32Type, Float64Type, Int16Type,
+    Int32Type, Int64Type, Int8Type, TimeUnit, TimestampMicrosecondType, UInt16Type, UInt32Type,
+    UInt64Type, UInt8Type,
 };
 use datafusion::arrow::util::display::FormatOptions;
 use datafusion::common::{exec_err, plan_err, DataFusionError, Result, ScalarValue};
@@ -39,7 +41,9 @@ use datafusion::logical_expr::{
     ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::common::{cast_invalid_input, date_to_utc_micros, to_output, utc_micros_to_days, wall_clock_to_utc};
+use super::common::{
+    cast_invalid_input, date_to_utc_micros, to_output, utc_micros_to_days, wall_clock_to_utc,
+};
 use super::SparkConf;
 use crate::datetime::cast as dt;
 use crate::schema::{parse_ddl, spark_type_name};
@@ -96,7 +100,10 @@ pub struct SparkCast {
 impl SparkCast {
     /// `spark_cast` for a session's settings (the session zone matters for TIMESTAMP casts).
     pub fn new(conf: &SparkConf) -> Self {
-        SparkCast { signature: Signature::any(3, Volatility::Immutable), time_zone: conf.session_time_zone }
+        SparkCast {
+            signature: Signature::any(3, Volatility::Immutable),
+            time_zone: conf.session_time_zone,
+        }
     }
 }
 
@@ -170,16 +177,26 @@ pub fn cast_array(arr: &ArrayRef, target: &DataType, mode: CastMode, tz: &Tz) ->
             let s = to_string(arr, tz)?;
             Ok(cast_with_options(&s, target, &CastOptions::default())?)
         }
-        (DataType::Float32 | DataType::Float64, t) if is_integral(t) => float_to_integral(arr, t, mode),
+        (DataType::Float32 | DataType::Float64, t) if is_integral(t) => {
+            float_to_integral(arr, t, mode)
+        }
         (s, t) if is_integral(s) && is_integral(t) => integral_to_integral(arr, t, mode),
         (DataType::Boolean, t) if is_integral(t) => arrow_cast(arr, t, mode),
-        (DataType::Decimal128(_, scale), t) if is_integral(t) => decimal_to_integral(arr, *scale, t, mode),
+        (DataType::Decimal128(_, scale), t) if is_integral(t) => {
+            decimal_to_integral(arr, *scale, t, mode)
+        }
         (DataType::Timestamp(_, _), t) if is_integral(t) => {
-            let secs: Int64Array = micros_of(arr)?.iter().map(|m| m.map(|m| m.div_euclid(1_000_000))).collect();
+            let secs: Int64Array = micros_of(arr)?
+                .iter()
+                .map(|m| m.map(|m| m.div_euclid(1_000_000)))
+                .collect();
             integral_to_integral(&(Arc::new(secs) as ArrayRef), t, mode)
         }
         (DataType::Timestamp(_, _), DataType::Float64 | DataType::Float32) => {
-            let secs: Float64Array = micros_of(arr)?.iter().map(|m| m.map(|m| m as f64 / 1e6)).collect();
+            let secs: Float64Array = micros_of(arr)?
+                .iter()
+                .map(|m| m.map(|m| m as f64 / 1e6))
+                .collect();
             arrow_cast(&(Arc::new(secs) as ArrayRef), target, mode)
         }
         (s, DataType::Timestamp(_, tz_label)) if is_integral(s) => {
@@ -201,22 +218,33 @@ pub fn cast_array(arr: &ArrayRef, target: &DataType, mode: CastMode, tz: &Tz) ->
             Ok(timestamp_array(micros, tz_label.clone()))
         }
         (DataType::Timestamp(_, Some(_)), DataType::Date32) => {
-            let days: Date32Array = micros_of(arr)?.iter().map(|m| m.and_then(|m| utc_micros_to_days(m, tz))).collect();
+            let days: Date32Array = micros_of(arr)?
+                .iter()
+                .map(|m| m.and_then(|m| utc_micros_to_days(m, tz)))
+                .collect();
             Ok(Arc::new(days))
         }
         (DataType::Timestamp(_, None), DataType::Date32) => {
-            let days: Date32Array =
-                micros_of(arr)?.iter().map(|m| m.map(|m| m.div_euclid(86_400_000_000) as i32)).collect();
+            let days: Date32Array = micros_of(arr)?
+                .iter()
+                .map(|m| m.map(|m| m.div_euclid(86_400_000_000) as i32))
+                .collect();
             Ok(Arc::new(days))
         }
         (DataType::Date32, DataType::Timestamp(_, Some(label))) => {
             let days = arr.as_primitive::<Date32Type>();
-            let micros = days.iter().map(|d| d.and_then(|d| date_to_utc_micros(d, tz))).collect();
+            let micros = days
+                .iter()
+                .map(|d| d.and_then(|d| date_to_utc_micros(d, tz)))
+                .collect();
             Ok(timestamp_array(micros, Some(Arc::clone(label))))
         }
         (DataType::Date32, DataType::Timestamp(_, None)) => {
             let days = arr.as_primitive::<Date32Type>();
-            let micros = days.iter().map(|d| d.map(|d| i64::from(d) * 86_400_000_000)).collect();
+            let micros = days
+                .iter()
+                .map(|d| d.map(|d| i64::from(d) * 86_400_000_000))
+                .collect();
             Ok(timestamp_array(micros, None))
         }
         // TIMESTAMP (an instant) to TIMESTAMP_NTZ: the wall clock in the session zone, and back.
@@ -225,7 +253,9 @@ pub fn cast_array(arr: &ArrayRef, target: &DataType, mode: CastMode, tz: &Tz) ->
                 .iter()
                 .map(|m| {
                     m.and_then(|m| {
-                        let local = DateTime::from_timestamp_micros(m)?.with_timezone(tz).naive_local();
+                        let local = DateTime::from_timestamp_micros(m)?
+                            .with_timezone(tz)
+                            .naive_local();
                         Some(local.and_utc().timestamp_micros())
                     })
                 })
@@ -233,10 +263,15 @@ pub fn cast_array(arr: &ArrayRef, target: &DataType, mode: CastMode, tz: &Tz) ->
             Ok(timestamp_array(micros, None))
         }
         (DataType::Timestamp(_, None), DataType::Timestamp(_, Some(label))) => {
-            let micros = micros_of(arr)?.iter().map(|m| m.and_then(|m| wall_clock_to_utc(m, tz))).collect();
+            let micros = micros_of(arr)?
+                .iter()
+                .map(|m| m.and_then(|m| wall_clock_to_utc(m, tz)))
+                .collect();
             Ok(timestamp_array(micros, Some(Arc::clone(label))))
         }
-        (DataType::Float32 | DataType::Float64, DataType::Decimal128(p, s)) => float_to_decimal(arr, *p, *s, mode),
+        (DataType::Float32 | DataType::Float64, DataType::Decimal128(p, s)) => {
+            float_to_decimal(arr, *p, *s, mode)
+        }
         _ => arrow_cast(arr, target, mode),
     }
 }
@@ -257,7 +292,10 @@ fn is_integral(t: &DataType) -> bool {
 
 /// Arrow's cast: raising under ANSI, NULL otherwise.
 fn arrow_cast(arr: &ArrayRef, target: &DataType, mode: CastMode) -> Result<ArrayRef> {
-    let options = CastOptions { safe: mode != CastMode::Ansi, format_options: FormatOptions::default() };
+    let options = CastOptions {
+        safe: mode != CastMode::Ansi,
+        format_options: FormatOptions::default(),
+    };
     Ok(cast_with_options(arr, target, &options)?)
 }
 
@@ -270,7 +308,11 @@ fn micros_of(arr: &ArrayRef) -> Result<TimestampMicrosecondArray> {
     let DataType::Timestamp(_, tz) = arr.data_type() else {
         return exec_err!("{NAME}: expected a timestamp, got {}", arr.data_type());
     };
-    let c = cast_with_options(arr, &DataType::Timestamp(TimeUnit::Microsecond, tz.clone()), &CastOptions::default())?;
+    let c = cast_with_options(
+        arr,
+        &DataType::Timestamp(TimeUnit::Microsecond, tz.clone()),
+        &CastOptions::default(),
+    )?;
     Ok(c.as_primitive::<TimestampMicrosecondType>().clone())
 }
 
@@ -328,9 +370,24 @@ fn wrap(v: i64, t: &DataType) -> i64 {
 /// Builds an integral array of type `t` from i64 values (already in range).
 fn integral_array(values: Vec<Option<i64>>, t: &DataType) -> Result<ArrayRef> {
     Ok(match t {
-        DataType::Int8 => Arc::new(values.into_iter().map(|v| v.map(|v| v as i8)).collect::<Int8Array>()),
-        DataType::Int16 => Arc::new(values.into_iter().map(|v| v.map(|v| v as i16)).collect::<Int16Array>()),
-        DataType::Int32 => Arc::new(values.into_iter().map(|v| v.map(|v| v as i32)).collect::<Int32Array>()),
+        DataType::Int8 => Arc::new(
+            values
+                .into_iter()
+                .map(|v| v.map(|v| v as i8))
+                .collect::<Int8Array>(),
+        ),
+        DataType::Int16 => Arc::new(
+            values
+                .into_iter()
+                .map(|v| v.map(|v| v as i16))
+                .collect::<Int16Array>(),
+        ),
+        DataType::Int32 => Arc::new(
+            values
+                .into_iter()
+                .map(|v| v.map(|v| v as i32))
+                .collect::<Int32Array>(),
+        ),
         DataType::Int64 => Arc::new(values.into_iter().collect::<Int64Array>()),
         other => {
             let wide: ArrayRef = Arc::new(values.into_iter().collect::<Int64Array>());
@@ -342,14 +399,46 @@ fn integral_array(values: Vec<Option<i64>>, t: &DataType) -> Result<ArrayRef> {
 /// An i128 view of any integral array.
 fn integral_values(arr: &ArrayRef) -> Result<Vec<Option<i128>>> {
     Ok(match arr.data_type() {
-        DataType::Int8 => arr.as_primitive::<Int8Type>().iter().map(|v| v.map(i128::from)).collect(),
-        DataType::Int16 => arr.as_primitive::<Int16Type>().iter().map(|v| v.map(i128::from)).collect(),
-        DataType::Int32 => arr.as_primitive::<Int32Type>().iter().map(|v| v.map(i128::from)).collect(),
-        DataType::Int64 => arr.as_primitive::<Int64Type>().iter().map(|v| v.map(i128::from)).collect(),
-        DataType::UInt8 => arr.as_primitive::<UInt8Type>().iter().map(|v| v.map(i128::from)).collect(),
-        DataType::UInt16 => arr.as_primitive::<UInt16Type>().iter().map(|v| v.map(i128::from)).collect(),
-        DataType::UInt32 => arr.as_primitive::<UInt32Type>().iter().map(|v| v.map(i128::from)).collect(),
-        DataType::UInt64 => arr.as_primitive::<UInt64Type>().iter().map(|v| v.map(i128::from)).collect(),
+        DataType::Int8 => arr
+            .as_primitive::<Int8Type>()
+            .iter()
+            .map(|v| v.map(i128::from))
+            .collect(),
+        DataType::Int16 => arr
+            .as_primitive::<Int16Type>()
+            .iter()
+            .map(|v| v.map(i128::from))
+            .collect(),
+        DataType::Int32 => arr
+            .as_primitive::<Int32Type>()
+            .iter()
+            .map(|v| v.map(i128::from))
+            .collect(),
+        DataType::Int64 => arr
+            .as_primitive::<Int64Type>()
+            .iter()
+            .map(|v| v.map(i128::from))
+            .collect(),
+        DataType::UInt8 => arr
+            .as_primitive::<UInt8Type>()
+            .iter()
+            .map(|v| v.map(i128::from))
+            .collect(),
+        DataType::UInt16 => arr
+            .as_primitive::<UInt16Type>()
+            .iter()
+            .map(|v| v.map(i128::from))
+            .collect(),
+        DataType::UInt32 => arr
+            .as_primitive::<UInt32Type>()
+            .iter()
+            .map(|v| v.map(i128::from))
+            .collect(),
+        DataType::UInt64 => arr
+            .as_primitive::<UInt64Type>()
+            .iter()
+            .map(|v| v.map(i128::from))
+            .collect(),
         other => return exec_err!("{NAME}: expected an integral type, got {other}"),
     })
 }
@@ -378,7 +467,9 @@ fn float_to_integral(arr: &ArrayRef, t: &DataType, mode: CastMode) -> Result<Arr
     for v in doubles.as_primitive::<Float64Type>().iter() {
         out.push(match v {
             None => None,
-            Some(d) if d.is_finite() && (lo as f64..hi as f64 + 1.0).contains(&d.trunc()) => Some(d.trunc() as i64),
+            Some(d) if d.is_finite() && (lo as f64..hi as f64 + 1.0).contains(&d.trunc()) => {
+                Some(d.trunc() as i64)
+            }
             Some(d) => match mode {
                 CastMode::Ansi => return Err(cast_overflow(&java_double(d), arr.data_type(), t)),
                 CastMode::Try => None,
@@ -394,7 +485,12 @@ fn float_to_integral(arr: &ArrayRef, t: &DataType, mode: CastMode) -> Result<Arr
     integral_array(out, t)
 }
 
-fn decimal_to_integral(arr: &ArrayRef, scale: i8, t: &DataType, mode: CastMode) -> Result<ArrayRef> {
+fn decimal_to_integral(
+    arr: &ArrayRef,
+    scale: i8,
+    t: &DataType,
+    mode: CastMode,
+) -> Result<ArrayRef> {
     let decimals = arr.as_primitive::<Decimal128Type>();
     let divisor = 10i128.pow(scale.max(0) as u32);
     let (lo, hi) = int_range(t);
@@ -419,7 +515,9 @@ fn decimal_to_integral(arr: &ArrayRef, scale: i8, t: &DataType, mode: CastMode) 
 
 /// Spark's `UTF8String.trimAll`: whitespace and ISO control characters at both ends.
 fn trim_all(s: &str) -> &str {
-    s.trim_matches(|c: char| c <= ' ' || ('\u{7f}'..='\u{9f}').contains(&c) || (c.is_whitespace() && c != '\u{a0}'))
+    s.trim_matches(|c: char| {
+        c <= ' ' || ('\u{7f}'..='\u{9f}').contains(&c) || (c.is_whitespace() && c != '\u{a0}')
+    })
 }
 
 /// A string Spark reads as an integer: `[+-]digits[.digits]` (the fraction only outside ANSI,
@@ -439,13 +537,19 @@ fn parse_integral(s: &str, allow_fraction: bool) -> Option<i64> {
     if int_part.is_empty() && frac.is_none_or(str::is_empty) {
         return None;
     }
-    if !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac.unwrap_or("").bytes().all(|b| b.is_ascii_digit()) {
+    if !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac.unwrap_or("").bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let mut v: i64 = 0;
     for b in int_part.bytes() {
         let d = i64::from(b - b'0');
-        v = if neg { v.checked_mul(10)?.checked_sub(d)? } else { v.checked_mul(10)?.checked_add(d)? };
+        v = if neg {
+            v.checked_mul(10)?.checked_sub(d)?
+        } else {
+            v.checked_mul(10)?.checked_add(d)?
+        };
     }
     Some(v)
 }
@@ -535,7 +639,9 @@ fn hex_float(t: &str) -> Option<f64> {
         b'+' => (false, &body[1..]),
         _ => (false, body),
     };
-    let rest = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X"))?;
+    let rest = rest
+        .strip_prefix("0x")
+        .or_else(|| rest.strip_prefix("0X"))?;
     let (mantissa, exp) = rest.split_once(['p', 'P'])?;
     let exp: i32 = exp.parse().ok()?;
     let (int_part, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -612,7 +718,10 @@ fn rescale(neg: bool, digits: &[u8], exponent: i64, precision: u8, scale: i8) ->
         if kept.len() as i64 + shift > 38 && !kept.is_empty() {
             return None;
         }
-        kept.extend(std::iter::repeat_n(0, if kept.is_empty() { 0 } else { shift as usize }));
+        kept.extend(std::iter::repeat_n(
+            0,
+            if kept.is_empty() { 0 } else { shift as usize },
+        ));
     } else {
         let drop = (-shift) as usize;
         if drop > kept.len() {
@@ -639,7 +748,12 @@ fn rescale(neg: bool, digits: &[u8], exponent: i64, precision: u8, scale: i8) ->
 }
 
 /// Casts strings, row by row.
-fn from_string(strs: &datafusion::arrow::array::StringArray, target: &DataType, mode: CastMode, tz: &Tz) -> Result<ArrayRef> {
+fn from_string(
+    strs: &datafusion::arrow::array::StringArray,
+    target: &DataType,
+    mode: CastMode,
+    tz: &Tz,
+) -> Result<ArrayRef> {
     let invalid = |s: &str| -> Result<()> {
         if mode == CastMode::Ansi {
             Err(cast_invalid_input(s, &type_label(target)))
@@ -669,7 +783,8 @@ fn from_string(strs: &datafusion::arrow::array::StringArray, target: &DataType, 
         t if is_integral(t) => {
             let (lo, hi) = int_range(t);
             let allow_fraction = mode == CastMode::Legacy;
-            let values = each!(|s: &str| parse_integral(s, allow_fraction).filter(|v| (lo..=hi).contains(&i128::from(*v))));
+            let values = each!(|s: &str| parse_integral(s, allow_fraction)
+                .filter(|v| (lo..=hi).contains(&i128::from(*v))));
             integral_array(values, t)?
         }
         DataType::Float64 => Arc::new(Float64Array::from(each!(parse_double))),
@@ -686,7 +801,9 @@ fn from_string(strs: &datafusion::arrow::array::StringArray, target: &DataType, 
                         }
                         Some((neg, digits, exp)) => match rescale(neg, &digits, exp, *p, *s) {
                             Some(v) => Some(v),
-                            None if mode == CastMode::Ansi => return Err(decimal_out_of_range(trim_all(text), *p, *s)),
+                            None if mode == CastMode::Ansi => {
+                                return Err(decimal_out_of_range(trim_all(text), *p, *s))
+                            }
                             None => None,
                         },
                     },
@@ -727,21 +844,33 @@ fn from_string(strs: &datafusion::arrow::array::StringArray, target: &DataType, 
 fn float_to_decimal(arr: &ArrayRef, p: u8, s: i8, mode: CastMode) -> Result<ArrayRef> {
     // Scala's BigDecimal(double) starts from Double.toString's digits (Float.toString for FLOAT).
     let texts: Vec<Option<String>> = match arr.data_type() {
-        DataType::Float32 => arr.as_primitive::<Float32Type>().iter().map(|v| v.map(|v| format!("{v:e}"))).collect(),
-        _ => arr.as_primitive::<Float64Type>().iter().map(|v| v.map(|v| format!("{v:e}"))).collect(),
+        DataType::Float32 => arr
+            .as_primitive::<Float32Type>()
+            .iter()
+            .map(|v| v.map(|v| format!("{v:e}")))
+            .collect(),
+        _ => arr
+            .as_primitive::<Float64Type>()
+            .iter()
+            .map(|v| v.map(|v| format!("{v:e}")))
+            .collect(),
     };
     let mut out = Vec::with_capacity(texts.len());
     for t in texts {
         out.push(match t {
             None => None,
-            Some(t) => match parse_decimal_parts(&t).and_then(|(n, d, e)| rescale(n, &d, e, p, s)) {
-                Some(v) => Some(v),
-                None if mode == CastMode::Ansi => return Err(decimal_out_of_range(&t, p, s)),
-                None => None,
-            },
+            Some(t) => {
+                match parse_decimal_parts(&t).and_then(|(n, d, e)| rescale(n, &d, e, p, s)) {
+                    Some(v) => Some(v),
+                    None if mode == CastMode::Ansi => return Err(decimal_out_of_range(&t, p, s)),
+                    None => None,
+                }
+            }
         });
     }
-    Ok(Arc::new(Decimal128Array::from(out).with_precision_and_scale(p, s)?))
+    Ok(Arc::new(
+        Decimal128Array::from(out).with_precision_and_scale(p, s)?,
+    ))
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -776,7 +905,9 @@ pub fn value_text(a: &dyn Array, i: usize, tz: &Tz) -> Result<Option<String>> {
             timestamp_text(m, zone.as_ref().map(|_| tz))
         }
         DataType::Binary => String::from_utf8_lossy(a.as_binary::<i32>().value(i)).into_owned(),
-        DataType::LargeBinary => String::from_utf8_lossy(a.as_binary::<i64>().value(i)).into_owned(),
+        DataType::LargeBinary => {
+            String::from_utf8_lossy(a.as_binary::<i64>().value(i)).into_owned()
+        }
         DataType::List(_) => list_text(a.as_list::<i32>().value(i).as_ref(), tz)?,
         DataType::LargeList(_) => list_text(a.as_list::<i64>().value(i).as_ref(), tz)?,
         DataType::FixedSizeList(_, _) => list_text(a.as_fixed_size_list().value(i).as_ref(), tz)?,
@@ -792,8 +923,10 @@ pub fn value_text(a: &dyn Array, i: usize, tz: &Tz) -> Result<Option<String>> {
             let entries = a.as_map().value(i);
             let mut parts = Vec::with_capacity(entries.len());
             for r in 0..entries.len() {
-                let k = value_text(entries.column(0).as_ref(), r, tz)?.unwrap_or_else(|| "null".into());
-                let v = value_text(entries.column(1).as_ref(), r, tz)?.unwrap_or_else(|| "null".into());
+                let k =
+                    value_text(entries.column(0).as_ref(), r, tz)?.unwrap_or_else(|| "null".into());
+                let v =
+                    value_text(entries.column(1).as_ref(), r, tz)?.unwrap_or_else(|| "null".into());
                 parts.push(format!("{k} -> {v}"));
             }
             format!("{{{}}}", parts.join(", "))
@@ -815,7 +948,9 @@ fn list_text(a: &dyn Array, tz: &Tz) -> Result<String> {
 
 /// `yyyy-MM-dd`; years after 9999 get a `+`, as java.time prints them.
 pub fn date_text(days: i32) -> String {
-    match NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(days)))) {
+    match NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(days))))
+    {
         Some(d) => d.format("%Y-%m-%d").to_string(),
         None => days.to_string(),
     }
@@ -847,9 +982,18 @@ pub fn java_double(v: f64) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
-    java_digits(&format!("{v:e}"), v == 0.0, v.is_sign_negative(), v.abs() >= 1e-3 && v.abs() < 1e7)
+    java_digits(
+        &format!("{v:e}"),
+        v == 0.0,
+        v.is_sign_negative(),
+        v.abs() >= 1e-3 && v.abs() < 1e7,
+    )
 }
 
 /// Java's `Float.toString`.
@@ -858,9 +1002,18 @@ pub fn java_float(v: f32) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
-    java_digits(&format!("{v:e}"), v == 0.0, v.is_sign_negative(), v.abs() >= 1e-3 && v.abs() < 1e7)
+    java_digits(
+        &format!("{v:e}"),
+        v == 0.0,
+        v.is_sign_negative(),
+        v.abs() >= 1e-3 && v.abs() < 1e7,
+    )
 }
 
 fn java_digits(sci: &str, zero: bool, negative: bool, plain: bool) -> String {
@@ -879,7 +1032,10 @@ fn java_digits(sci: &str, zero: bool, negative: bool, plain: bool) -> String {
         if point <= 0 {
             format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
         } else if point as usize >= digits.len() {
-            format!("{sign}{digits}{}.0", "0".repeat(point as usize - digits.len()))
+            format!(
+                "{sign}{digits}{}.0",
+                "0".repeat(point as usize - digits.len())
+            )
         } else {
             let (a, b) = digits.split_at(point as usize);
             format!("{sign}{a}.{b}")
@@ -897,7 +1053,9 @@ mod tests {
     use super::*;
 
     async fn cast(ansi: bool, sql: &str) -> String {
-        value(&context(ansi), sql).await.unwrap_or_else(|e| format!("ERR {e}"))
+        value(&context(ansi), sql)
+            .await
+            .unwrap_or_else(|e| format!("ERR {e}"))
     }
 
     #[test]
@@ -916,7 +1074,10 @@ mod tests {
         assert_eq!(parse_integral("1.5", true), Some(1));
         assert_eq!(parse_integral("1.5", false), None);
         assert_eq!(parse_integral(".5", true), Some(0));
-        assert_eq!(parse_integral("-9223372036854775808", false), Some(i64::MIN));
+        assert_eq!(
+            parse_integral("-9223372036854775808", false),
+            Some(i64::MIN)
+        );
         assert_eq!(parse_integral("9223372036854775808", false), None);
         assert_eq!(parse_integral("+", true), None);
         assert_eq!(parse_double("1.5d"), Some(1.5));
@@ -925,7 +1086,8 @@ mod tests {
         assert_eq!(parse_double("1_000"), None);
         assert_eq!(parse_double(""), None);
         assert!(parse_double("nan").is_some_and(f64::is_nan));
-        let d = |t: &str, p, s| parse_decimal_parts(t).and_then(|(n, d, e)| rescale(n, &d, e, p, s));
+        let d =
+            |t: &str, p, s| parse_decimal_parts(t).and_then(|(n, d, e)| rescale(n, &d, e, p, s));
         assert_eq!(d("1.005", 10, 2), Some(101));
         assert_eq!(d("-0.005", 10, 2), Some(-1));
         assert_eq!(d("1e2", 10, 2), Some(10000));
@@ -936,12 +1098,28 @@ mod tests {
 
     #[tokio::test]
     async fn modes() {
-        assert_eq!(cast(false, "SELECT spark_cast('1.5', 'INT', 'legacy')").await, "1");
-        assert!(cast(true, "SELECT spark_cast('1.5', 'INT', 'ansi')").await.contains("CAST_INVALID_INPUT"));
-        assert_eq!(cast(true, "SELECT spark_cast('x', 'INT', 'try')").await, "NULL");
-        assert_eq!(cast(false, "SELECT spark_cast(1e10, 'SMALLINT', 'legacy')").await, "-1");
-        assert!(cast(true, "SELECT spark_cast(1e10, 'INT', 'ansi')").await.contains("CAST_OVERFLOW"));
-        assert_eq!(cast(false, "SELECT spark_cast(1e7, 'STRING', 'legacy')").await, "1.0E7");
+        assert_eq!(
+            cast(false, "SELECT spark_cast('1.5', 'INT', 'legacy')").await,
+            "1"
+        );
+        assert!(cast(true, "SELECT spark_cast('1.5', 'INT', 'ansi')")
+            .await
+            .contains("CAST_INVALID_INPUT"));
+        assert_eq!(
+            cast(true, "SELECT spark_cast('x', 'INT', 'try')").await,
+            "NULL"
+        );
+        assert_eq!(
+            cast(false, "SELECT spark_cast(1e10, 'SMALLINT', 'legacy')").await,
+            "-1"
+        );
+        assert!(cast(true, "SELECT spark_cast(1e10, 'INT', 'ansi')")
+            .await
+            .contains("CAST_OVERFLOW"));
+        assert_eq!(
+            cast(false, "SELECT spark_cast(1e7, 'STRING', 'legacy')").await,
+            "1.0E7"
+        );
     }
 
     #[tokio::test]

@@ -10,10 +10,14 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListBuilder, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type};
 use datafusion::common::Result;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 use regex::Regex;
 
-use super::common::{check_arg_count, coerce_int64, coerce_string, int64, to_arrays, to_output, utf8};
+use super::common::{
+    check_arg_count, coerce_int64, coerce_string, int64, to_arrays, to_output, utf8,
+};
 use super::java_regex;
 
 /// Spark's `split`.
@@ -40,7 +44,10 @@ impl ScalarUDFImpl for Split {
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true))))
+        Ok(DataType::List(Arc::new(Field::new_list_field(
+            DataType::Utf8,
+            true,
+        ))))
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
@@ -64,8 +71,8 @@ impl ScalarUDFImpl for Split {
         let (strs, pats) = (strs.as_string::<i32>(), pats.as_string::<i32>());
         let limits = arrays.get(2).map(int64).transpose()?;
         let limits = limits.as_ref().map(|l| l.as_primitive::<Int64Type>());
-        let mut out =
-            ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new_list_field(DataType::Utf8, true)));
+        let mut out = ListBuilder::new(StringBuilder::new())
+            .with_field(Arc::new(Field::new_list_field(DataType::Utf8, true)));
         let mut last: Option<(&str, Arc<Regex>)> = None;
         for i in 0..strs.len() {
             let limit = match limits {
@@ -167,7 +174,11 @@ mod tests {
         }
         let values = list.value(0);
         let strings = values.as_string::<i32>();
-        Some((0..strings.len()).map(|i| strings.value(i).to_string()).collect())
+        Some(
+            (0..strings.len())
+                .map(|i| strings.value(i).to_string())
+                .collect(),
+        )
     }
 
     fn v(items: &[&str]) -> Option<Vec<String>> {
@@ -176,7 +187,10 @@ mod tests {
 
     #[tokio::test]
     async fn keeps_trailing_empty_strings() {
-        assert_eq!(split("SELECT split('a,b,,c', ',')").await, v(&["a", "b", "", "c"]));
+        assert_eq!(
+            split("SELECT split('a,b,,c', ',')").await,
+            v(&["a", "b", "", "c"])
+        );
         assert_eq!(
             split("SELECT split('a,b,,c,,', ',')").await,
             v(&["a", "b", "", "c", "", ""])
@@ -200,7 +214,10 @@ mod tests {
             split(r"SELECT split('oneAtwoBthreeC', '[ABC]', 0)").await,
             v(&["one", "two", "three", ""])
         );
-        assert_eq!(split(r"SELECT split('a1b22c', '\d+')").await, v(&["a", "b", "c"]));
+        assert_eq!(
+            split(r"SELECT split('a1b22c', '\d+')").await,
+            v(&["a", "b", "c"])
+        );
         assert_eq!(
             split("SELECT split('a.b', '.')").await,
             v(&["", "", "", ""]),

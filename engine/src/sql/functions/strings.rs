@@ -14,13 +14,19 @@
 use std::sync::Arc;
 
 use chrono_tz::Tz;
-use datafusion::arrow::array::{new_null_array, Array, ArrayRef, AsArray, Float64Array, Int32Array, StringBuilder};
+use datafusion::arrow::array::{
+    new_null_array, Array, ArrayRef, AsArray, Float64Array, Int32Array, StringBuilder,
+};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::common::{plan_err, Result, ScalarValue};
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 
-use super::common::{check_arg_count, coerce_int64, coerce_string, int64, to_arrays, to_output, utf8};
+use super::common::{
+    check_arg_count, coerce_int64, coerce_string, int64, to_arrays, to_output, utf8,
+};
 use super::spark_cast::value_text;
 use super::SparkConf;
 use crate::schema::spark_type_name;
@@ -38,7 +44,10 @@ pub struct Substring {
 
 impl Default for Substring {
     fn default() -> Self {
-        Substring { signature: user_defined(), aliases: vec!["substr".to_string()] }
+        Substring {
+            signature: user_defined(),
+            aliases: vec!["substr".to_string()],
+        }
     }
 }
 
@@ -85,7 +94,13 @@ impl ScalarUDFImpl for Substring {
         arg_types
             .iter()
             .enumerate()
-            .map(|(i, t)| if i == 0 { coerce_string("substring", t) } else { coerce_int64("substring", t) })
+            .map(|(i, t)| {
+                if i == 0 {
+                    coerce_string("substring", t)
+                } else {
+                    coerce_int64("substring", t)
+                }
+            })
             .collect()
     }
 
@@ -125,7 +140,9 @@ pub struct Locate {
 
 impl Default for Locate {
     fn default() -> Self {
-        Locate { signature: user_defined() }
+        Locate {
+            signature: user_defined(),
+        }
     }
 }
 
@@ -147,7 +164,13 @@ impl ScalarUDFImpl for Locate {
         arg_types
             .iter()
             .enumerate()
-            .map(|(i, t)| if i < 2 { coerce_string("locate", t) } else { coerce_int64("locate", t) })
+            .map(|(i, t)| {
+                if i < 2 {
+                    coerce_string("locate", t)
+                } else {
+                    coerce_int64("locate", t)
+                }
+            })
             .collect()
     }
 
@@ -172,7 +195,10 @@ impl ScalarUDFImpl for Locate {
                 }
                 let (sub, s) = (subs.value(i), strs.value(i));
                 let skip = (start - 1) as usize;
-                let Some((byte_start, _)) = s.char_indices().nth(skip).or((skip == s.chars().count()).then_some((s.len(), ' ')))
+                let Some((byte_start, _)) = s
+                    .char_indices()
+                    .nth(skip)
+                    .or((skip == s.chars().count()).then_some((s.len(), ' ')))
                 else {
                     return Some(0);
                 };
@@ -194,7 +220,9 @@ pub struct Initcap {
 
 impl Default for Initcap {
     fn default() -> Self {
-        Initcap { signature: user_defined() }
+        Initcap {
+            signature: user_defined(),
+        }
     }
 }
 
@@ -265,7 +293,10 @@ pub struct Concat {
 impl Concat {
     /// `concat` for a session's settings (the zone shows in TIMESTAMP arguments cast to STRING).
     pub fn new(conf: &SparkConf) -> Self {
-        Concat { signature: Signature::variadic_any(Volatility::Immutable), time_zone: conf.session_time_zone }
+        Concat {
+            signature: Signature::variadic_any(Volatility::Immutable),
+            time_zone: conf.session_time_zone,
+        }
     }
 }
 
@@ -289,7 +320,9 @@ impl ScalarUDFImpl for Concat {
             }
         }
         if arg_types.iter().any(is_list) {
-            return plan_err!("concat: the arguments must all be arrays or all be strings, got {arg_types:?}");
+            return plan_err!(
+                "concat: the arguments must all be arrays or all be strings, got {arg_types:?}"
+            );
         }
         Ok(DataType::Utf8)
     }
@@ -302,7 +335,13 @@ impl ScalarUDFImpl for Concat {
             // Array concatenation: NULL if any argument is NULL.
             let lists: Vec<ArrayRef> = arrays
                 .iter()
-                .map(|a| if a.data_type() == &DataType::Null { Ok(new_null_array(&target, a.len())) } else { cast(a, &target) })
+                .map(|a| {
+                    if a.data_type() == &DataType::Null {
+                        Ok(new_null_array(&target, a.len()))
+                    } else {
+                        cast(a, &target)
+                    }
+                })
                 .collect::<std::result::Result<_, _>>()?;
             let mut out: Vec<ScalarValue> = Vec::with_capacity(rows);
             for i in 0..rows {
@@ -310,18 +349,21 @@ impl ScalarUDFImpl for Concat {
                     out.push(ScalarValue::try_from(&target)?);
                     continue;
                 }
-                let parts: Vec<ArrayRef> = lists.iter().map(|l| l.as_list::<i32>().value(i)).collect();
+                let parts: Vec<ArrayRef> =
+                    lists.iter().map(|l| l.as_list::<i32>().value(i)).collect();
                 let refs: Vec<&dyn Array> = parts.iter().map(|p| p.as_ref()).collect();
                 let values = datafusion::arrow::compute::concat(&refs)?;
-                out.push(ScalarValue::List(Arc::new(datafusion::arrow::array::ListArray::new(
-                    match &target {
-                        DataType::List(f) => Arc::clone(f),
-                        _ => return plan_err!("concat: unexpected {target}"),
-                    },
-                    datafusion::arrow::buffer::OffsetBuffer::from_lengths([values.len()]),
-                    values,
-                    None,
-                ))));
+                out.push(ScalarValue::List(Arc::new(
+                    datafusion::arrow::array::ListArray::new(
+                        match &target {
+                            DataType::List(f) => Arc::clone(f),
+                            _ => return plan_err!("concat: unexpected {target}"),
+                        },
+                        datafusion::arrow::buffer::OffsetBuffer::from_lengths([values.len()]),
+                        values,
+                        None,
+                    ),
+                )));
             }
             let result = ScalarValue::iter_to_array(out)?;
             return to_output(&args.args, result);
@@ -352,7 +394,9 @@ pub struct BRound {
 
 impl Default for BRound {
     fn default() -> Self {
-        BRound { signature: user_defined() }
+        BRound {
+            signature: user_defined(),
+        }
     }
 }
 
@@ -362,9 +406,15 @@ fn bround(x: f64, d: i64) -> f64 {
         return x;
     }
     let text = format!("{:e}", x.abs());
-    let Some((mantissa, exp)) = text.split_once('e') else { return x };
+    let Some((mantissa, exp)) = text.split_once('e') else {
+        return x;
+    };
     let exp: i64 = exp.parse().unwrap_or(0);
-    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    let digits: Vec<u8> = mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
     let n = digits.len() as i64;
     // |x| = M × 10^(exp - n + 1) with M the digits; at scale d that is M × 10^k.
     let k = exp - n + 1 + d;
@@ -376,7 +426,9 @@ fn bround(x: f64, d: i64) -> f64 {
         return 0.0f64.copysign(x);
     }
     let keep = (n - drop) as usize;
-    let mut kept: u128 = digits[..keep].iter().fold(0u128, |v, d| v * 10 + u128::from(*d));
+    let mut kept: u128 = digits[..keep]
+        .iter()
+        .fold(0u128, |v, d| v * 10 + u128::from(*d));
     let first = digits[keep];
     let beyond = digits[keep + 1..].iter().any(|d| *d != 0);
     if first > 5 || (first == 5 && (beyond || kept % 2 == 1)) {
@@ -435,7 +487,9 @@ pub struct TypeOf {
 
 impl Default for TypeOf {
     fn default() -> Self {
-        TypeOf { signature: Signature::any(1, Volatility::Immutable) }
+        TypeOf {
+            signature: Signature::any(1, Volatility::Immutable),
+        }
     }
 }
 
@@ -485,7 +539,10 @@ mod tests {
 
     #[tokio::test]
     async fn strings() {
-        assert_eq!(eval("SELECT initcap('ß straße a-b')").await, "Ss Straße A-b");
+        assert_eq!(
+            eval("SELECT initcap('ß straße a-b')").await,
+            "Ss Straße A-b"
+        );
         assert_eq!(eval("SELECT locate('na', 'banana', 4)").await, "5");
         assert_eq!(eval("SELECT locate('x', 'banana')").await, "0");
         assert_eq!(eval("SELECT concat('a', 1.5, true)").await, "a1.5true");

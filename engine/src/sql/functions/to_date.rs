@@ -10,10 +10,13 @@ use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Date32Array};
 use datafusion::arrow::datatypes::{DataType, Date32Type};
 use datafusion::common::Result;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 
 use super::common::{
-    cast_invalid_input, check_arg_count, coerce_datetime_input, coerce_string, to_arrays, to_output, utc_micros_to_days,
+    cast_invalid_input, check_arg_count, coerce_datetime_input, coerce_string, to_arrays,
+    to_output, utc_micros_to_days,
 };
 use super::to_timestamp::input_to_micros;
 use super::SparkConf;
@@ -94,9 +97,18 @@ mod tests {
     #[tokio::test]
     async fn cast_style_and_patterns() {
         assert_eq!(eval("SELECT to_date('2016-12-31')").await, "2016-12-31");
-        assert_eq!(eval("SELECT to_date('2016-12-31 23:59:59')").await, "2016-12-31");
-        assert_eq!(eval("SELECT to_date('31/12/2016', 'dd/MM/yyyy')").await, "2016-12-31");
-        assert_eq!(eval("SELECT to_date('2016-12-31', 'dd/MM/yyyy')").await, "NULL");
+        assert_eq!(
+            eval("SELECT to_date('2016-12-31 23:59:59')").await,
+            "2016-12-31"
+        );
+        assert_eq!(
+            eval("SELECT to_date('31/12/2016', 'dd/MM/yyyy')").await,
+            "2016-12-31"
+        );
+        assert_eq!(
+            eval("SELECT to_date('2016-12-31', 'dd/MM/yyyy')").await,
+            "NULL"
+        );
         assert_eq!(eval("SELECT to_date('garbage')").await, "NULL");
         assert_eq!(eval("SELECT to_date(NULL)").await, "NULL");
     }
@@ -104,9 +116,16 @@ mod tests {
     #[tokio::test]
     async fn ansi() {
         let ctx = context(true);
-        let err = value(&ctx, "SELECT to_date('garbage')").await.expect_err("ANSI raises");
-        assert!(err.to_string().contains("cannot be cast to \"DATE\""), "{err}");
-        let err = value(&ctx, "SELECT to_date('garbage', 'yyyy-MM-dd')").await.expect_err("ANSI raises");
+        let err = value(&ctx, "SELECT to_date('garbage')")
+            .await
+            .expect_err("ANSI raises");
+        assert!(
+            err.to_string().contains("cannot be cast to \"DATE\""),
+            "{err}"
+        );
+        let err = value(&ctx, "SELECT to_date('garbage', 'yyyy-MM-dd')")
+            .await
+            .expect_err("ANSI raises");
         assert!(err.to_string().contains("CANNOT_PARSE_TIMESTAMP"), "{err}");
     }
 
@@ -116,7 +135,10 @@ mod tests {
             eval("SELECT to_date(TIMESTAMP '2016-04-08 23:00:00')").await,
             "2016-04-08"
         );
-        assert_eq!(eval("SELECT to_date(DATE '2016-04-08')").await, "2016-04-08");
+        assert_eq!(
+            eval("SELECT to_date(DATE '2016-04-08')").await,
+            "2016-04-08"
+        );
         let la: chrono_tz::Tz = "America/Los_Angeles".parse().expect("zone");
         let ctx = context_in(false, la);
         // 03:00 UTC is the previous evening in Los Angeles.

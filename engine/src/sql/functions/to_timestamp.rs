@@ -14,11 +14,13 @@ use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, TimestampMicrosecondArray};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 
 use super::common::{
-    cast_invalid_input, check_arg_count, coerce_datetime_input, coerce_string, datetime_to_utc_micros, timestamp_type,
-    to_arrays, to_output, utf8, PatternCache,
+    cast_invalid_input, check_arg_count, coerce_datetime_input, coerce_string,
+    datetime_to_utc_micros, timestamp_type, to_arrays, to_output, utf8, PatternCache,
 };
 use super::SparkConf;
 use crate::datetime::cast;
@@ -78,15 +80,24 @@ impl ScalarUDFImpl for ToTimestamp {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = to_arrays(&args.args)?;
-        let micros = input_to_micros(&arrays, &self.time_zone, self.fail_on_error.then_some("TIMESTAMP"))?;
-        let result: ArrayRef = Arc::new(TimestampMicrosecondArray::from(micros).with_timezone("UTC"));
+        let micros = input_to_micros(
+            &arrays,
+            &self.time_zone,
+            self.fail_on_error.then_some("TIMESTAMP"),
+        )?;
+        let result: ArrayRef =
+            Arc::new(TimestampMicrosecondArray::from(micros).with_timezone("UTC"));
         to_output(&args.args, result)
     }
 }
 
 /// UTC microseconds for the first argument: strings are parsed (with the pattern in the second
 /// argument if there is one), dates/timestamps/numbers are converted and the pattern ignored.
-pub(super) fn input_to_micros(arrays: &[ArrayRef], tz: &Tz, ansi_target: Option<&str>) -> Result<Vec<Option<i64>>> {
+pub(super) fn input_to_micros(
+    arrays: &[ArrayRef],
+    tz: &Tz,
+    ansi_target: Option<&str>,
+) -> Result<Vec<Option<i64>>> {
     if *arrays[0].data_type() != DataType::Utf8 {
         return datetime_to_utc_micros(&arrays[0], tz);
     }
@@ -101,7 +112,10 @@ pub(super) fn input_to_micros(arrays: &[ArrayRef], tz: &Tz, ansi_target: Option<
 
 /// Spark's error for a string a pattern cannot parse under ANSI mode (golden
 /// sql_functions/to_timestamp_pattern_mismatch_ansi_on).
-pub(super) fn cannot_parse_timestamp(s: &str, pattern: &str) -> datafusion::common::DataFusionError {
+pub(super) fn cannot_parse_timestamp(
+    s: &str,
+    pattern: &str,
+) -> datafusion::common::DataFusionError {
     datafusion::common::DataFusionError::Execution(format!(
         "[CANNOT_PARSE_TIMESTAMP] Text '{s}' could not be parsed with the pattern '{pattern}'. \
          Use `try_to_timestamp` to tolerate invalid input string and return NULL instead. SQLSTATE: 22007"
@@ -163,8 +177,14 @@ mod tests {
             eval("SELECT to_timestamp('2020:08:28 03:52:47', 'yyyy:MM:dd HH:mm:ss')").await,
             "2020-08-28T03:52:47Z"
         );
-        assert_eq!(eval("SELECT to_timestamp('2016-12-31', 'dd/MM/yyyy')").await, "NULL");
-        assert_eq!(eval("SELECT to_timestamp('2016-12-31', NULL)").await, "NULL");
+        assert_eq!(
+            eval("SELECT to_timestamp('2016-12-31', 'dd/MM/yyyy')").await,
+            "NULL"
+        );
+        assert_eq!(
+            eval("SELECT to_timestamp('2016-12-31', NULL)").await,
+            "NULL"
+        );
     }
 
     #[tokio::test]
@@ -183,17 +203,23 @@ mod tests {
 
     #[tokio::test]
     async fn returns_spark_timestamp_type() {
-        let col = first(&context(false), "SELECT to_timestamp('2020-01-01 10:11:12.123456')")
-            .await
-            .expect("runs");
+        let col = first(
+            &context(false),
+            "SELECT to_timestamp('2020-01-01 10:11:12.123456')",
+        )
+        .await
+        .expect("runs");
         assert_eq!(
             col.data_type(),
             &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
         );
         assert_eq!(
-            value(&context(false), "SELECT to_timestamp('2020-01-01 10:11:12.123456')")
-                .await
-                .expect("runs"),
+            value(
+                &context(false),
+                "SELECT to_timestamp('2020-01-01 10:11:12.123456')"
+            )
+            .await
+            .expect("runs"),
             "2020-01-01T10:11:12.123456Z"
         );
     }
@@ -213,13 +239,21 @@ mod tests {
         let err = value(&ctx, "SELECT to_timestamp('garbage', 'yyyy-MM-dd')")
             .await
             .expect_err("ANSI raises with a pattern too");
-        assert!(err.to_string().contains("[CANNOT_PARSE_TIMESTAMP] Text 'garbage'"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("[CANNOT_PARSE_TIMESTAMP] Text 'garbage'"),
+            "{err}"
+        );
         assert_eq!(
-            value(&ctx, "SELECT try_to_timestamp('garbage', 'yyyy-MM-dd')").await.expect("NULL"),
+            value(&ctx, "SELECT try_to_timestamp('garbage', 'yyyy-MM-dd')")
+                .await
+                .expect("NULL"),
             "NULL"
         );
         assert_eq!(
-            value(&ctx, "SELECT try_to_timestamp('garbage')").await.expect("NULL"),
+            value(&ctx, "SELECT try_to_timestamp('garbage')")
+                .await
+                .expect("NULL"),
             "NULL"
         );
     }
@@ -235,9 +269,12 @@ mod tests {
             "2020-01-01T18:00:00Z"
         );
         assert_eq!(
-            value(&ctx, "SELECT to_timestamp('2020-01-01 10:00', 'yyyy-MM-dd HH:mm')")
-                .await
-                .expect("runs"),
+            value(
+                &ctx,
+                "SELECT to_timestamp('2020-01-01 10:00', 'yyyy-MM-dd HH:mm')"
+            )
+            .await
+            .expect("runs"),
             "2020-01-01T18:00:00Z"
         );
         assert_eq!(
@@ -259,14 +296,20 @@ mod tests {
             "2016-04-08T00:00:00Z"
         );
         // Spark casts a number to STRING here, then parses it like CAST('2020' AS TIMESTAMP).
-        assert_eq!(eval("SELECT to_timestamp(2020)").await, "2020-01-01T00:00:00Z");
+        assert_eq!(
+            eval("SELECT to_timestamp(2020)").await,
+            "2020-01-01T00:00:00Z"
+        );
     }
 
     #[tokio::test]
     async fn invalid_pattern_is_an_error() {
-        let err = value(&context(false), "SELECT to_timestamp('Mon 2020', 'EEE yyyy')")
-            .await
-            .expect_err("E cannot parse");
+        let err = value(
+            &context(false),
+            "SELECT to_timestamp('Mon 2020', 'EEE yyyy')",
+        )
+        .await
+        .expect_err("E cannot parse");
         assert!(err.to_string().contains("EEE yyyy"), "{err}");
     }
 
@@ -274,7 +317,13 @@ mod tests {
     async fn columns() {
         let ctx = context(false);
         let sql = "SELECT to_timestamp(s, 'yyyy-MM-dd') FROM (VALUES ('2020-01-02'), ('bad'), (NULL)) AS t(s)";
-        let batches = ctx.sql(sql).await.expect("plans").collect().await.expect("runs");
+        let batches = ctx
+            .sql(sql)
+            .await
+            .expect("plans")
+            .collect()
+            .await
+            .expect("runs");
         let text = datafusion::arrow::util::pretty::pretty_format_batches(&batches)
             .expect("formats")
             .to_string();

@@ -20,11 +20,15 @@ mod tests {
         for ansi in [false, true] {
             let ctx = context(ansi);
             assert_eq!(
-                value(&ctx, "SELECT try_to_timestamp('garbage')").await.expect("NULL"),
+                value(&ctx, "SELECT try_to_timestamp('garbage')")
+                    .await
+                    .expect("NULL"),
                 "NULL"
             );
             assert_eq!(
-                value(&ctx, "SELECT try_to_timestamp('x', 'yyyy')").await.expect("NULL"),
+                value(&ctx, "SELECT try_to_timestamp('x', 'yyyy')")
+                    .await
+                    .expect("NULL"),
                 "NULL"
             );
             assert_eq!(

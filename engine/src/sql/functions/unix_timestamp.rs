@@ -11,7 +11,9 @@ use chrono_tz::Tz;
 use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 
 use super::common::{check_arg_count, coerce_datetime_input, coerce_string, to_arrays, to_output};
 use super::to_timestamp::input_to_micros;
@@ -71,15 +73,17 @@ impl ScalarUDFImpl for UnixTimestamp {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let mut arrays = to_arrays(&args.args)?;
         if arrays.len() == 1 {
-            let default: ArrayRef = Arc::new(StringArray::from(vec![DEFAULT_PATTERN; arrays[0].len()]));
+            let default: ArrayRef =
+                Arc::new(StringArray::from(vec![DEFAULT_PATTERN; arrays[0].len()]));
             arrays.push(default);
         }
         // Spark divides the microseconds of a TIMESTAMP input (truncating toward zero); parsed
         // strings are whole seconds anyway.
-        let seconds: Int64Array = input_to_micros(&arrays, &self.time_zone, self.ansi.then_some("TIMESTAMP"))?
-            .into_iter()
-            .map(|m| m.map(|m| m / 1_000_000))
-            .collect();
+        let seconds: Int64Array =
+            input_to_micros(&arrays, &self.time_zone, self.ansi.then_some("TIMESTAMP"))?
+                .into_iter()
+                .map(|m| m.map(|m| m / 1_000_000))
+                .collect();
         let result: ArrayRef = Arc::new(seconds);
         to_output(&args.args, result)
     }
@@ -91,7 +95,10 @@ mod tests {
 
     #[tokio::test]
     async fn parses_with_default_and_explicit_patterns() {
-        assert_eq!(eval("SELECT unix_timestamp('2016-04-08 12:10:00')").await, "1460117400");
+        assert_eq!(
+            eval("SELECT unix_timestamp('2016-04-08 12:10:00')").await,
+            "1460117400"
+        );
         assert_eq!(
             eval("SELECT unix_timestamp('2016-04-08', 'yyyy-MM-dd')").await,
             "1460073600"
@@ -106,8 +113,15 @@ mod tests {
             "default pattern needs the time"
         );
         assert_eq!(eval("SELECT unix_timestamp(NULL)").await, "NULL");
-        assert_eq!(value(&context(false), "SELECT unix_timestamp('garbage')").await.expect("NULL"), "NULL");
-        let err = value(&context(true), "SELECT unix_timestamp('garbage')").await.expect_err("ANSI raises");
+        assert_eq!(
+            value(&context(false), "SELECT unix_timestamp('garbage')")
+                .await
+                .expect("NULL"),
+            "NULL"
+        );
+        let err = value(&context(true), "SELECT unix_timestamp('garbage')")
+            .await
+            .expect_err("ANSI raises");
         assert!(err.to_string().contains("CANNOT_PARSE_TIMESTAMP"), "{err}");
     }
 
