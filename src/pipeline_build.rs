@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use spate_connectors::delta::{DeltaSink, DeltaSinkOptions};
+use spate_connectors::files::inferred_schema::stream_options;
 use spate_connectors::files::options::query_references_metadata;
-use spate_connectors::files::{FileSource, FileSourceOptions};
+use spate_connectors::files::FileSource;
 use spate_engine::checkpoint::Checkpoint;
 use spate_engine::query::{ProgressListener, StreamingQuery};
 use spate_engine::sql::batch_plan::CleaningPlan;
@@ -30,7 +31,7 @@ pub struct BuildContext {
 }
 
 /// Builds one query per streaming table; `SET` applies to the tables after it.
-pub fn build_queries(
+pub async fn build_queries(
     statements: Vec<PipelineStatement>,
     ctx: &BuildContext,
 ) -> Result<Vec<(String, StreamingQuery)>, String> {
@@ -42,6 +43,7 @@ pub fn build_queries(
             PipelineStatement::StreamingTable(def) => {
                 let name = def.name.clone();
                 let q = build_one(def, &settings, ctx)
+                    .await
                     .map_err(|e| format!("streaming table {name}: {e}"))?;
                 queries.push((name, q));
             }
@@ -56,7 +58,7 @@ pub fn build_queries(
     Ok(queries)
 }
 
-fn build_one(
+async fn build_one(
     def: StreamingTableDef,
     settings: &Settings,
     ctx: &BuildContext,
@@ -81,13 +83,14 @@ fn build_one(
             source.line, source.column
         )
     })?;
-    let mut opts = FileSourceOptions::from_read_files(&path, &source.options)
+    let checkpoint = Checkpoint::new(ctx.warehouse.child(&format!("_checkpoints/{}", def.name)));
+    // Without a declared schema, the one inferred at the first start is kept in the checkpoint.
+    let mut opts = stream_options(&path, &source.options, checkpoint.location())
+        .await
         .map_err(|e| format!("line {}, column {}: {e}", source.line, source.column))?;
     if query_references_metadata(&def.query) {
         opts = opts.with_metadata_column();
     }
-
-    let checkpoint = Checkpoint::new(ctx.warehouse.child(&format!("_checkpoints/{}", def.name)));
     let file_source = FileSource::new(opts, checkpoint.source_location(0)).map_err(err)?;
     let table_location = match &def.location {
         Some(l) => l.clone(),

@@ -235,7 +235,7 @@ fn auto_loader_options_spate_cannot_honour_fail_loudly() {
     for (option, message) in [
         (
             "schemaHints => 'id STRING'",
-            "schemaHints is not supported yet",
+            "schemaHints applies on top of schema inference",
         ),
         (
             "rescuedDataColumn => '_rescued_data'",
@@ -253,4 +253,37 @@ fn auto_loader_options_spate_cannot_honour_fail_loudly() {
         assert!(!out.status.success());
         assert!(stderr(&out).contains(message), "{option}: {}", stderr(&out));
     }
+}
+
+#[test]
+fn read_files_without_a_schema_infers_one_applies_hints_and_keeps_it_across_restarts() {
+    let env = Env::new();
+    env.land(
+        "a.json",
+        "{\"id\": 1, \"name\": \"x\", \"score\": 1.5, \"tags\": [\"a\"]}\n{\"id\": 2, \"name\": null, \"score\": 2}\n",
+    );
+    env.pipeline(
+        "CREATE STREAMING TABLE t AS SELECT * FROM STREAM read_files('${landing}', format => 'json', schemaHints => 'id INT');",
+    );
+    assert_ok(&env.run_available_now(&[]));
+    let table = env.read_delta("t");
+    assert_eq!(
+        table["columns"],
+        json!(["id", "name", "score", "tags"]),
+        "{table}"
+    );
+    assert_eq!(table["schema"]["id"], json!("int32"), "{table}");
+    assert_eq!(table["schema"]["score"], json!("double"), "{table}");
+    let stored =
+        std::fs::read_to_string(env.dir.path().join("warehouse/_checkpoints/t/_schemas/0"))
+            .unwrap();
+    assert!(stored.starts_with("v1\n"), "{stored}");
+    // A later file with a new column: the stored schema stays (no new column appears).
+    env.land("b.json", "{\"id\": 3, \"extra\": true, \"score\": 3.25}\n");
+    assert_ok(&env.run_available_now(&[]));
+    let ids: Vec<Value> = rows_sorted(&env, "t")
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![json!(1), json!(2), json!(3)]);
 }

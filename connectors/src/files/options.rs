@@ -10,6 +10,7 @@ use spate_engine::trigger::parse_duration;
 use spate_engine::{Error, Result};
 
 use super::glob::GlobPattern;
+use super::incremental_listing::IncrementalListing;
 
 /// `read_files` (Auto Loader) takes at most this many files per trigger unless told otherwise (spec §8.2).
 pub const DEFAULT_MAX_FILES_PER_TRIGGER: usize = 1000;
@@ -33,10 +34,15 @@ const FILE_SOURCE_KEYS: &[&str] = &[
     "ignorecorruptfiles",
     "partitioncolumns",
     "includeexistingfiles",
+    "useincrementallisting",
+    "schemahints",
+    "infercolumntypes",
+    "schemalocation",
+    "schemainference.samplesize.numfiles",
+    "schemainference.samplesize.numbytes",
 ];
 /// Auto Loader options spate knows but cannot honour yet: refused with a reason, never ignored.
 const NOT_YET: &[(&str, &str)] = &[
-    ("schemahints", "schemaHints is not supported yet: spate does not infer schemas, so declare every column's type in schema => '...'"),
     ("rescueddatacolumn", "rescuedDataColumn is not supported yet: spate's JSON decoder has no rescued-data column; use mode => 'PERMISSIVE' with a _corrupt_record STRING column in the schema to keep bad records"),
 ];
 /// JSON reader options (spec §6.2), handed to the JSON decoder.
@@ -122,6 +128,9 @@ pub struct FileSourceOptions {
     pub ignore_corrupt_files: bool,
     /// Auto Loader's `includeExistingFiles` (default true): false skips what is there at first start.
     pub include_existing_files: bool,
+    /// Auto Loader's `useIncrementalListing` (default `auto`): list object stores from the last
+    /// key taken when keys arrive in order.
+    pub incremental_listing: IncrementalListing,
     /// Whether the source adds the hidden `_metadata` column (set when the query selects it).
     pub metadata_column: bool,
     /// JSON decoding options.
@@ -131,6 +140,16 @@ pub struct FileSourceOptions {
 impl FileSourceOptions {
     /// Parses `read_files(path, key => value, ...)`; keys are case-insensitive as in Spark.
     pub fn from_read_files(path: &str, options: &[(String, String)]) -> Result<Self> {
+        Self::parse(path, options, None)
+    }
+
+    /// Parses the options with `inferred` as the schema when none is declared (see
+    /// [`super::inferred_schema`]); without either, the schema option is required.
+    pub fn parse(
+        path: &str,
+        options: &[(String, String)],
+        inferred: Option<&Schema>,
+    ) -> Result<Self> {
         let mut map: HashMap<String, String> = HashMap::new();
         for (k, v) in options {
             let key = k.trim_start_matches("cloudFiles.").to_ascii_lowercase();
@@ -160,10 +179,20 @@ impl FileSourceOptions {
                 "read_files: format '{format}' is not supported yet (only 'json')"
             )));
         }
-        let schema_text = map.get("schema").ok_or_else(|| {
-            Error::config("read_files: a schema is required (schema => 'col TYPE, ...'); schema inference is not supported")
-        })?;
-        let declared = parse_schema(schema_text)?;
+        let declared = match (map.get("schema"), inferred) {
+            (Some(text), _) => {
+                if map.contains_key("schemahints") {
+                    return Err(Error::config("read_files: schemaHints applies on top of schema inference; with schema => '...' declared, write the types into the schema instead"));
+                }
+                parse_schema(text)?
+            }
+            (None, Some(s)) => s.clone(),
+            (None, None) => {
+                return Err(Error::config(
+                    "read_files: a schema is required here (schema => 'col TYPE, ...'); streaming tables infer one when it is left out",
+                ))
+            }
+        };
         let schema = Arc::new(force_nullable(&declared));
 
         let max_files_per_trigger = map
@@ -243,6 +272,11 @@ impl FileSourceOptions {
                 "includeExistingFiles",
                 true,
             )?,
+            incremental_listing: map
+                .get("useincrementallisting")
+                .map(|v| IncrementalListing::parse(v))
+                .transpose()?
+                .unwrap_or_default(),
             metadata_column: false,
             json,
         })
@@ -481,7 +515,8 @@ mod tests {
 
     #[test]
     fn auto_loader_options_not_supported_yet_say_so() {
-        assert!(err(&[("schemaHints", "a INT")]).contains("schemaHints is not supported yet"));
+        assert!(err(&[("schemaHints", "a INT")])
+            .contains("schemaHints applies on top of schema inference"));
         assert!(err(&[("cloudFiles.rescuedDataColumn", "_rescued")])
             .contains("rescuedDataColumn is not supported yet"));
     }
