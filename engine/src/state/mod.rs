@@ -1,0 +1,7 @@
+//! Stateful streaming (spec §9): the checkpointed state store and the operators that use it.
+
+pub mod dedup;
+pub mod store;
+
+pub use dedup::{DedupMetrics, DedupSpec, Deduplicate, Watermark};
+pub use store::StateStore;
