@@ -250,7 +250,43 @@ CASES = [
     # --- from_json / to_json ---
     tbl("from_json_ddl", "SELECT from_json(j, 'a INT, b STRING') AS r FROM t", [{"j": '{"a":1,"b":"x"}'}, {"j": '{"a":"bad"}'}, {"j": "nope"}, {"j": None}], "j STRING"),
     tbl("from_json_field_access", "SELECT from_json(j, 'a INT, b STRING').a AS a FROM t", [{"j": '{"a":1,"b":"x"}'}], "j STRING"),
+    tbl("from_json_corrupt_record", "SELECT from_json(j, 'a INT, b STRING, _corrupt_record STRING') AS r FROM t",
+        [{"j": '{"a":1,"b":"x"}'}, {"j": '{"a":"bad","b":"y"}'}, {"j": '{"a":1'}, {"j": '[{"a":2}]'}, {"j": "null"}, {"j": "5"},
+         {"j": '{"a":\n3}'}, {"j": '{"a":4} junk'}, {"j": ""}, {"j": "  "}, {"j": '{"A":5}'}], "j STRING"),
+    tbl("from_json_struct_json_schema", "SELECT from_json(j, '{\"type\":\"struct\",\"fields\":[{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}}]}') AS r FROM t",
+        [{"j": '{"a":10}'}], "j STRING"),
+    tbl("from_json_struct_keyword_schema", "SELECT from_json(j, 'STRUCT<a: INT, b: ARRAY<STRING>>') AS r FROM t", [{"j": '{"a":1,"b":["x",null]}'}], "j STRING"),
+    tbl("from_json_nested_access", "SELECT from_json(j, 's STRUCT<x: INT, y: STRING>, l ARRAY<INT>, m MAP<STRING, DOUBLE>').s.y AS y, "
+        "from_json(j, 's STRUCT<x: INT>, l ARRAY<INT>').l AS l FROM t",
+        [{"j": '{"s":{"x":1,"y":"q"},"l":[1,2],"m":{"k":1.5}}'}, {"j": '{"s":{"x":"bad"}}'}], "j STRING"),
+    tbl("from_json_struct_star", "SELECT r.* FROM (SELECT from_json(j, 'a INT, b STRING') AS r FROM t)", [{"j": '{"a":1,"b":"x"}'}, {"j": "nope"}], "j STRING"),
+    tbl("from_json_options_date_format", "SELECT from_json(j, 'd DATE, t TIMESTAMP', map('dateFormat', 'dd/MM/yyyy', 'timestampFormat', 'dd/MM/yyyy HH:mm')) AS r FROM t",
+        [{"j": '{"d":"01/05/2024","t":"02/05/2024 10:30"}'}, {"j": '{"d":"2024-05-01"}'}], "j STRING"),
+    tbl("from_json_session_time_zone", "SELECT from_json(j, 't TIMESTAMP') AS r, from_json(j, 't TIMESTAMP', map('timeZone', 'Asia/Tokyo')) AS r2 FROM t",
+        [{"j": '{"t":"2024-05-01 10:00"}'}], "j STRING", conf={"spark.sql.session.timeZone": "America/New_York"}),
+    tbl("from_json_failfast", "SELECT from_json(j, 'a INT', map('mode', 'FAILFAST')) AS r FROM t", [{"j": '{"a":1}'}, {"j": '{"a":"x"}'}], "j STRING"),
+    tbl("from_json_failfast_good", "SELECT from_json(j, 'a INT', map('mode', 'FAILFAST')) AS r FROM t", [{"j": '{"a":1}'}, {"j": None}], "j STRING"),
+    tbl("from_json_dropmalformed", "SELECT from_json(j, 'a INT', map('mode', 'DROPMALFORMED')) AS r FROM t", [{"j": '{"a":1}'}], "j STRING",
+        error_contains=["DROPMALFORMED"]),
+    tbl("from_json_cast_binary", "SELECT from_json(CAST(unbase64(b) AS STRING), 'id BIGINT, action STRING').action AS action FROM t",
+        [{"b": "eyJpZCI6MSwiYWN0aW9uIjoidmlldyJ9"}], "b STRING"),
     tbl("to_json_struct", "SELECT to_json(named_struct('a', a, 'b', b)) AS r FROM t", [{"a": 1, "b": "x"}, {"a": None, "b": "y"}], "a INT, b STRING"),
+    lit("to_json_types", "SELECT to_json(named_struct('i', 1, 'd', CAST('1.0E-5' AS DOUBLE), 'd2', CAST('123456789.0' AS DOUBLE), 'd3', CAST('1.0E7' AS DOUBLE), "
+        "'f', CAST('1.5' AS FLOAT), 'nan', CAST('NaN' AS DOUBLE), 'inf', CAST('-Infinity' AS DOUBLE), 'de', CAST('1.50' AS DECIMAL(10,3)), "
+        "'bo', true, 's', concat('q\\\"\\\\é\\t', chr(1), '/<'), 'n', CAST(NULL AS STRING), 'da', DATE'2024-05-01', "
+        "'ts', TIMESTAMP'2024-05-01 12:00:00.123456', 'b', unhex('0102'))) AS r"),
+    lit("to_json_collections", "SELECT to_json(array(1, 2, NULL)) AS a, to_json(map('a', 1, 'b', NULL)) AS m, "
+        "to_json(named_struct('l', array(named_struct('x', CAST(NULL AS INT))), 'm', map('k', array(1)))) AS n, to_json(array(named_struct('x', 1))) AS s"),
+    lit("to_json_options", "SELECT to_json(named_struct('t', TIMESTAMP'2024-05-01 12:00:00', 'd', DATE'2024-05-01', 'n', CAST(NULL AS INT)), "
+        "map('timestampFormat', 'yyyy/MM/dd HH:mm', 'dateFormat', 'dd.MM.yyyy', 'ignoreNullFields', 'false')) AS r, "
+        "to_json(named_struct('t', TIMESTAMP'2024-05-01 12:00:00'), map('timeZone', 'Asia/Tokyo')) AS z"),
+    tbl("to_json_struct_column", "SELECT to_json(s) AS r, to_json(m) AS mm FROM t", [{"s": {"x": 1, "y": ["a", None]}, "m": {"k": 1.5}}, {"s": None, "m": None}],
+        "s STRUCT<x: INT, y: ARRAY<STRING>>, m MAP<STRING, DOUBLE>"),
+    tbl("to_json_of_from_json", "SELECT to_json(from_json(j, 'a INT, b ARRAY<STRING>, c STRUCT<d: DOUBLE>')) AS r FROM t",
+        [{"j": '{"c":{"d":1e3},"b":["x"],"a":1,"z":0}'}, {"j": "bad"}], "j STRING"),
+    lit("to_json_scalar_error", "SELECT to_json(1) AS r"),
+    tbl("to_json_session_time_zone", "SELECT to_json(named_struct('t', t)) AS r FROM t", [{"t": "2024-05-01T12:00:00Z"}], "t TIMESTAMP",
+        conf={"spark.sql.session.timeZone": "America/New_York"}),
     # --- string basics used by cleaning code ---
     tbl("length_and_trim", "SELECT length(s) AS n, trim(s) AS t2, ltrim(s) AS l, rtrim(s) AS r2, char_length(s) AS c FROM t",
         [{"s": "  héllo  "}, {"s": ""}, {"s": None}], "s STRING"),

@@ -6,3 +6,4 @@ pub mod functions;
 pub mod pipeline;
 pub mod rewrite;
 pub mod session;
+mod struct_star;

@@ -44,6 +44,9 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
                 *tz = TimezoneInfo::WithTimeZone;
             }
         }
+        if let Some(replacement) = timestamp_literal(e) {
+            *e = replacement;
+        }
         if let Some(replacement) = spark_date_part(e, legacy_or_ansi) {
             *e = replacement;
         }
@@ -51,6 +54,9 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
             *e = replacement;
         }
         if let Some(replacement) = zero_based_subscripts(e) {
+            *e = replacement;
+        }
+        if let Some(replacement) = expression_field_access(e) {
             *e = replacement;
         }
         if let Some(replacement) = spark_function_forms(e, legacy_or_ansi) {
@@ -200,6 +206,29 @@ fn spark_cast_call(e: &mut Expr, legacy_or_ansi: CastMode) -> Option<Expr> {
         }
         _ => None,
     }
+}
+
+/// `TIMESTAMP '...'` is Spark's TIMESTAMP (an instant, zone-less text in the session zone), not
+/// DataFusion's zone-less timestamp; a malformed literal is an error in Spark whatever the mode.
+fn timestamp_literal(e: &Expr) -> Option<Expr> {
+    let Expr::TypedString(ts) = e else {
+        return None;
+    };
+    if !matches!(
+        ts.data_type,
+        ast::DataType::Timestamp(None, TimezoneInfo::None)
+    ) {
+        return None;
+    }
+    let text = match &ts.value.value {
+        ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s,
+        _ => return None,
+    };
+    Some(spark_cast_expr(
+        string_lit(text),
+        "TIMESTAMP",
+        CastMode::Ansi,
+    ))
 }
 
 /// Spark's `year(x)`, `month(x)`, ... (INT results, in the session zone, strings cast like Spark)
@@ -458,6 +487,41 @@ fn zero_based_subscripts(e: &mut Expr) -> Option<Expr> {
     Some(current)
 }
 
+/// `f(x).a.b`: fields of a struct-valued expression, which DataFusion's SQL planner only
+/// resolves on column names, become `get_field(get_field(f(x), 'a'), 'b')`.
+fn expression_field_access(e: &mut Expr) -> Option<Expr> {
+    let Expr::CompoundFieldAccess { root, access_chain } = e else {
+        return None;
+    };
+    let is_name = matches!(
+        root.as_ref(),
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_)
+    );
+    if is_name
+        || !matches!(
+            access_chain.first(),
+            Some(AccessExpr::Dot(Expr::Identifier(_)))
+        )
+    {
+        return None;
+    }
+    let mut current = std::mem::replace(root.as_mut(), Expr::value(ast::Value::Null));
+    let mut rest = std::mem::take(access_chain).into_iter().peekable();
+    while let Some(AccessExpr::Dot(Expr::Identifier(id))) = rest.peek() {
+        current = call("get_field", vec![current, string_lit(&id.value)]);
+        rest.next();
+    }
+    let rest: Vec<AccessExpr> = rest.collect();
+    if rest.is_empty() {
+        Some(current)
+    } else {
+        Some(Expr::CompoundFieldAccess {
+            root: Box::new(current),
+            access_chain: rest,
+        })
+    }
+}
+
 /// `rank()`, `dense_rank()`, `row_number()`, `ntile(n)` over a window are INT in Spark.
 fn int_ranking(e: &mut Expr) -> Option<Expr> {
     let Expr::Function(f) = e else { return None };
@@ -560,6 +624,18 @@ mod tests {
         assert_eq!(
             rewrite("SELECT a[0], m['k'], split(s, ',')[1] FROM t", true),
             "SELECT spark_get_item(a, 0), m['k'], spark_get_item(split(s, ','), 1) FROM t"
+        );
+    }
+
+    #[test]
+    fn fields_of_expressions() {
+        assert_eq!(
+            rewrite("SELECT from_json(j, 'a INT').a, s.x, t.s.x FROM t", true),
+            "SELECT get_field(from_json(j, 'a INT'), 'a'), s.x, t.s.x FROM t"
+        );
+        assert_eq!(
+            rewrite("SELECT named_struct('a', named_struct('b', 1)).a.b", true),
+            "SELECT get_field(get_field(named_struct('a', named_struct('b', 1)), 'a'), 'b')"
         );
     }
 
