@@ -3,6 +3,7 @@
 pub mod batch_plan;
 pub mod dialect;
 pub mod functions;
+mod generators;
 pub mod pipeline;
 pub mod rewrite;
 pub mod session;

@@ -22,7 +22,6 @@ use datafusion::sql::sqlparser::ast::{
 /// * `year(x)`, `hour(x)`, ... are `date_part` of `x` cast like Spark (strings parsed, the session zone).
 /// * `rank()`, `dense_rank()`, `row_number()`, `ntile()` are INT, as in Spark.
 pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
-    let _ = stmt.visit(&mut GeneratorNames);
     let legacy_or_ansi = if ansi {
         CastMode::Ansi
     } else {
@@ -62,6 +61,9 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
         if let Some(replacement) = spark_function_forms(e, legacy_or_ansi) {
             *e = replacement;
         }
+        if let Some(replacement) = spark_division(e, ansi) {
+            *e = replacement;
+        }
         if let Expr::RLike {
             negated,
             expr,
@@ -80,36 +82,6 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
         }
         ControlFlow::<()>::Continue(())
     });
-}
-
-/// Names an unaliased `explode(x)` select item `col`, as Spark does.
-struct GeneratorNames;
-
-impl ast::VisitorMut for GeneratorNames {
-    type Break = ();
-
-    fn pre_visit_query(&mut self, query: &mut ast::Query) -> ControlFlow<()> {
-        if let ast::SetExpr::Select(select) = query.body.as_mut() {
-            for item in &mut select.projection {
-                let ast::SelectItem::UnnamedExpr(Expr::Function(f)) = item else {
-                    continue;
-                };
-                if !f.name.to_string().eq_ignore_ascii_case("explode") {
-                    continue;
-                }
-                let ast::SelectItem::UnnamedExpr(expr) =
-                    std::mem::replace(item, ast::SelectItem::Wildcard(Default::default()))
-                else {
-                    continue;
-                };
-                *item = ast::SelectItem::ExprWithAlias {
-                    expr,
-                    alias: Ident::new("col"),
-                };
-            }
-        }
-        ControlFlow::Continue(())
-    }
 }
 
 /// `name(args...)` as an AST node.
@@ -206,6 +178,41 @@ fn spark_cast_call(e: &mut Expr, legacy_or_ansi: CastMode) -> Option<Expr> {
         }
         _ => None,
     }
+}
+
+/// Spark's `/` (DOUBLE or DECIMAL, never integer division) and `div` as UDFs; with ANSI off a
+/// zero divisor of `%` gives NULL, as in Spark.
+fn spark_division(e: &mut Expr, ansi: bool) -> Option<Expr> {
+    let Expr::BinaryOp { left, op, right } = e else {
+        return None;
+    };
+    let name = match op {
+        BinaryOperator::Divide => super::functions::divide::DIVIDE,
+        BinaryOperator::MyIntegerDivide => super::functions::divide::INT_DIVIDE,
+        BinaryOperator::Modulo if !ansi => {
+            // CASE keeps `l % r`'s type, where NULLIF(r, 0) would widen r to the literal's BIGINT.
+            let zero = Expr::BinaryOp {
+                left: right.clone(),
+                op: BinaryOperator::Eq,
+                right: Box::new(Expr::value(ast::Value::Number("0".into(), false))),
+            };
+            let modulo = std::mem::replace(e, Expr::value(ast::Value::Null));
+            return Some(Expr::Case {
+                case_token: ast::helpers::attached_token::AttachedToken::empty(),
+                end_token: ast::helpers::attached_token::AttachedToken::empty(),
+                operand: None,
+                conditions: vec![ast::CaseWhen {
+                    condition: zero,
+                    result: Expr::value(ast::Value::Null),
+                }],
+                else_result: Some(Box::new(modulo)),
+            });
+        }
+        _ => return None,
+    };
+    let l = std::mem::replace(left.as_mut(), Expr::value(ast::Value::Null));
+    let r = std::mem::replace(right.as_mut(), Expr::value(ast::Value::Null));
+    Some(call(name, vec![l, r]))
 }
 
 /// `TIMESTAMP '...'` is Spark's TIMESTAMP (an instant, zone-less text in the session zone), not
@@ -402,14 +409,6 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
                     spark_cast_expr(n, "INT", mode),
                 ],
             ))
-        }
-        // Spark's generator in SELECT: one row per element, none for an empty or NULL array.
-        "explode" => {
-            let args = take_args(f)?;
-            if args.len() != 1 {
-                return None;
-            }
-            Some(call("unnest", args))
         }
         "sort_array" => {
             let mut args = take_args(f)?;

@@ -13,6 +13,7 @@ use datafusion::sql::sqlparser::parser::Parser;
 
 use super::dialect::SparkDialect;
 use super::functions::{register_spark_compat, SparkConf};
+use super::generators::rewrite_generators;
 use super::rewrite::{apply_spark_semantics, pin_current_time};
 use super::struct_star::expand_struct_stars;
 use crate::error::{Error, Result};
@@ -149,7 +150,8 @@ pub async fn plan_sql_at(
     if let Some((ms, tz)) = batch_time {
         pin_current_time(&mut stmts, ms, &tz);
     }
-    let stmt = stmts.remove(0);
+    let mut stmt = stmts.remove(0);
+    rewrite_generators(ctx, &mut stmt).await;
     let plan = match ctx
         .state()
         .statement_to_plan(DfStatement::Statement(Box::new(stmt.clone())))

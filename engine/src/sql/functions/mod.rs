@@ -9,6 +9,7 @@
 pub mod collections;
 mod common;
 mod date_format;
+pub mod divide;
 mod from_json;
 mod from_unixtime;
 pub mod java_regex;
@@ -68,6 +69,8 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(FromUnixtime::new(conf)),
         ScalarUDF::new_from_impl(FromJson::new(conf)),
         ScalarUDF::new_from_impl(ToJson::new(conf)),
+        ScalarUDF::new_from_impl(divide::SparkDivide::divide(conf)),
+        ScalarUDF::new_from_impl(divide::SparkDivide::int_divide(conf)),
         ScalarUDF::new_from_impl(SparkCast::new(conf)),
         ScalarUDF::new_from_impl(collections::Size::new(conf)),
         ScalarUDF::new_from_impl(collections::ElementAt::first_based(conf)),
