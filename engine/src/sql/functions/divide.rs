@@ -17,10 +17,12 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Decimal128Builder, Float64Array, Int64Array,
 };
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{i256, DataType, Decimal128Type, Float64Type, Int64Type};
-use datafusion::common::{exec_err, plan_err, DataFusionError, Result};
+use datafusion::arrow::datatypes::{
+    i256, DataType, Decimal128Type, Field, FieldRef, Float64Type, Int64Type,
+};
+use datafusion::common::{exec_err, plan_err, DataFusionError, Result, ScalarValue};
 use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
 use super::common::{check_arg_count, to_arrays, to_output};
@@ -217,6 +219,49 @@ impl SparkDivide {
     }
 }
 
+/// The DECIMAL an integer literal takes part as: just its digits (Spark's
+/// `DecimalType.fromLiteral`), so `d / 3` is DECIMAL(p,s) / DECIMAL(1,0).
+fn literal_decimal(v: Option<&ScalarValue>) -> Option<(u8, i8)> {
+    let n: i128 = match v? {
+        ScalarValue::Int8(Some(n)) => (*n).into(),
+        ScalarValue::Int16(Some(n)) => (*n).into(),
+        ScalarValue::Int32(Some(n)) => (*n).into(),
+        ScalarValue::Int64(Some(n)) => (*n).into(),
+        _ => return None,
+    };
+    let digits = n.unsigned_abs().to_string().len();
+    Some((u8::try_from(digits).unwrap_or(38).max(1), 0))
+}
+
+impl SparkDivide {
+    /// The result type for argument types and literal values (`None`: not a literal).
+    fn result_type(
+        &self,
+        types: &[DataType],
+        literals: &[Option<&ScalarValue>],
+    ) -> Result<DataType> {
+        if self.integral {
+            return Ok(DataType::Int64);
+        }
+        let [a, b] = types else {
+            return plan_err!("/ expects 2 arguments");
+        };
+        if !matches!(a, DataType::Decimal128(..)) && !matches!(b, DataType::Decimal128(..)) {
+            return Ok(DataType::Float64);
+        }
+        let operand = |t: &DataType, i: usize| {
+            literal_decimal(literals.get(i).copied().flatten()).or_else(|| as_decimal(t))
+        };
+        match (operand(a, 0), operand(b, 1)) {
+            (Some((p1, s1)), Some((p2, s2))) => {
+                let (p, s) = decimal_quotient_type(p1, s1, p2, s2);
+                Ok(DataType::Decimal128(p, s))
+            }
+            _ => Ok(DataType::Float64),
+        }
+    }
+}
+
 /// Whether `t` takes part in arithmetic (strings are read as numbers, as Spark's implicit cast).
 fn is_operand(t: &DataType) -> bool {
     t.is_numeric()
@@ -240,21 +285,17 @@ impl ScalarUDFImpl for SparkDivide {
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        if self.integral {
-            return Ok(DataType::Int64);
-        }
-        Ok(
-            match (as_decimal(&arg_types[0]), as_decimal(&arg_types[1])) {
-                (Some((p1, s1)), Some((p2, s2)))
-                    if matches!(arg_types[0], DataType::Decimal128(..))
-                        || matches!(arg_types[1], DataType::Decimal128(..)) =>
-                {
-                    let (p, s) = decimal_quotient_type(p1, s1, p2, s2);
-                    DataType::Decimal128(p, s)
-                }
-                _ => DataType::Float64,
-            },
-        )
+        self.result_type(arg_types, &[None, None])
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        let types: Vec<DataType> = args
+            .arg_fields
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        let t = self.result_type(&types, args.scalar_arguments)?;
+        Ok(Arc::new(Field::new(self.name(), t, true)))
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
