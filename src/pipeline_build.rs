@@ -11,6 +11,7 @@ use spate_engine::query::{ProgressListener, StreamingQuery};
 use spate_engine::sql::batch_plan::CleaningPlan;
 use spate_engine::sql::pipeline::{PipelineStatement, SourceKind, StreamingTableDef};
 use spate_engine::sql::session::{keys, Settings};
+use spate_engine::state::Stateful;
 use spate_engine::storage::Location;
 use spate_engine::trigger::Trigger;
 use tokio::sync::watch;
@@ -126,6 +127,10 @@ async fn build_one(
         .get(keys::SHUFFLE_PARTITIONS)
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
+    let stateful = Stateful {
+        watermark: def.watermark.clone(),
+        dedup: def.dedup.clone(),
+    };
     Ok(StreamingQuery::new(
         &def.name,
         checkpoint,
@@ -136,7 +141,8 @@ async fn build_one(
         partitions,
         ctx.listener.clone(),
         ctx.stop.clone(),
-    ))
+    )
+    .with_stateful(stateful))
 }
 
 /// A declared column list casts the SELECT's columns (by name) to the declared types.

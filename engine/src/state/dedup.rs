@@ -12,8 +12,6 @@
 //!
 //! Within a batch the first row in input order wins (Spark leaves it undefined).
 
-use std::sync::Arc;
-
 use arrow::array::{Array, BooleanArray, TimestampMicrosecondArray};
 use arrow::compute::filter_record_batch;
 use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
@@ -55,6 +53,8 @@ pub struct DedupMetrics {
 /// The de-duplication operator over one table's output rows.
 pub struct Deduplicate {
     key_indices: Vec<usize>,
+    /// The key columns' types the encoding uses (a batch may carry a wider type than the plan).
+    key_types: Vec<DataType>,
     converter: RowConverter,
     /// Index of the event-time column in the rows, when a watermark applies to them.
     event_time: Option<usize>,
@@ -93,10 +93,11 @@ impl Deduplicate {
                 })
                 .collect::<Result<_>>()?,
         };
-        let fields: Vec<SortField> = key_indices
+        let key_types: Vec<DataType> = key_indices
             .iter()
-            .map(|i| SortField::new(schema.field(*i).data_type().clone()))
+            .map(|i| schema.field(*i).data_type().clone())
             .collect();
+        let fields: Vec<SortField> = key_types.iter().cloned().map(SortField::new).collect();
         let converter = RowConverter::new(fields)?;
         let event_time = match watermark {
             Some(w) => schema
@@ -129,6 +130,7 @@ impl Deduplicate {
         };
         Ok(Deduplicate {
             key_indices,
+            key_types,
             converter,
             event_time,
             within_watermark,
@@ -173,11 +175,19 @@ impl Deduplicate {
                 ),
                 None => None,
             };
-            let keys: Vec<_> = self
+            let keys = self
                 .key_indices
                 .iter()
-                .map(|i| batch.column(*i).clone())
-                .collect();
+                .zip(&self.key_types)
+                .map(|(i, t)| {
+                    let c = batch.column(*i);
+                    if c.data_type() == t {
+                        Ok(c.clone())
+                    } else {
+                        arrow::compute::cast(c, t)
+                    }
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?;
             let rows = self.converter.convert_columns(&keys)?;
             let mut keep = Vec::with_capacity(batch.num_rows());
             for r in 0..batch.num_rows() {
@@ -233,33 +243,6 @@ impl Deduplicate {
     }
 }
 
-/// The maximum of a TIMESTAMP column over `batches`, in ms (for the watermark), if any row has one.
-pub fn max_event_time_ms(batches: &[RecordBatch], column: &str) -> Result<Option<i64>> {
-    let mut max: Option<i64> = None;
-    for b in batches {
-        let Some(col) = b.column_by_name(column) else {
-            return Err(Error::config(format!(
-                "the watermark column `{column}` is not a column of the source"
-            )));
-        };
-        let a = col
-            .as_any()
-            .downcast_ref::<TimestampMicrosecondArray>()
-            .ok_or_else(|| {
-                Error::config(format!(
-                    "[EVENT_TIME_IS_NOT_ON_TIMESTAMP_TYPE] The event time `{column}` has the invalid type \"{}\", but expected \"TIMESTAMP\".",
-                    crate::schema::types::spark_type_name(col.data_type()).to_uppercase()
-                ))
-            })?;
-        if let Some(m) = arrow::compute::max(a) {
-            // Microseconds to ms, rounding down like Spark's `MICROSECONDS.toMillis`.
-            let ms = m.div_euclid(1000);
-            max = Some(max.map_or(ms, |x: i64| x.max(ms)));
-        }
-    }
-    Ok(max)
-}
-
 fn column_list(schema: &SchemaRef) -> String {
     schema
         .fields()
@@ -275,6 +258,7 @@ mod tests {
     use crate::storage::Location;
     use arrow::array::{Int64Array, StringArray};
     use arrow::datatypes::{Field, Schema};
+    use std::sync::Arc;
 
     fn schema() -> SchemaRef {
         Arc::new(Schema::new(vec![

@@ -50,16 +50,22 @@ fn file_schema() -> Arc<Schema> {
 }
 
 impl StateStore {
-    /// Loads version `version` of the store at `loc` (`<checkpoint>/state/<operator>/0`); version 0
-    /// and a store never written are empty.
-    pub async fn load(loc: Location, version: u64) -> Result<Self> {
-        let mut store = StateStore {
+    /// An empty store at version 0 (nothing read).
+    pub fn empty(loc: Location) -> Self {
+        StateStore {
             loc,
-            version,
+            version: 0,
             map: HashMap::new(),
             changes: HashMap::new(),
             key_bytes: 0,
-        };
+        }
+    }
+
+    /// Loads version `version` of the store at `loc` (`<checkpoint>/state/<operator>/0`); version 0
+    /// and a store never written are empty.
+    pub async fn load(loc: Location, version: u64) -> Result<Self> {
+        let mut store = StateStore::empty(loc);
+        store.version = version;
         if version == 0 {
             return Ok(store);
         }
