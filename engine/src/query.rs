@@ -253,6 +253,15 @@ impl StreamingQuery {
             durations.insert("latestOffset".to_string(), t0.elapsed().as_millis() as u64);
             let new_end = match end {
                 Some(e) if Some(&e) != committed.as_ref() => e,
+                // A batch without new data when the watermark moved and state can be evicted
+                // (Spark's `noDataMicroBatches.enabled`, default true).
+                _ if committed.is_some()
+                    && self.stateful.wants_no_data_batch(watermark, prev_watermark) =>
+                {
+                    committed
+                        .clone()
+                        .ok_or_else(|| Error::config("internal: no committed offset"))?
+                }
                 _ => {
                     if self.trigger.is_terminating() {
                         break;

@@ -69,6 +69,14 @@ impl StatefulRuntime {
         self.spec.dedup.is_some()
     }
 
+    /// Spark's `shouldRunAnotherBatch` for a de-duplication: the next batch's watermark is past the
+    /// one the last batch evicted with, and the state is bounded by it.
+    pub fn wants_no_data_batch(&self, next_watermark_ms: i64, last_watermark_ms: i64) -> bool {
+        self.spec.dedup.is_some()
+            && self.dedup.as_ref().is_some_and(Deduplicate::evicts)
+            && next_watermark_ms > last_watermark_ms
+    }
+
     /// The declared watermark.
     pub fn watermark(&self) -> Option<&Watermark> {
         self.spec.watermark.as_ref()
