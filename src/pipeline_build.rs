@@ -86,7 +86,11 @@ async fn build_one(
     })?;
     let checkpoint = Checkpoint::new(ctx.warehouse.child(&format!("_checkpoints/{}", def.name)));
     // Without a declared schema, the one inferred at the first start is kept in the checkpoint.
-    let mut opts = stream_options(&path, &source.options, checkpoint.location())
+    let conf: std::collections::HashMap<String, String> = settings
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut opts = stream_options(&path, &source.options, checkpoint.location(), &conf)
         .await
         .map_err(|e| format!("line {}, column {}: {e}", source.line, source.column))?;
     if query_references_metadata(&def.query) {

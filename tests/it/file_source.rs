@@ -287,3 +287,25 @@ fn read_files_without_a_schema_infers_one_applies_hints_and_keeps_it_across_rest
         .collect();
     assert_eq!(ids, vec![json!(1), json!(2), json!(3)]);
 }
+
+#[test]
+fn session_confs_reach_the_json_reader() {
+    // Spark's JSON reader reads zone-less timestamps in spark.sql.session.timeZone and names the
+    // corrupt-record column after spark.sql.columnNameOfCorruptRecord.
+    let env = Env::new();
+    env.land(
+        "a.json",
+        "{\"id\": 1, \"ts\": \"2024-01-01 00:00:00\"}\n{oops\n",
+    );
+    env.pipeline(
+        "SET spark.sql.session.timeZone = America/New_York;\n\
+         SET spark.sql.columnNameOfCorruptRecord = bad;\n\
+         CREATE STREAMING TABLE t AS SELECT id, ts, bad FROM STREAM read_files('${landing}', format => 'json', schema => 'id BIGINT, ts TIMESTAMP, bad STRING');",
+    );
+    assert_ok(&env.run_available_now(&[]));
+    let rows = rows_sorted(&env, "t");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let good = rows.iter().find(|r| r["id"] == json!(1)).unwrap();
+    assert_eq!(good["ts"], json!("2024-01-01 05:00:00+00:00"), "{rows:?}");
+    assert!(rows.iter().any(|r| r["bad"] == json!("{oops")), "{rows:?}");
+}

@@ -34,15 +34,17 @@ pub const SAMPLE_FILES: usize = 1000;
 pub const SAMPLE_BYTES: u64 = 50 * 1024 * 1024 * 1024;
 
 /// The options of a streaming `read_files`, inferring the schema (or reading the stored one) when
-/// none is declared. `schema_base` is where `_schemas/` goes unless `schemaLocation` is set.
+/// none is declared. `schema_base` is where `_schemas/` goes unless `schemaLocation` is set;
+/// `conf` holds the session's Spark confs.
 pub async fn stream_options(
     path: &str,
     options: &[(String, String)],
     schema_base: &Location,
+    conf: &HashMap<String, String>,
 ) -> Result<FileSourceOptions> {
     let declared = options.iter().any(|(k, _)| key(k) == "schema");
     if declared {
-        return FileSourceOptions::parse(path, options, None);
+        return FileSourceOptions::parse(path, options, None, conf);
     }
     let base = match options.iter().find(|(k, _)| key(k) == "schemalocation") {
         Some((_, loc)) => Location::parse(loc)?,
@@ -52,13 +54,13 @@ pub async fn stream_options(
     let schema = match stored.latest().await? {
         Some(s) => s,
         None => {
-            let schema = infer(path, options).await?;
+            let schema = infer(path, options, conf).await?;
             stored.write(0, &schema).await?;
             // Another starter may have won the race with an equal schema; read what is stored.
             stored.latest().await?.unwrap_or(schema)
         }
     };
-    FileSourceOptions::parse(path, options, Some(&schema))
+    FileSourceOptions::parse(path, options, Some(&schema), conf)
 }
 
 fn key(k: &str) -> String {
@@ -66,10 +68,14 @@ fn key(k: &str) -> String {
 }
 
 /// Infers the schema from the folder's oldest files and applies `schemaHints`.
-pub async fn infer(path: &str, options: &[(String, String)]) -> Result<Schema> {
+pub async fn infer(
+    path: &str,
+    options: &[(String, String)],
+    conf: &HashMap<String, String>,
+) -> Result<Schema> {
     let map: HashMap<String, String> = options.iter().map(|(k, v)| (key(k), v.clone())).collect();
     // The other options are checked (and the JSON ones read) with a placeholder schema.
-    let probe = FileSourceOptions::parse(path, options, Some(&Schema::empty()))?;
+    let probe = FileSourceOptions::parse(path, options, Some(&Schema::empty()), conf)?;
     let source_path = SourcePath::parse(path)?;
     let mut files = list_source(&source_path, probe.path_glob_filter.as_ref(), None).await?;
     if files.is_empty() {
@@ -275,13 +281,20 @@ mod tests {
         land(&landing, "a.json", "{\"id\": 1, \"name\": \"x\"}\n");
         let ckpt = Location::parse(dir.path().join("ckpt").to_str().unwrap()).unwrap();
         let path = landing.to_str().unwrap();
-        let o = stream_options(path, &opts(&[("schemaHints", "id INT")]), &ckpt)
-            .await
-            .unwrap();
+        let o = stream_options(
+            path,
+            &opts(&[("schemaHints", "id INT")]),
+            &ckpt,
+            &HashMap::new(),
+        )
+        .await
+        .unwrap();
         assert_eq!(ddl(&o.schema), "id int, name string");
         // A later file with a new column does not change a stored schema.
         land(&landing, "b.json", "{\"id\": 2, \"extra\": true}\n");
-        let o = stream_options(path, &opts(&[]), &ckpt).await.unwrap();
+        let o = stream_options(path, &opts(&[]), &ckpt, &HashMap::new())
+            .await
+            .unwrap();
         assert_eq!(ddl(&o.schema), "id int, name string");
         assert!(dir.path().join("ckpt/_schemas/0").exists());
     }
@@ -290,10 +303,15 @@ mod tests {
     async fn empty_folder_and_bad_hints_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         let ckpt = Location::parse(dir.path().join("ckpt").to_str().unwrap()).unwrap();
-        let e = stream_options(dir.path().to_str().unwrap(), &opts(&[]), &ckpt)
-            .await
-            .unwrap_err()
-            .to_string();
+        let e = stream_options(
+            dir.path().to_str().unwrap(),
+            &opts(&[]),
+            &ckpt,
+            &HashMap::new(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE"), "{e}");
         land(dir.path(), "a.json", "{\"s\": {\"x\": 1}}\n");
         let e = infer(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use arrow::datatypes::{Field, Schema, SchemaRef};
 use spate_engine::json::JsonOptions;
-use spate_engine::schema::parse_schema;
+use spate_engine::schema::{parse_schema_with, SchemaOptions};
 use spate_engine::trigger::parse_duration;
 use spate_engine::{Error, Result};
 
@@ -140,15 +140,18 @@ pub struct FileSourceOptions {
 impl FileSourceOptions {
     /// Parses `read_files(path, key => value, ...)`; keys are case-insensitive as in Spark.
     pub fn from_read_files(path: &str, options: &[(String, String)]) -> Result<Self> {
-        Self::parse(path, options, None)
+        Self::parse(path, options, None, &HashMap::new())
     }
 
     /// Parses the options with `inferred` as the schema when none is declared (see
-    /// [`super::inferred_schema`]); without either, the schema option is required.
+    /// [`super::inferred_schema`]); without either, the schema option is required. `conf` holds
+    /// the session's Spark confs (`SET`), which the JSON reader and the schema parser read as in
+    /// Spark (`spark.sql.session.timeZone`, `spark.sql.columnNameOfCorruptRecord`, ...).
     pub fn parse(
         path: &str,
         options: &[(String, String)],
         inferred: Option<&Schema>,
+        conf: &HashMap<String, String>,
     ) -> Result<Self> {
         let mut map: HashMap<String, String> = HashMap::new();
         for (k, v) in options {
@@ -184,7 +187,7 @@ impl FileSourceOptions {
                 if map.contains_key("schemahints") {
                     return Err(Error::config("read_files: schemaHints applies on top of schema inference; with schema => '...' declared, write the types into the schema instead"));
                 }
-                parse_schema(text)?
+                parse_schema_with(text, &SchemaOptions::from_conf(conf)?)?
             }
             (None, Some(s)) => s.clone(),
             (None, None) => {
@@ -249,7 +252,7 @@ impl FileSourceOptions {
             .filter(|(k, _)| JSON_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let json = JsonOptions::from_options(&json_map)?;
+        let json = JsonOptions::from_options_and_conf(&json_map, conf)?;
         Ok(FileSourceOptions {
             path: path.to_string(),
             schema,
