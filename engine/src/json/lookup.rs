@@ -75,6 +75,18 @@ impl FieldLookup {
         }
         found
     }
+
+    /// Index of the first field whose name equals `key` ignoring case (Databricks'
+    /// `readerCaseSensitive=false`; only asked after [`FieldLookup::find`] missed).
+    pub fn find_ignore_case(&self, key: &str) -> Option<usize> {
+        self.names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(key))
+            .or_else(|| {
+                let key = key.to_lowercase();
+                self.names.iter().position(|n| n.to_lowercase() == key)
+            })
+    }
 }
 
 #[cfg(test)]
@@ -101,5 +113,13 @@ mod tests {
             assert_eq!(l.find(&format!("f{i}")), Some(i));
         }
         assert_eq!(l.find("F1"), None);
+    }
+
+    #[test]
+    fn ignore_case_lookup() {
+        let l = FieldLookup::new(["id", "Name", "ÉTÉ"]);
+        assert_eq!(l.find_ignore_case("NAME"), Some(1));
+        assert_eq!(l.find_ignore_case("été"), Some(2));
+        assert_eq!(l.find_ignore_case("nom"), None);
     }
 }
