@@ -1,5 +1,10 @@
 //! Exact, case-sensitive member-name -> field-index lookup (spark-semantics.md 6.3).
 //!
+//! Exact whatever `spark.sql.caseSensitive` says: PySpark 4.0.1 leaves `name` null for
+//! `{"Name":1}` with the conf false and true alike (golden cases `key_case_mismatch_*`); the conf
+//! only decides whether `a` and `A` may both be fields (`plan.rs`). The one case-insensitive
+//! lookup is Databricks' `readerCaseSensitive=false` with a rescued-data column.
+//!
 //! Records usually list keys in schema order, so the field after the previous match is tried
 //! first; misses fall back to a linear scan (small structs) or an FNV hash map.
 

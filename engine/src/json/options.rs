@@ -94,6 +94,11 @@ pub struct JsonOptions {
     /// Conf `spark.databricks.sql.rescuedDataColumn.filePath.enabled` (default true): the
     /// rescued JSON ends with `"_file_path"`.
     pub rescued_file_path: bool,
+    /// Conf `spark.sql.caseSensitive` (default false): when false, read-schema field names that
+    /// differ only by case are refused (COLUMN_ALREADY_EXISTS); when true they are two columns.
+    /// JSON keys match field names exactly either way (spark-semantics.md 6.3, checked against
+    /// PySpark 4.0.1 by the golden cases `key_case_mismatch_*`).
+    pub case_sensitive: bool,
 }
 
 impl Default for JsonOptions {
@@ -119,6 +124,7 @@ impl Default for JsonOptions {
             rescued_data_column: None,
             reader_case_sensitive: true,
             rescued_file_path: true,
+            case_sensitive: false,
         }
     }
 }
@@ -201,7 +207,7 @@ impl JsonOptions {
     /// sees them: `spark.sql.session.timeZone` (unless the `timeZone` option is set),
     /// `spark.sql.columnNameOfCorruptRecord` (unless the option is set),
     /// `spark.sql.json.enablePartialResults`, `spark.sql.legacy.json.allowEmptyString.enabled`,
-    /// and Databricks'
+    /// `spark.sql.caseSensitive` and Databricks'
     /// `spark.databricks.sql.rescuedDataColumn.filePath.enabled`. Other confs are ignored.
     pub fn from_options_and_conf(
         opts: &HashMap<String, String>,
@@ -224,6 +230,9 @@ impl JsonOptions {
         }
         if let Some(v) = conf.get("spark.sql.legacy.json.allowEmptyString.enabled") {
             out.allow_empty_string = boolean("spark.sql.legacy.json.allowEmptyString.enabled", v)?;
+        }
+        if let Some(v) = conf.get("spark.sql.caseSensitive") {
+            out.case_sensitive = boolean("spark.sql.caseSensitive", v)?;
         }
         let file_path = "spark.databricks.sql.rescuedDataColumn.filePath.enabled";
         if let Some(v) = conf.get(file_path) {

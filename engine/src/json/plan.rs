@@ -24,7 +24,7 @@ pub(crate) struct Plan {
 
 /// Validates `schema` and prepares its builders.
 pub(crate) fn plan(schema: &SchemaRef, opts: &JsonOptions) -> Result<Plan, JsonError> {
-    check_unique(schema.fields(), "the read schema")?;
+    check_unique(schema.fields(), "the read schema", opts.case_sensitive)?;
     let out_fields: Vec<Field> = schema.fields().iter().map(|f| nullable_field(f)).collect();
     let corrupt_name = opts.column_name_of_corrupt_record.as_str();
     let corrupt_index = string_column(schema, corrupt_name, "corrupt records")?;
@@ -71,26 +71,34 @@ fn string_column(schema: &SchemaRef, name: &str, what: &str) -> Result<Option<us
     Ok(index)
 }
 
-/// Refuses duplicate field names at any struct level (a key could not pick one of them).
-fn check_unique(fields: &Fields, context: &str) -> Result<(), JsonError> {
+/// Refuses duplicate field names at any struct level: exact duplicates always (a key could not
+/// pick one of them), names differing only by case unless `spark.sql.caseSensitive` (Spark's
+/// `checkSchemaColumnNameDuplication`; keys still match exactly, so `a` and `A` both work then).
+fn check_unique(fields: &Fields, context: &str, case_sensitive: bool) -> Result<(), JsonError> {
     let mut seen = HashSet::new();
     for f in fields {
-        if !seen.insert(f.name().as_str()) {
+        let name = if case_sensitive {
+            f.name().clone()
+        } else {
+            f.name().to_lowercase()
+        };
+        if !seen.insert(name.clone()) {
             return Err(JsonError::InvalidSchema(format!(
-                "duplicate field name '{}' in {context}",
-                f.name()
+                "[COLUMN_ALREADY_EXISTS] The column `{name}` already exists in {context}. Choose \
+                 another name or rename the existing column (names compare case-insensitively \
+                 unless spark.sql.caseSensitive is true)"
             )));
         }
-        check_nested(f.data_type(), f.name())?;
+        check_nested(f.data_type(), f.name(), case_sensitive)?;
     }
     Ok(())
 }
 
-fn check_nested(dt: &DataType, name: &str) -> Result<(), JsonError> {
+fn check_nested(dt: &DataType, name: &str, case_sensitive: bool) -> Result<(), JsonError> {
     match dt {
-        DataType::Struct(fs) => check_unique(fs, &format!("struct '{name}'")),
-        DataType::List(f) => check_nested(f.data_type(), name),
-        DataType::Map(entries, _) => check_nested(entries.data_type(), name),
+        DataType::Struct(fs) => check_unique(fs, &format!("struct '{name}'"), case_sensitive),
+        DataType::List(f) => check_nested(f.data_type(), name, case_sensitive),
+        DataType::Map(entries, _) => check_nested(entries.data_type(), name, case_sensitive),
         _ => Ok(()),
     }
 }

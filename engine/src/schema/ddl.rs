@@ -31,9 +31,18 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
 ///
 /// Like Spark's `DataType.fromDDL`, a whole `STRUCT<...>` type is accepted too and yields
 /// its fields as the columns.
+///
+/// Field names that differ only by case are refused as duplicates, as Spark does by default;
+/// [`parse_ddl_with_case`] follows `spark.sql.caseSensitive` instead.
 pub fn parse_ddl(ddl: &str) -> Result<Schema, SchemaError> {
+    parse_ddl_with_case(ddl, false)
+}
+
+/// [`parse_ddl`] with `spark.sql.caseSensitive`: when true, `a` and `A` are distinct fields.
+pub fn parse_ddl_with_case(ddl: &str, case_sensitive: bool) -> Result<Schema, SchemaError> {
     let tokens = lex(ddl)?;
     let mut parser = Parser::new(ddl, tokens);
+    parser.case_sensitive = case_sensitive;
     let fields = if parser.starts_with_struct_type() {
         parser.struct_as_columns()?
     } else {
@@ -345,6 +354,8 @@ struct Parser<'a> {
     pos: usize,
     /// Byte end of the last consumed token, to quote a type as written (`VARCHAR(10)`).
     prev_end: usize,
+    /// `spark.sql.caseSensitive`: whether `a` and `A` are different names.
+    case_sensitive: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -354,6 +365,7 @@ impl<'a> Parser<'a> {
             tokens,
             pos: 0,
             prev_end: 0,
+            case_sensitive: false,
         }
     }
 
@@ -451,18 +463,24 @@ impl<'a> Parser<'a> {
         self.syntax_error(expected)
     }
 
-    /// Fails when two of `fields` share a name (case-insensitively); `starts` are their offsets.
+    /// Fails when two of `fields` share a name (case-insensitively unless `case_sensitive`);
+    /// `starts` are their offsets.
     fn check_duplicates(
         &self,
         fields: &[Field],
         starts: &[usize],
         what: &str,
     ) -> Result<(), SchemaError> {
-        match duplicate_name_index(fields) {
+        match duplicate_name_index(fields, self.case_sensitive) {
             Some(i) => Err(self.invalid(
                 format!(
-                    "duplicate {what} name '{}' (names compare case-insensitively)",
-                    fields[i].name()
+                    "duplicate {what} name '{}'{}",
+                    fields[i].name(),
+                    if self.case_sensitive {
+                        ""
+                    } else {
+                        " (names compare case-insensitively)"
+                    }
                 ),
                 starts.get(i).copied().unwrap_or_default(),
             )),

@@ -11,8 +11,8 @@ pub mod types;
 
 use arrow::datatypes::Schema;
 
-pub use ddl::parse_ddl;
-pub use struct_json::parse_struct_json;
+pub use ddl::{parse_ddl, parse_ddl_with_case};
+pub use struct_json::{parse_struct_json, parse_struct_json_with_case};
 pub use types::spark_type_name;
 
 /// Why a schema text could not be turned into an Arrow schema.
@@ -60,12 +60,20 @@ pub enum SchemaError {
 }
 
 /// Parses a declared schema: StructType JSON when the trimmed text starts with `{`, else DDL.
+///
+/// Names differing only by case are duplicates, as with Spark's default
+/// `spark.sql.caseSensitive=false`; see [`parse_schema_with_case`].
 pub fn parse_schema(text: &str) -> Result<Schema, SchemaError> {
+    parse_schema_with_case(text, false)
+}
+
+/// [`parse_schema`] under `spark.sql.caseSensitive`: when true, `a` and `A` are two columns.
+pub fn parse_schema_with_case(text: &str, case_sensitive: bool) -> Result<Schema, SchemaError> {
     // A DDL string can never start with `{`, so the first character decides unambiguously.
     if text.trim_start().starts_with('{') {
-        parse_struct_json(text)
+        parse_struct_json_with_case(text, case_sensitive)
     } else {
-        parse_ddl(text)
+        parse_ddl_with_case(text, case_sensitive)
     }
 }
 
@@ -73,6 +81,19 @@ pub fn parse_schema(text: &str) -> Result<Schema, SchemaError> {
 mod tests {
     use super::*;
     use arrow::datatypes::DataType;
+
+    #[test]
+    fn case_sensitivity_decides_duplicates() {
+        for text in [
+            "a INT, A INT",
+            r#"{"type":"struct","fields":[{"name":"a","type":"integer"},{"name":"A","type":"integer"}]}"#,
+            "s STRUCT<x: INT, X: INT>",
+        ] {
+            assert!(parse_schema(text).is_err(), "{text}");
+            assert!(parse_schema_with_case(text, true).is_ok(), "{text}");
+        }
+        assert!(parse_schema_with_case("a INT, a INT", true).is_err());
+    }
 
     #[test]
     fn dispatches_on_first_character() {

@@ -16,10 +16,21 @@ use super::SchemaError;
 const KNOWN_UNSUPPORTED: &[&str] = &["interval", "calendarinterval", "variant"];
 
 /// Parses Spark's StructType JSON, `{"type":"struct","fields":[...]}`.
+///
+/// Field names that differ only by case are refused as duplicates, as Spark does by default;
+/// [`parse_struct_json_with_case`] follows `spark.sql.caseSensitive` instead.
 pub fn parse_struct_json(json: &str) -> Result<Schema, SchemaError> {
+    parse_struct_json_with_case(json, false)
+}
+
+/// [`parse_struct_json`] with `spark.sql.caseSensitive`: when true, `a` and `A` are distinct.
+pub fn parse_struct_json_with_case(
+    json: &str,
+    case_sensitive: bool,
+) -> Result<Schema, SchemaError> {
     let value: Value =
         serde_json::from_str(json).map_err(|e| SchemaError::JsonSyntax(e.to_string()))?;
-    Ok(Schema::new(struct_fields(&value, "$")?))
+    Ok(Schema::new(struct_fields(&value, "$", case_sensitive)?))
 }
 
 /// An error about the value at `path`.
@@ -86,7 +97,7 @@ fn required<'v>(
 }
 
 /// The fields of the struct object at `path`.
-fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
+fn struct_fields(value: &Value, path: &str, cs: bool) -> Result<Vec<Field>, SchemaError> {
     let obj = object(
         value,
         "a StructType {\"type\":\"struct\",\"fields\":[...]}",
@@ -108,7 +119,7 @@ fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
     let fields = items
         .iter()
         .enumerate()
-        .map(|(i, item)| field(item, &format!("{fields_path}[{i}]")))
+        .map(|(i, item)| field(item, &format!("{fields_path}[{i}]"), cs))
         .collect::<Result<Vec<_>, _>>()?;
     if obj.len() != 2 {
         return Err(shape_error(
@@ -118,11 +129,16 @@ fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
         ));
     }
     // Spark rejects duplicates when a source resolves its schema; case-insensitive by default.
-    if let Some(i) = duplicate_name_index(&fields) {
+    if let Some(i) = duplicate_name_index(&fields, cs) {
         return Err(error(
             format!(
-                "duplicate field name '{}' (names compare case-insensitively)",
-                fields[i].name()
+                "duplicate field name '{}'{}",
+                fields[i].name(),
+                if cs {
+                    ""
+                } else {
+                    " (names compare case-insensitively)"
+                }
             ),
             &format!("{fields_path}[{i}].name"),
         ));
@@ -135,12 +151,12 @@ fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
 /// Spark's `parseStructField` matches exactly these key sets: all four, no `metadata`, or only
 /// `name` and `type`; any other shape (a missing `nullable` with `metadata`, an extra key, a
 /// `null` value) is INVALID_JSON_DATA_TYPE.
-fn field(value: &Value, path: &str) -> Result<Field, SchemaError> {
+fn field(value: &Value, path: &str, cs: bool) -> Result<Field, SchemaError> {
     let obj = object(value, "a field {\"name\":...,\"type\":...}", path)?;
     let Some(name) = required(obj, "name", path)?.as_str() else {
         return Err(error("\"name\" must be a string", &format!("{path}.name")));
     };
-    let data_type = data_type(required(obj, "type", path)?, &format!("{path}.type"))?;
+    let data_type = data_type(required(obj, "type", path)?, &format!("{path}.type"), cs)?;
     let nullable = bool_member(obj, "nullable", true, path)?;
     let comment = comment(obj.get("metadata"), &format!("{path}.metadata"))?;
     let shape_ok = match (obj.get("nullable"), obj.get("metadata")) {
@@ -187,7 +203,7 @@ fn comment(metadata: Option<&Value>, path: &str) -> Result<Option<String>, Schem
 }
 
 /// A data type: a name string for primitives, an object for array/map/struct.
-fn data_type(value: &Value, path: &str) -> Result<DataType, SchemaError> {
+fn data_type(value: &Value, path: &str, cs: bool) -> Result<DataType, SchemaError> {
     let obj = match value {
         Value::String(name) => return primitive(name, path),
         Value::Object(obj) => obj,
@@ -198,6 +214,7 @@ fn data_type(value: &Value, path: &str) -> Result<DataType, SchemaError> {
             let element = data_type(
                 required(obj, "elementType", path)?,
                 &format!("{path}.elementType"),
+                cs,
             )?;
             let contains_null = bool_member(obj, "containsNull", true, path)?;
             if obj.len() != 3 || !matches!(obj.get("containsNull"), Some(Value::Bool(_))) {
@@ -210,10 +227,15 @@ fn data_type(value: &Value, path: &str) -> Result<DataType, SchemaError> {
             Ok(list_of(element, contains_null))
         }
         Some("map") => {
-            let key = data_type(required(obj, "keyType", path)?, &format!("{path}.keyType"))?;
+            let key = data_type(
+                required(obj, "keyType", path)?,
+                &format!("{path}.keyType"),
+                cs,
+            )?;
             let value_type = data_type(
                 required(obj, "valueType", path)?,
                 &format!("{path}.valueType"),
+                cs,
             )?;
             let value_contains_null = bool_member(obj, "valueContainsNull", true, path)?;
             if obj.len() != 4 || !matches!(obj.get("valueContainsNull"), Some(Value::Bool(_))) {
@@ -225,7 +247,9 @@ fn data_type(value: &Value, path: &str) -> Result<DataType, SchemaError> {
             }
             Ok(map_of(key, value_type, value_contains_null))
         }
-        Some("struct") => Ok(DataType::Struct(Fields::from(struct_fields(value, path)?))),
+        Some("struct") => Ok(DataType::Struct(Fields::from(struct_fields(
+            value, path, cs,
+        )?))),
         Some("udt") => Err(error(
             "user-defined types (\"udt\") are not supported",
             path,
