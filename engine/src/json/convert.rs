@@ -376,7 +376,6 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
             }
             let start = l.child.len();
             let rescued_before = cx.scratch.rescue.members.len();
-            let rescued_before = cx.scratch.rescue.members.len();
             let end = n.next as usize;
             let mut partial = false;
             let mut e = idx + 1;
