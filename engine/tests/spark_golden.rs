@@ -88,13 +88,13 @@ async fn run_spate(case: &Value) -> Outcome {
             .ok_or("a case with input needs a schema")?;
         let schema_opts =
             SchemaOptions::from_conf(&str_map(case.get("conf"))).map_err(|e| e.to_string())?;
-        let schema = Arc::new(parse_schema_with(text, &schema_opts).map_err(|e| e.to_string())?);
         // The reader sees the session's confs the way Spark's JSONOptions does.
         let opts = JsonOptions::from_options_and_conf(
             &str_map(case.get("options")),
             &str_map(case.get("conf")),
         )
         .map_err(|e| e.to_string())?;
+        let schema = Arc::new(parse_schema_with(text, &schema_opts).map_err(|e| e.to_string())?);
         // Like Spark, parse only the columns the query reads: plan against an empty table first.
         let full = output_schema(&schema, &opts).map_err(|e| e.to_string())?;
         let empty =

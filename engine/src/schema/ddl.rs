@@ -23,6 +23,9 @@ const KNOWN_UNSUPPORTED: &[&str] = &["NULL", "VARIANT", "TIME", "OBJECT", "GEOME
 ///
 /// Like Spark's `DataType.fromDDL`, a whole `STRUCT<...>` type is accepted too and yields
 /// its fields as the columns.
+///
+/// Field names that differ only by case are refused as duplicates, as Spark does by default;
+/// [`parse_ddl_with`] follows `spark.sql.caseSensitive` instead.
 pub fn parse_ddl(ddl: &str) -> Result<Schema, SchemaError> {
     parse_ddl_with(ddl, &SchemaOptions::default())
 }
@@ -451,18 +454,24 @@ impl<'a> Parser<'a> {
         self.syntax_error(expected)
     }
 
-    /// Fails when two of `fields` share a name (case-insensitively); `starts` are their offsets.
+    /// Fails when two of `fields` share a name (case-insensitively unless `case_sensitive`);
+    /// `starts` are their offsets.
     fn check_duplicates(
         &self,
         fields: &[Field],
         starts: &[usize],
         what: &str,
     ) -> Result<(), SchemaError> {
-        match duplicate_name_index(fields) {
+        match duplicate_name_index(fields, self.opts.case_sensitive) {
             Some(i) => Err(self.invalid(
                 format!(
-                    "duplicate {what} name '{}' (names compare case-insensitively)",
-                    fields[i].name()
+                    "duplicate {what} name '{}'{}",
+                    fields[i].name(),
+                    if self.opts.case_sensitive {
+                        ""
+                    } else {
+                        " (names compare case-insensitively)"
+                    }
                 ),
                 starts.get(i).copied().unwrap_or_default(),
             )),
@@ -1219,6 +1228,7 @@ mod tests {
     fn legacy_char_varchar_as_string() {
         let opts = SchemaOptions {
             char_varchar_as_string: true,
+            ..SchemaOptions::default()
         };
         let schema = parse_ddl_with("a CHAR(3), b VARCHAR(10), c CHARACTER(1)", &opts).unwrap();
         for f in schema.fields() {

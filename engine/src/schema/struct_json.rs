@@ -17,6 +17,9 @@ use super::{SchemaError, SchemaOptions};
 const KNOWN_UNSUPPORTED: &[&str] = &["interval", "calendarinterval", "variant"];
 
 /// Parses Spark's StructType JSON, `{"type":"struct","fields":[...]}`.
+///
+/// Field names that differ only by case are refused as duplicates, as Spark does by default;
+/// [`parse_struct_json_with`] follows `spark.sql.caseSensitive` instead.
 pub fn parse_struct_json(json: &str) -> Result<Schema, SchemaError> {
     parse_struct_json_with(json, &SchemaOptions::default())
 }
@@ -128,11 +131,16 @@ fn struct_fields(
         ));
     }
     // Spark rejects duplicates when a source resolves its schema; case-insensitive by default.
-    if let Some(i) = duplicate_name_index(&fields) {
+    if let Some(i) = duplicate_name_index(&fields, opts.case_sensitive) {
         return Err(error(
             format!(
-                "duplicate field name '{}' (names compare case-insensitively)",
-                fields[i].name()
+                "duplicate field name '{}'{}",
+                fields[i].name(),
+                if opts.case_sensitive {
+                    ""
+                } else {
+                    " (names compare case-insensitively)"
+                }
             ),
             &format!("{fields_path}[{i}].name"),
         ));

@@ -148,15 +148,22 @@ pub fn field_with_comment(
     }
 }
 
-/// Index of the first field whose name repeats an earlier one, ignoring case.
+/// Index of the first field whose name repeats an earlier one, ignoring case unless
+/// `case_sensitive`.
 ///
-/// Spark resolves columns case-insensitively by default, so `a` and `A` collide when a
-/// source resolves its schema (`SchemaUtils.checkSchemaColumnNameDuplication`).
-pub fn duplicate_name_index(fields: &[Field]) -> Option<usize> {
+/// Spark resolves columns case-insensitively by default (`spark.sql.caseSensitive=false`), so
+/// `a` and `A` collide when a source resolves its schema
+/// (`SchemaUtils.checkSchemaColumnNameDuplication`); with the conf true they are two columns.
+pub fn duplicate_name_index(fields: &[Field], case_sensitive: bool) -> Option<usize> {
     let mut seen = HashSet::with_capacity(fields.len());
-    fields
-        .iter()
-        .position(|f| !seen.insert(f.name().to_lowercase()))
+    fields.iter().position(|f| {
+        let name = if case_sensitive {
+            f.name().clone()
+        } else {
+            f.name().to_lowercase()
+        };
+        !seen.insert(name)
+    })
 }
 
 /// Spark conf that makes CHAR(n)/VARCHAR(n) plain STRING in schemas.
@@ -360,8 +367,11 @@ mod tests {
             Field::new("B", DataType::Int32, true),
             Field::new("b", DataType::Int32, true),
         ];
-        assert_eq!(duplicate_name_index(&fields), Some(2));
-        assert_eq!(duplicate_name_index(&fields[..2]), None);
+        assert_eq!(duplicate_name_index(&fields, false), Some(2));
+        assert_eq!(duplicate_name_index(&fields[..2], false), None);
+        assert_eq!(duplicate_name_index(&fields, true), None);
+        let same = [fields[0].clone(), fields[0].clone()];
+        assert_eq!(duplicate_name_index(&same, true), Some(1));
     }
 
     #[test]
