@@ -229,17 +229,13 @@ fn include_existing_files_false_reads_only_what_lands_after_the_first_start() {
 }
 
 #[test]
-fn auto_loader_options_spate_cannot_honour_fail_loudly() {
+fn misused_or_misspelt_options_fail_loudly() {
     let env = Env::new();
     env.land("a.json", "{\"id\": 1}\n");
     for (option, message) in [
         (
             "schemaHints => 'id STRING'",
             "schemaHints applies on top of schema inference",
-        ),
-        (
-            "rescuedDataColumn => '_rescued_data'",
-            "rescuedDataColumn is not supported yet",
         ),
         (
             "maxFilesPerTriger => 1",
@@ -269,7 +265,7 @@ fn read_files_without_a_schema_infers_one_applies_hints_and_keeps_it_across_rest
     let table = env.read_delta("t");
     assert_eq!(
         table["columns"],
-        json!(["id", "name", "score", "tags"]),
+        json!(["id", "name", "score", "tags", "_rescued_data"]),
         "{table}"
     );
     assert_eq!(table["schema"]["id"], json!("int32"), "{table}");
@@ -278,14 +274,21 @@ fn read_files_without_a_schema_infers_one_applies_hints_and_keeps_it_across_rest
         std::fs::read_to_string(env.dir.path().join("warehouse/_checkpoints/t/_schemas/0"))
             .unwrap();
     assert!(stored.starts_with("v1\n"), "{stored}");
-    // A later file with a new column: the stored schema stays (no new column appears).
-    env.land("b.json", "{\"id\": 3, \"extra\": true, \"score\": 3.25}\n");
+    // A later file with a new column: the stored schema stays, and the new field is rescued.
+    let b = env.land("b.json", "{\"id\": 3, \"extra\": true, \"score\": 3.25}\n");
     assert_ok(&env.run_available_now(&[]));
-    let ids: Vec<Value> = rows_sorted(&env, "t")
-        .iter()
-        .map(|r| r["id"].clone())
-        .collect();
+    let mut rows = env.rows("t");
+    rows.sort_by_key(|r| r["id"].as_i64());
+    let ids: Vec<Value> = rows.iter().map(|r| r["id"].clone()).collect();
     assert_eq!(ids, vec![json!(1), json!(2), json!(3)]);
+    let rescued: Value = serde_json::from_str(rows[2]["_rescued_data"].as_str().unwrap()).unwrap();
+    assert_eq!(rescued["extra"], json!(true), "{rescued}");
+    let name = b.file_name().unwrap().to_str().unwrap();
+    assert!(
+        rescued["_file_path"].as_str().unwrap().ends_with(name),
+        "{rescued}"
+    );
+    assert!(rows[0]["_rescued_data"].is_null(), "{rows:?}");
 }
 
 #[test]

@@ -28,6 +28,9 @@ use super::reader::fetch;
 use super::schema_inference::SchemaInference;
 use super::schema_location::SchemaLocation;
 
+/// The rescued-data column an inferred schema gets unless `rescuedDataColumn` names another.
+pub const DEFAULT_RESCUED_DATA_COLUMN: &str = "_rescued_data";
+
 /// Auto Loader's default `cloudFiles.schemaInference.sampleSize.numFiles`.
 pub const SAMPLE_FILES: usize = 1000;
 /// Auto Loader's default `cloudFiles.schemaInference.sampleSize.numBytes`: 50 GB.
@@ -50,6 +53,16 @@ pub async fn stream_options(
         Some((_, loc)) => Location::parse(loc)?,
         None => schema_base.clone(),
     };
+    // Auto Loader rescues what does not fit an inferred schema (new columns, other types) into
+    // `_rescued_data` unless told another name, so later files lose nothing.
+    let mut options = options.to_vec();
+    if !options.iter().any(|(k, _)| key(k) == "rescueddatacolumn") {
+        options.push((
+            "rescuedDataColumn".to_string(),
+            DEFAULT_RESCUED_DATA_COLUMN.to_string(),
+        ));
+    }
+    let options = &options[..];
     let stored = SchemaLocation::new(&base);
     let schema = match stored.latest().await? {
         Some(s) => s,
@@ -289,13 +302,13 @@ mod tests {
         )
         .await
         .unwrap();
-        assert_eq!(ddl(&o.schema), "id int, name string");
+        assert_eq!(ddl(&o.schema), "id int, name string, _rescued_data string");
         // A later file with a new column does not change a stored schema.
         land(&landing, "b.json", "{\"id\": 2, \"extra\": true}\n");
         let o = stream_options(path, &opts(&[]), &ckpt, &HashMap::new())
             .await
             .unwrap();
-        assert_eq!(ddl(&o.schema), "id int, name string");
+        assert_eq!(ddl(&o.schema), "id int, name string, _rescued_data string");
         assert!(dir.path().join("ckpt/_schemas/0").exists());
     }
 
@@ -317,6 +330,7 @@ mod tests {
         let e = infer(
             dir.path().to_str().unwrap(),
             &opts(&[("schemaHints", "s.x STRING")]),
+            &HashMap::new(),
         )
         .await
         .unwrap_err()

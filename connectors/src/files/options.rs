@@ -42,9 +42,7 @@ const FILE_SOURCE_KEYS: &[&str] = &[
     "schemainference.samplesize.numbytes",
 ];
 /// Auto Loader options spate knows but cannot honour yet: refused with a reason, never ignored.
-const NOT_YET: &[(&str, &str)] = &[
-    ("rescueddatacolumn", "rescuedDataColumn is not supported yet: spate's JSON decoder has no rescued-data column; use mode => 'PERMISSIVE' with a _corrupt_record STRING column in the schema to keep bad records"),
-];
+const NOT_YET: &[(&str, &str)] = &[];
 /// JSON reader options (spec §6.2), handed to the JSON decoder.
 const JSON_KEYS: &[&str] = &[
     "mode",
@@ -71,6 +69,8 @@ const JSON_KEYS: &[&str] = &[
     "dropfieldifallnull",
     "samplingratio",
     "infertimestamp",
+    "rescueddatacolumn",
+    "readercasesensitive",
 ];
 
 /// Spark's default `maxCachedFiles` (spec §1.1).
@@ -195,6 +195,19 @@ impl FileSourceOptions {
                     "read_files: a schema is required here (schema => 'col TYPE, ...'); streaming tables infer one when it is left out",
                 ))
             }
+        };
+        // Databricks adds the rescued-data column to the schema; it is never declared.
+        let declared = match map.get("rescueddatacolumn") {
+            Some(name) if declared.field_with_name(name).is_err() => {
+                let mut fields: Vec<Field> = declared
+                    .fields()
+                    .iter()
+                    .map(|f| f.as_ref().clone())
+                    .collect();
+                fields.push(Field::new(name, arrow::datatypes::DataType::Utf8, true));
+                Schema::new_with_metadata(fields, declared.metadata().clone())
+            }
+            _ => declared,
         };
         let schema = Arc::new(force_nullable(&declared));
 
@@ -517,11 +530,17 @@ mod tests {
     }
 
     #[test]
-    fn auto_loader_options_not_supported_yet_say_so() {
+    fn schema_hints_need_inference_and_the_rescued_column_is_added() {
         assert!(err(&[("schemaHints", "a INT")])
             .contains("schemaHints applies on top of schema inference"));
-        assert!(err(&[("cloudFiles.rescuedDataColumn", "_rescued")])
-            .contains("rescuedDataColumn is not supported yet"));
+        let o = opts(&[
+            ("schema", "a INT"),
+            ("cloudFiles.rescuedDataColumn", "_rescued"),
+        ])
+        .unwrap();
+        assert_eq!(o.schema.fields().len(), 2);
+        assert_eq!(o.schema.field(1).name(), "_rescued");
+        assert_eq!(o.json.rescued_data_column.as_deref(), Some("_rescued"));
     }
 
     #[test]
