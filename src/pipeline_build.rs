@@ -8,6 +8,7 @@ use spate_connectors::files::options::query_references_metadata;
 use spate_connectors::files::FileSource;
 use spate_engine::checkpoint::Checkpoint;
 use spate_engine::query::{ProgressListener, StreamingQuery};
+use spate_engine::source::Source;
 use spate_engine::sql::batch_plan::CleaningPlan;
 use spate_engine::sql::pipeline::{PipelineStatement, SourceKind, StreamingTableDef};
 use spate_engine::sql::session::{keys, Settings};
@@ -96,7 +97,7 @@ async fn build_one(
     if query_references_metadata(&def.query) {
         opts = opts.with_metadata_column();
     }
-    let file_source = FileSource::new(opts, checkpoint.source_location(0)).map_err(err)?;
+    let mut file_source = FileSource::new(opts, checkpoint.source_location(0)).map_err(err)?;
     let table_location = match &def.location {
         Some(l) => l.clone(),
         None => ctx.warehouse.child(&def.name).url.to_string(),
@@ -127,6 +128,16 @@ async fn build_one(
         settings,
     )
     .map_err(err)?;
+    // Like Spark, parse only the columns the query reads (and the watermark's event time).
+    let source_schema = file_source.schema();
+    let mut read = plan
+        .read_columns(source_schema.clone())
+        .await
+        .map_err(err)?;
+    if let Some(w) = &def.watermark {
+        read.extend(source_schema.index_of(&w.column).ok());
+    }
+    file_source.prune_columns(&read).map_err(err)?;
     let partitions = settings
         .get(keys::SHUFFLE_PARTITIONS)
         .and_then(|v| v.parse().ok())

@@ -312,3 +312,41 @@ fn session_confs_reach_the_json_reader() {
     assert_eq!(good["ts"], json!("2024-01-01 05:00:00+00:00"), "{rows:?}");
     assert!(rows.iter().any(|r| r["bad"] == json!("{oops")), "{rows:?}");
 }
+
+#[test]
+fn only_the_columns_the_query_reads_are_parsed() {
+    // Spark prunes the JSON read schema: a bad value in a column the query never reads does not
+    // make the record bad, even in FAILFAST mode.
+    let env = Env::new();
+    env.land(
+        "a.json",
+        "{\"id\": 1, \"n\": \"not a number\"}\n{\"id\": 2, \"n\": 5}\n",
+    );
+    env.pipeline(
+        "CREATE STREAMING TABLE t AS SELECT id FROM STREAM read_files('${landing}', format => 'json', schema => 'id BIGINT, n INT', mode => 'FAILFAST');",
+    );
+    assert_ok(&env.run_available_now(&[]));
+    assert_eq!(
+        rows_sorted(&env, "t"),
+        vec![json!({"id": 1}), json!({"id": 2})]
+    );
+    // Reading n makes the first record malformed, as in Spark.
+    let env = Env::new();
+    env.land("a.json", "{\"id\": 1, \"n\": \"not a number\"}\n");
+    env.pipeline(
+        "CREATE STREAMING TABLE t AS SELECT id, n FROM STREAM read_files('${landing}', format => 'json', schema => 'id BIGINT, n INT', mode => 'FAILFAST');",
+    );
+    let out = env.run_available_now(&[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("FAILFAST"), "{}", stderr(&out));
+    // Only the corrupt-record column: refused like Spark.
+    env.pipeline(
+        "CREATE STREAMING TABLE t AS SELECT _corrupt_record FROM STREAM read_files('${landing}', format => 'json', schema => 'id BIGINT, _corrupt_record STRING');",
+    );
+    let out = env.run_available_now(&[]);
+    assert!(
+        stderr(&out).contains("QUERY_ONLY_CORRUPT_RECORD_COLUMN"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -7,6 +7,14 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
+/// The `spate` binary under test: cargo's, or `SPATE_BIN` (worktrees sharing one target folder
+/// overwrite each other's `target/debug/spate`; a copy keeps a run on its own build).
+pub fn spate_bin() -> PathBuf {
+    std::env::var_os("SPATE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_spate")))
+}
+
 /// One test's folders.
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -104,7 +112,7 @@ impl Env {
 
     /// A `spate` command in the test folder.
     pub fn spate(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_spate"));
+        let mut c = Command::new(spate_bin());
         c.current_dir(self.dir.path());
         c.env_remove("SPATE_FAILPOINT");
         c

@@ -394,7 +394,7 @@ fn spark_resumes_spates_checkpoint_when_pyspark_is_available() {
     let out = std::process::Command::new(python)
         .arg(script)
         .arg("--spate")
-        .arg(env!("CARGO_BIN_EXE_spate"))
+        .arg(crate::harness::spate_bin())
         .output()
         .expect("run resume_in_spark.py");
     let report = String::from_utf8_lossy(&out.stdout);

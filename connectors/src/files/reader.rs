@@ -69,6 +69,9 @@ pub struct FileDecoder {
     metadata: bool,
     ignore_missing: bool,
     ignore_corrupt: bool,
+    /// Which declared columns the query reads (None: all). Like Spark, only these are parsed, so
+    /// a bad value in another column does not make a record bad; the others come back NULL.
+    read: Option<Vec<bool>>,
 }
 
 impl FileDecoder {
@@ -90,7 +93,26 @@ impl FileDecoder {
             metadata: opts.metadata_column,
             ignore_missing: opts.ignore_missing_files,
             ignore_corrupt: opts.ignore_corrupt_files,
+            read: None,
         })
+    }
+
+    /// Parses only the columns the query reads (`columns`: indices into `output_schema`), as
+    /// Spark prunes its JSON read schema. Refuses, like Spark, a query that reads only the
+    /// corrupt-record column.
+    pub fn prune(&mut self, columns: &[usize]) -> Result<()> {
+        let declared: Vec<usize> = columns
+            .iter()
+            .copied()
+            .filter(|c| *c < self.schema.fields().len())
+            .collect();
+        spate_engine::json::pruned_schema(&self.schema, &self.json, &declared)?;
+        let mut read = vec![false; self.schema.fields().len()];
+        for c in declared {
+            read[c] = true;
+        }
+        self.read = (!read.iter().all(|r| *r)).then_some(read);
+        Ok(())
     }
 
     /// The schema of every batch `decode` returns.
@@ -125,7 +147,7 @@ impl FileDecoder {
             }
         };
         let fill = self.partition_fill(file.path);
-        if fill.is_empty() && !self.metadata {
+        if fill.is_empty() && !self.metadata && self.read.is_none() {
             return Ok(Some(decode_json_lines(
                 &text,
                 file.uri,
@@ -135,12 +157,13 @@ impl FileDecoder {
         }
         // Partition columns come from the path only: the JSON is decoded without them, so a value
         // for them inside the file is ignored and cannot make the record corrupt (as in Spark).
+        let is_read = |i: usize| self.read.as_ref().is_none_or(|r| r[i]);
         let data_fields: Vec<_> = self
             .schema
             .fields()
             .iter()
             .enumerate()
-            .filter(|(i, _)| !fill.iter().any(|(j, _)| j == i))
+            .filter(|(i, _)| !fill.iter().any(|(j, _)| j == i) && is_read(*i))
             .map(|(_, f)| f.clone())
             .collect();
         let data_schema = Arc::new(Schema::new_with_metadata(
@@ -157,6 +180,10 @@ impl FileDecoder {
                     value.as_deref(),
                     rows,
                 )?),
+                None if !is_read(i) => columns.push(arrow::array::new_null_array(
+                    self.output.field(i).data_type(),
+                    rows,
+                )),
                 None => columns.push(decoded.column_by_name(field.name()).cloned().ok_or_else(
                     || {
                         Error::config(format!(

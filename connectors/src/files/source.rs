@@ -86,6 +86,11 @@ impl FileSource {
         })
     }
 
+    /// Parses only the columns the query reads (indices into the source schema), as Spark does.
+    pub fn prune_columns(&mut self, columns: &[usize]) -> Result<()> {
+        self.decoder.prune(columns)
+    }
+
     fn current_offset(&self) -> Option<Offset> {
         (self.log_current >= 0).then(|| json!({ "logOffset": self.log_current }))
     }

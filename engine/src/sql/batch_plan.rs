@@ -100,6 +100,13 @@ impl CleaningPlan {
         Ok(Arc::new(strip_flags(&schema)))
     }
 
+    /// The input columns the plan reads (indices into `input`), after DataFusion's projection
+    /// pushdown, expectations included: what Spark's file source parses.
+    pub async fn read_columns(&self, input: SchemaRef) -> Result<Vec<usize>> {
+        self.register_input(input, vec![])?;
+        super::session::read_columns(&self.ctx, &self.sql(), self.ansi, &self.input_table).await
+    }
+
     fn register_input(&self, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<()> {
         let _ = self.ctx.deregister_table(self.input_table.as_str())?;
         let table = MemTable::try_new(schema, vec![batches])?;
