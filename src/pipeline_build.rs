@@ -1,12 +1,15 @@
-//! Turns a parsed pipeline file into streaming queries: file source -> cleaning plan -> Delta sink.
+//! Turns a parsed pipeline file into streaming queries: file or Kinesis source -> cleaning plan ->
+//! Delta sink.
 
 use std::sync::Arc;
 
 use spate_connectors::delta::{DeltaSink, DeltaSinkOptions};
 use spate_connectors::files::options::query_references_metadata;
 use spate_connectors::files::{FileSource, FileSourceOptions};
+use spate_connectors::kinesis::{KinesisOptions, KinesisSource};
 use spate_engine::checkpoint::Checkpoint;
 use spate_engine::query::{ProgressListener, StreamingQuery};
+use spate_engine::source::Source;
 use spate_engine::sql::batch_plan::CleaningPlan;
 use spate_engine::sql::pipeline::{PipelineStatement, SourceKind, StreamingTableDef};
 use spate_engine::sql::session::{keys, Settings};
@@ -69,26 +72,27 @@ fn build_one(
             def.sources.len()
         ));
     };
-    if source.kind == SourceKind::ReadKinesis {
-        return Err(format!(
-            "line {}, column {}: read_kinesis is not supported yet",
-            source.line, source.column
-        ));
-    }
-    let path = source.path.clone().ok_or_else(|| {
-        format!(
-            "line {}, column {}: read_files needs a path",
-            source.line, source.column
-        )
-    })?;
-    let mut opts = FileSourceOptions::from_read_files(&path, &source.options)
-        .map_err(|e| format!("line {}, column {}: {e}", source.line, source.column))?;
-    if query_references_metadata(&def.query) {
-        opts = opts.with_metadata_column();
-    }
-
+    let at = |e: String| format!("line {}, column {}: {e}", source.line, source.column);
     let checkpoint = Checkpoint::new(ctx.warehouse.child(&format!("_checkpoints/{}", def.name)));
-    let file_source = FileSource::new(opts, checkpoint.source_location(0)).map_err(err)?;
+    let stream_source: Box<dyn Source> = match source.kind {
+        SourceKind::ReadKinesis => {
+            let opts = KinesisOptions::from_read_kinesis(&source.options)
+                .map_err(|e| at(e.to_string()))?;
+            Box::new(KinesisSource::new(opts))
+        }
+        SourceKind::ReadFiles => {
+            let path = source
+                .path
+                .clone()
+                .ok_or_else(|| at("read_files needs a path".into()))?;
+            let mut opts = FileSourceOptions::from_read_files(&path, &source.options)
+                .map_err(|e| at(e.to_string()))?;
+            if query_references_metadata(&def.query) {
+                opts = opts.with_metadata_column();
+            }
+            Box::new(FileSource::new(opts, checkpoint.source_location(0)).map_err(err)?)
+        }
+    };
     let table_location = match &def.location {
         Some(l) => l.clone(),
         None => ctx.warehouse.child(&def.name).url.to_string(),
@@ -126,7 +130,7 @@ fn build_one(
     Ok(StreamingQuery::new(
         &def.name,
         checkpoint,
-        Box::new(file_source),
+        stream_source,
         plan,
         Box::new(sink),
         ctx.trigger,
