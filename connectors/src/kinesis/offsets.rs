@@ -202,6 +202,16 @@ impl KinesisOffset {
         Ok(KinesisOffset { shards })
     }
 
+    /// The same shards at the same positions (`startedFrom` only says how a shard began).
+    pub fn same_positions(&self, other: &KinesisOffset) -> bool {
+        self.shards.len() == other.shards.len()
+            && self
+                .shards
+                .iter()
+                .zip(&other.shards)
+                .all(|((k1, o1), (k2, o2))| k1 == k2 && o1.position == o2.position)
+    }
+
     /// Where reading `key` starts in the batch `(self, end]`: this offset's position, or for a shard
     /// new in `end`, where it started.
     pub fn read_from(&self, key: &ShardKey, end: &ShardOffset) -> ShardPosition {
@@ -269,6 +279,12 @@ mod tests {
                    "b": {"shardId-000000000000": {"iteratorType": "TRIM_HORIZON"}}})
         );
         assert_eq!(KinesisOffset::from_json(&j).unwrap(), o);
+        // Dropping startedFrom (the next batch's start) is not a change worth a batch.
+        let mut next = o.clone();
+        next.shards.values_mut().for_each(|s| s.started_from = None);
+        assert!(next.same_positions(&o) && next != o);
+        next.shards.values_mut().next().unwrap().position = ShardPosition::Ended;
+        assert!(!next.same_positions(&o));
         assert!(KinesisOffset::from_json(&json!({"logOffset": 3})).is_err());
         assert!(KinesisOffset::from_json(&json!({"a": {"s": {"iteratorType": "AFTER_SEQUENCE_NUMBER", "iteratorPosition": "x1"}}})).is_err());
     }

@@ -309,13 +309,20 @@ impl KinesisSource {
 
     /// The records of `key` after `from` through `through` (to SHARD_END for None), waiting for
     /// its loop to fetch them if needed (a batch re-run after a restart).
+    ///
+    /// `new_in_batch`: the shard is not in the batch's start offset, so its loop must have started
+    /// exactly where the batch says (`startedFrom`). After a restart, discovery may already have
+    /// started it elsewhere (`latest` is a new instant now); that loop is replaced.
     async fn collect(
         &mut self,
         key: &ShardKey,
         from: &ShardPosition,
         through: Option<&SequenceNumber>,
+        new_in_batch: bool,
     ) -> std::result::Result<Vec<KinesisRecord>, KinesisError> {
-        if !self.feeds.contains_key(key) {
+        let misplaced =
+            new_in_batch && self.feeds.get(key).is_some_and(|f| f.started_from != *from);
+        if misplaced || !self.feeds.contains_key(key) {
             self.spawn(key.clone(), from.clone())?;
         }
         let feed = &self.feeds[key];
@@ -409,7 +416,7 @@ impl Source for KinesisSource {
             self.caught_up = true;
         }
         let end = self.plan_end(&base);
-        if end == base {
+        if end.same_positions(&base) {
             return Ok(start.cloned());
         }
         Ok(Some(end.to_json()))
@@ -432,7 +439,8 @@ impl Source for KinesisSource {
             if from == ShardPosition::Ended || from == e.position {
                 continue;
             }
-            let records = self.collect(key, &from, through).await?;
+            let new_in_batch = !start.shards.contains_key(key);
+            let records = self.collect(key, &from, through, new_in_batch).await?;
             if records.is_empty() {
                 continue;
             }
