@@ -330,17 +330,13 @@ fn kinesis_crash_mid_batch_rereads_exactly_the_planned_records() {
         // The crashed batch's rows share one batch timestamp, and the later records are not among them.
         let planned_ts: HashSet<String> = rows
             .iter()
-            .filter(|r| {
-                planned
-                    .iter()
-                    .any(|p| r["body"] == Value::from(p.1.as_str()))
-            })
+            .filter(|r| planned.iter().any(|p| r["body"] == p.1.as_str()))
             .map(|r| r["batch_ts"].to_string())
             .collect();
         assert_eq!(planned_ts.len(), 1, "{point}: {planned_ts:?}");
         let later_ts: HashSet<String> = rows
             .iter()
-            .filter(|r| later.iter().any(|p| r["body"] == Value::from(p.1.as_str())))
+            .filter(|r| later.iter().any(|p| r["body"] == p.1.as_str()))
             .map(|r| r["batch_ts"].to_string())
             .collect();
         assert!(

@@ -19,7 +19,7 @@ use spate_engine::source::{Offset, ReadLimit, Source, SourceData};
 use spate_engine::Result;
 use tokio::sync::watch;
 
-use super::client::{CallError, KinesisClient, KinesisRecord};
+use super::client::{backoff, CallError, KinesisClient, KinesisRecord};
 use super::fetcher::{Feed, FetchConfig};
 use super::offsets::{KinesisOffset, SequenceNumber, ShardKey, ShardOffset, ShardPosition};
 use super::options::KinesisOptions;
@@ -27,6 +27,8 @@ use super::records::{record_schema, to_batch};
 use super::shards::{Lineage, Tracked};
 use super::KinesisError;
 
+/// Tries of the first ListShards (no earlier listing to fall back on) before the query fails.
+const MAX_FIRST_LISTING_ATTEMPTS: u32 = 6;
 /// How long a waiting batch sleeps between looks at a shard's buffer (a missed wake-up costs no more).
 const ARRIVAL_POLL: Duration = Duration::from_millis(100);
 
@@ -140,10 +142,25 @@ impl KinesisSource {
         }
         let client = self.client()?.clone();
         for stream in &self.opts.stream_names {
-            match client
+            let mut listed = client
                 .list_shards(stream, self.opts.max_shards_per_describe)
-                .await
-            {
+                .await;
+            // The first listing has no earlier one to fall back on: ride out a slow start or a
+            // throttled burst before giving up.
+            let mut attempt = 0;
+            while self.last_listing.is_none() && attempt < MAX_FIRST_LISTING_ATTEMPTS {
+                let (Err(CallError::Throttled(m)) | Err(CallError::Transient(m))) = &listed else {
+                    break;
+                };
+                let wait = backoff(Duration::from_millis(250), attempt);
+                tracing::warn!(%stream, "ListShards failed, retrying in {} ms: {m}", wait.as_millis());
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+                listed = client
+                    .list_shards(stream, self.opts.max_shards_per_describe)
+                    .await;
+            }
+            match listed {
                 Ok(shards) => self
                     .lineage
                     .entry(stream.clone())
