@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use spate_connectors::delta::{DeltaSink, DeltaSinkOptions};
+use spate_connectors::files::inferred_schema::stream_options;
 use spate_connectors::files::options::query_references_metadata;
-use spate_connectors::files::{FileSource, FileSourceOptions};
+use spate_connectors::files::FileSource;
 use spate_connectors::kinesis::{KinesisOptions, KinesisSource};
 use spate_engine::checkpoint::Checkpoint;
 use spate_engine::query::{ProgressListener, StreamingQuery};
@@ -13,6 +14,7 @@ use spate_engine::source::Source;
 use spate_engine::sql::batch_plan::CleaningPlan;
 use spate_engine::sql::pipeline::{PipelineStatement, SourceKind, StreamingTableDef};
 use spate_engine::sql::session::{keys, Settings};
+use spate_engine::state::Stateful;
 use spate_engine::storage::Location;
 use spate_engine::trigger::Trigger;
 use tokio::sync::watch;
@@ -33,7 +35,7 @@ pub struct BuildContext {
 }
 
 /// Builds one query per streaming table; `SET` applies to the tables after it.
-pub fn build_queries(
+pub async fn build_queries(
     statements: Vec<PipelineStatement>,
     ctx: &BuildContext,
 ) -> Result<Vec<(String, StreamingQuery)>, String> {
@@ -45,6 +47,7 @@ pub fn build_queries(
             PipelineStatement::StreamingTable(def) => {
                 let name = def.name.clone();
                 let q = build_one(def, &settings, ctx)
+                    .await
                     .map_err(|e| format!("streaming table {name}: {e}"))?;
                 queries.push((name, q));
             }
@@ -59,7 +62,7 @@ pub fn build_queries(
     Ok(queries)
 }
 
-fn build_one(
+async fn build_one(
     def: StreamingTableDef,
     settings: &Settings,
     ctx: &BuildContext,
@@ -85,7 +88,13 @@ fn build_one(
                 .path
                 .clone()
                 .ok_or_else(|| at("read_files needs a path".into()))?;
-            let mut opts = FileSourceOptions::from_read_files(&path, &source.options)
+            // Without a declared schema, the one inferred at the first start is kept in the checkpoint.
+            let conf: std::collections::HashMap<String, String> = settings
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let mut opts = stream_options(&path, &source.options, checkpoint.location(), &conf)
+                .await
                 .map_err(|e| at(e.to_string()))?;
             if query_references_metadata(&def.query) {
                 opts = opts.with_metadata_column();
@@ -127,6 +136,10 @@ fn build_one(
         .get(keys::SHUFFLE_PARTITIONS)
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
+    let stateful = Stateful {
+        watermark: def.watermark.clone(),
+        dedup: def.dedup.clone(),
+    };
     Ok(StreamingQuery::new(
         &def.name,
         checkpoint,
@@ -137,7 +150,8 @@ fn build_one(
         partitions,
         ctx.listener.clone(),
         ctx.stop.clone(),
-    ))
+    )
+    .with_stateful(stateful))
 }
 
 /// A declared column list casts the SELECT's columns (by name) to the declared types.

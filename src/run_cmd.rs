@@ -54,7 +54,9 @@ pub async fn run_text(
         listener: Arc::new(Reporter::new(progress_json)?),
         stop: stop_rx,
     };
-    let queries = build_queries(statements, &ctx).map_err(|e| format!("{origin}: {e}"))?;
+    let queries = build_queries(statements, &ctx)
+        .await
+        .map_err(|e| format!("{origin}: {e}"))?;
 
     tokio::spawn(wait_for_signal(stop_tx.clone()));
     let mut tasks = tokio::task::JoinSet::new();

@@ -16,15 +16,17 @@
 //! ```text
 //!  after-source-log  the file source wrote sources/0/K, offsets/N not yet   (<batch> is K here)
 //!  after-offsets     offsets/N written, nothing read yet
+//!  after-state       a stateful query wrote state version N+1, the sink has not run
 //!  mid-delta-write   the batch's parquet files are written, the Delta commit is not
 //!  after-sink        the Delta commit holding txn(query id, N) is made, commits/N not yet
 //!  after-commit      commits/N written
 //! ```
 
 /// Every failpoint name, in the order one batch reaches them.
-pub const POINTS: [&str; 5] = [
+pub const POINTS: [&str; 6] = [
     "after-source-log",
     "after-offsets",
+    "after-state",
     "mid-delta-write",
     "after-sink",
     "after-commit",

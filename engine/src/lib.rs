@@ -14,6 +14,7 @@ pub mod schema;
 pub mod sink;
 pub mod source;
 pub mod sql;
+pub mod state;
 pub mod storage;
 pub mod trigger;
 

@@ -31,7 +31,10 @@ pub struct QueryProgress {
     /// Phase durations, keys sorted.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub duration_ms: BTreeMap<String, u64>,
-    /// Stateful operators (none yet).
+    /// Event-time statistics and the watermark, when the source declares a watermark.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub event_time: BTreeMap<String, String>,
+    /// Stateful operators.
     pub state_operators: Vec<serde_json::Value>,
     /// One entry per source.
     pub sources: Vec<SourceProgress>,
@@ -141,6 +144,7 @@ mod tests {
             input_rows_per_second: 120.0,
             processed_rows_per_second: 784.313,
             duration_ms: [("addBatch".to_string(), 1200)].into(),
+            event_time: BTreeMap::new(),
             state_operators: vec![],
             sources: vec![],
             sink: SinkProgress {

@@ -26,7 +26,8 @@ use crate::error::{Error, Result};
 use crate::progress::{format_timestamp, per_second, QueryProgress, SinkProgress, SourceProgress};
 use crate::sink::{Sink, SinkOutcome};
 use crate::source::{Offset, ReadLimit, Source};
-use crate::sql::batch_plan::CleaningPlan;
+use crate::sql::batch_plan::{CleaningPlan, DedupStep};
+use crate::state::{Stateful, StatefulRuntime};
 use crate::trigger::Trigger;
 
 /// Spark's `spark.sql.streaming.pollingDelay`: idle wait between polls with the default trigger.
@@ -76,6 +77,8 @@ pub struct StreamingQuery {
     listener: Arc<dyn ProgressListener>,
     stop: watch::Receiver<bool>,
     wake: Wake,
+    /// The watermark and the de-duplication with its state.
+    stateful: StatefulRuntime,
 }
 
 /// Whether the idle loop polls or waits on the source's wake signal.
@@ -111,8 +114,10 @@ impl StreamingQuery {
         listener: Arc<dyn ProgressListener>,
         stop: watch::Receiver<bool>,
     ) -> Self {
+        let stateful = StatefulRuntime::new(Stateful::default(), checkpoint.location());
         StreamingQuery {
             name: name.to_string(),
+            stateful,
             checkpoint,
             source,
             plan,
@@ -123,6 +128,12 @@ impl StreamingQuery {
             stop,
             wake: Wake::Unasked,
         }
+    }
+
+    /// Adds the query's watermark and de-duplication (spec §9).
+    pub fn with_stateful(mut self, spec: Stateful) -> Self {
+        self.stateful = StatefulRuntime::new(spec, self.checkpoint.location());
+        self
     }
 
     /// Runs until the trigger says stop, a stop is requested (the running batch finishes first), or an error.
@@ -162,7 +173,14 @@ impl StreamingQuery {
             );
         }
         self.source.restore(committed.as_ref()).await?;
-        self.plan.validate(self.source.schema()).await?;
+        let output = self.plan.validate(self.source.schema()).await?;
+        self.stateful.validate(&self.source.schema(), &output)?;
+        // Batch N filters late rows with batch N-1's watermark and evicts with its own (spec §9.1).
+        let mut watermark = recovered.watermark_ms;
+        let mut prev_watermark = recovered
+            .committed
+            .as_ref()
+            .map_or(0, |s| s.metadata.batch_watermark_ms);
         if self.trigger == Trigger::AvailableNow {
             self.source.prepare_available_now().await?;
         }
@@ -184,17 +202,21 @@ impl StreamingQuery {
             tracing::info!(table = %self.name, batch_id, "re-running batch planned before the last stop");
             let started = Instant::now();
             let started_ms = chrono::Utc::now().timestamp_millis();
-            self.execute(
-                &mut ctx,
-                batch_id,
-                committed.clone(),
-                end.clone(),
-                &rerun.metadata,
-                started,
-                started_ms,
-                BTreeMap::new(),
-            )
-            .await?;
+            let next = self
+                .execute(
+                    &mut ctx,
+                    batch_id,
+                    committed.clone(),
+                    end.clone(),
+                    &rerun.metadata,
+                    prev_watermark,
+                    started,
+                    started_ms,
+                    BTreeMap::new(),
+                )
+                .await?;
+            prev_watermark = rerun.metadata.batch_watermark_ms;
+            watermark = next;
             committed = Some(end);
             batch_id += 1;
             batches += 1;
@@ -231,6 +253,15 @@ impl StreamingQuery {
             durations.insert("latestOffset".to_string(), t0.elapsed().as_millis() as u64);
             let new_end = match end {
                 Some(e) if Some(&e) != committed.as_ref() => e,
+                // A batch without new data when the watermark moved and state can be evicted
+                // (Spark's `noDataMicroBatches.enabled`, default true).
+                _ if committed.is_some()
+                    && self.stateful.wants_no_data_batch(watermark, prev_watermark) =>
+                {
+                    committed
+                        .clone()
+                        .ok_or_else(|| Error::config("internal: no committed offset"))?
+                }
                 _ => {
                     if self.trigger.is_terminating() {
                         break;
@@ -240,7 +271,7 @@ impl StreamingQuery {
                 }
             };
             let metadata = OffsetSeqMetadata {
-                batch_watermark_ms: 0,
+                batch_watermark_ms: watermark,
                 batch_timestamp_ms: started_ms,
                 conf: pinned.clone(),
             };
@@ -262,17 +293,21 @@ impl StreamingQuery {
             self.checkpoint
                 .purge(batch_id, MIN_BATCHES_TO_RETAIN)
                 .await?;
-            self.execute(
-                &mut ctx,
-                batch_id,
-                committed.clone(),
-                new_end.clone(),
-                &metadata,
-                started,
-                started_ms,
-                durations,
-            )
-            .await?;
+            let next = self
+                .execute(
+                    &mut ctx,
+                    batch_id,
+                    committed.clone(),
+                    new_end.clone(),
+                    &metadata,
+                    prev_watermark,
+                    started,
+                    started_ms,
+                    durations,
+                )
+                .await?;
+            prev_watermark = watermark;
+            watermark = next;
             committed = Some(new_end);
             batch_id += 1;
             batches += 1;
@@ -291,7 +326,8 @@ impl StreamingQuery {
         })
     }
 
-    /// Runs one planned batch: read, clean, sink, `commits/N`, progress.
+    /// Runs one planned batch: read, clean (and de-duplicate), state, sink, `commits/N`, progress.
+    /// Returns the watermark for the next batch.
     #[allow(clippy::too_many_arguments)]
     async fn execute(
         &mut self,
@@ -300,24 +336,41 @@ impl StreamingQuery {
         start: Option<Offset>,
         end: Offset,
         metadata: &OffsetSeqMetadata,
+        late_watermark_ms: i64,
         started: Instant,
         started_ms: i64,
         mut durations: BTreeMap<String, u64>,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         let t0 = Instant::now();
         let data = self.source.read(start.as_ref(), &end).await?;
         durations.insert("getBatch".to_string(), t0.elapsed().as_millis() as u64);
         let rows_in = data.num_input_rows;
         let source_metrics: BTreeMap<String, String> = data.metrics.iter().cloned().collect();
         let t0 = Instant::now();
-        let out = self
+        let event_times = self.stateful.observe(&data.batches)?;
+        self.stateful.prepare(batch_id).await?;
+        let step = self.stateful.operator().map(|operator| DedupStep {
+            operator,
+            late_ms: late_watermark_ms,
+            evict_ms: metadata.batch_watermark_ms,
+        });
+        let (out, dedup_metrics) = self
             .plan
-            .run(
+            .run_stateful(
                 self.source.schema(),
                 data.batches,
                 metadata.batch_timestamp_ms,
+                step,
             )
             .await?;
+        if let Some(m) = dedup_metrics {
+            // State version N+1 is written before the sink, as Spark's tasks commit it.
+            self.stateful.commit(batch_id, m).await?;
+            crate::failpoint::hit("after-state", batch_id);
+        }
+        let next_watermark = self
+            .stateful
+            .next_watermark(metadata.batch_watermark_ms, &event_times);
         let outcome = self
             .sink
             .add_batch(batch_id, out.schema.clone(), out.batches)
@@ -329,7 +382,7 @@ impl StreamingQuery {
             .write_commit(
                 batch_id,
                 &CommitMetadata {
-                    next_batch_watermark_ms: metadata.batch_watermark_ms,
+                    next_batch_watermark_ms: next_watermark,
                 },
             )
             .await?;
@@ -385,7 +438,10 @@ impl StreamingQuery {
             input_rows_per_second: input_rate,
             processed_rows_per_second: processed_rate,
             duration_ms: durations,
-            state_operators: vec![],
+            event_time: self
+                .stateful
+                .event_time(&event_times, metadata.batch_watermark_ms),
+            state_operators: self.stateful.state_operators(),
             sources: vec![SourceProgress {
                 description: self.source.description(),
                 start_offset: start,
@@ -414,7 +470,7 @@ impl StreamingQuery {
             outcome,
         };
         self.listener.on_batch(&progress, &summary);
-        Ok(())
+        Ok(next_watermark)
     }
 
     /// The one source's offset in an `offsets/N` entry (spate queries have one source).

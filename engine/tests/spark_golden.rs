@@ -29,7 +29,7 @@ use base64::Engine as _;
 use datafusion::datasource::MemTable;
 use serde_json::{json, Map, Value};
 use spate_engine::json::{decode_json_lines, output_schema, pruned_schema, JsonOptions};
-use spate_engine::schema::{parse_schema, spark_type_name};
+use spate_engine::schema::{parse_schema_with, spark_type_name, SchemaOptions};
 use spate_engine::sql::session::{new_context, plan_sql, read_columns, Settings};
 
 /// What a case produced: the result schema as (name, Spark type) and rows, or an error message.
@@ -86,13 +86,15 @@ async fn run_spate(case: &Value) -> Outcome {
         let text = case["schema"]
             .as_str()
             .ok_or("a case with input needs a schema")?;
-        let schema = Arc::new(parse_schema(text).map_err(|e| e.to_string())?);
+        let schema_opts =
+            SchemaOptions::from_conf(&str_map(case.get("conf"))).map_err(|e| e.to_string())?;
         // The reader sees the session's confs the way Spark's JSONOptions does.
         let opts = JsonOptions::from_options_and_conf(
             &str_map(case.get("options")),
             &str_map(case.get("conf")),
         )
         .map_err(|e| e.to_string())?;
+        let schema = Arc::new(parse_schema_with(text, &schema_opts).map_err(|e| e.to_string())?);
         // Like Spark, parse only the columns the query reads: plan against an empty table first.
         let full = output_schema(&schema, &opts).map_err(|e| e.to_string())?;
         let empty =

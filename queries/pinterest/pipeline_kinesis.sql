@@ -10,9 +10,13 @@
 -- The notebooks were written for Spark 3: a failing CAST gives NULL instead of an error.
 SET spark.sql.ansi.enabled = false;
 
+-- De-duplication: the emulator (like the real API gateway) re-sends posts as exact copies on all
+-- three feeds, so each table is a SELECT DISTINCT: Spark's dropDuplicates() on every column, the
+-- notebooks' choice. There is no watermark: a post's timestamp is when it was posted (years ago,
+-- in any order), not when it arrives, so it cannot bound the state; the state holds one key per
+-- distinct row (spate's checkpoint, state/0/0).
+
 -- Posts. Placeholders and empty strings become NULL; follower_count "26k" -> 26000, "6M" -> 6000000.
--- Re-sent duplicate posts are kept for now: streaming de-duplication (dropDuplicates) belongs to the
--- stateful-operators work and will go here as `SELECT DISTINCT` / a dedup clause on unique_id.
 CREATE OR REFRESH STREAMING TABLE pin_clean (
   CONSTRAINT valid_unique_id EXPECT (length(unique_id) = 36) ON VIOLATION DROP ROW,
   -- follower_count is -1 when the raw text was neither a placeholder nor digits with an optional k/M;
@@ -20,7 +24,7 @@ CREATE OR REFRESH STREAMING TABLE pin_clean (
   CONSTRAINT valid_follower_count EXPECT (follower_count IS NULL OR follower_count >= 0) ON VIOLATION DROP ROW
 )
 COMMENT 'Pinterest posts, cleaned'
-AS SELECT
+AS SELECT DISTINCT
   CAST(`index` AS INT) AS ind,
   unique_id,
   CASE WHEN title IN ('No Title Data Available', '') THEN NULL ELSE title END AS title,
@@ -64,7 +68,7 @@ CREATE OR REFRESH STREAMING TABLE geo_clean (
   CONSTRAINT valid_ind EXPECT (ind IS NOT NULL) ON VIOLATION DROP ROW
 )
 COMMENT 'Pinterest post locations, cleaned'
-AS SELECT
+AS SELECT DISTINCT
   ind,
   NULLIF(country, '') AS country,
   array(latitude, longitude) AS coordinates,
@@ -86,7 +90,7 @@ CREATE OR REFRESH STREAMING TABLE user_clean (
   CONSTRAINT valid_ind EXPECT (ind IS NOT NULL) ON VIOLATION DROP ROW
 )
 COMMENT 'Pinterest users, cleaned'
-AS SELECT
+AS SELECT DISTINCT
   ind,
   concat_ws(' ', first_name, last_name) AS user_name,
   age,

@@ -98,6 +98,9 @@ CASES = [
     ddl("ddl_error_char", "a CHAR(3)"),
     ddl("ddl_error_varchar_no_length", "a VARCHAR"),
     ddl("ddl_varchar_legacy_as_string", "a INT, b VARCHAR(3)", conf={"spark.sql.legacy.charVarcharAsString": "true"}),
+    ddl("ddl_char_legacy_as_string", "a INT, b CHAR(3), c VARCHAR(2)", input=lines('{"a":1,"b":"x","c":"long"}'),
+        sql="SELECT a, b, length(b) AS n, c FROM t", conf={"spark.sql.legacy.charVarcharAsString": "true"}),
+    ddl("ddl_string_collate_utf8_binary", "a INT, b STRING COLLATE UTF8_BINARY", sql="SELECT b, b = 'X' AS eq FROM t"),
     ddl("ddl_error_default_clause", "a INT DEFAULT 1, b STRING"),
     ddl("ddl_error_generated_clause", "a INT GENERATED ALWAYS AS (1)"),
     ddl("ddl_error_timestamp_without_time_zone", "a TIMESTAMP WITHOUT TIME ZONE"),
@@ -166,5 +169,6 @@ CASES = [
     sj("json_error_duplicate_names", [fld("a", "integer"), fld("a", "string")]),
     sj("json_error_type_list", [fld("a", {"type": "list", "elementType": "integer"})]),
     sj("json_interval_type", [fld("a", "integer"), fld("i", "interval day to second")], input=lines('{"a":1}')),
+    sj("json_varchar_legacy_as_string", [fld("a", "integer"), fld("b", "varchar(3)")], conf={"spark.sql.legacy.charVarcharAsString": "true"}),
     sj("json_empty_fields", '{"type":"struct","fields":[]}', sql="SELECT count(*) AS n FROM t"),
 ]

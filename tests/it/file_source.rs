@@ -229,17 +229,13 @@ fn include_existing_files_false_reads_only_what_lands_after_the_first_start() {
 }
 
 #[test]
-fn auto_loader_options_spate_cannot_honour_fail_loudly() {
+fn misused_or_misspelt_options_fail_loudly() {
     let env = Env::new();
     env.land("a.json", "{\"id\": 1}\n");
     for (option, message) in [
         (
             "schemaHints => 'id STRING'",
-            "schemaHints is not supported yet",
-        ),
-        (
-            "rescuedDataColumn => '_rescued_data'",
-            "rescuedDataColumn is not supported yet",
+            "schemaHints applies on top of schema inference",
         ),
         (
             "maxFilesPerTriger => 1",
@@ -253,4 +249,66 @@ fn auto_loader_options_spate_cannot_honour_fail_loudly() {
         assert!(!out.status.success());
         assert!(stderr(&out).contains(message), "{option}: {}", stderr(&out));
     }
+}
+
+#[test]
+fn read_files_without_a_schema_infers_one_applies_hints_and_keeps_it_across_restarts() {
+    let env = Env::new();
+    env.land(
+        "a.json",
+        "{\"id\": 1, \"name\": \"x\", \"score\": 1.5, \"tags\": [\"a\"]}\n{\"id\": 2, \"name\": null, \"score\": 2}\n",
+    );
+    env.pipeline(
+        "CREATE STREAMING TABLE t AS SELECT * FROM STREAM read_files('${landing}', format => 'json', schemaHints => 'id INT');",
+    );
+    assert_ok(&env.run_available_now(&[]));
+    let table = env.read_delta("t");
+    assert_eq!(
+        table["columns"],
+        json!(["id", "name", "score", "tags", "_rescued_data"]),
+        "{table}"
+    );
+    assert_eq!(table["schema"]["id"], json!("int32"), "{table}");
+    assert_eq!(table["schema"]["score"], json!("double"), "{table}");
+    let stored =
+        std::fs::read_to_string(env.dir.path().join("warehouse/_checkpoints/t/_schemas/0"))
+            .unwrap();
+    assert!(stored.starts_with("v1\n"), "{stored}");
+    // A later file with a new column: the stored schema stays, and the new field is rescued.
+    let b = env.land("b.json", "{\"id\": 3, \"extra\": true, \"score\": 3.25}\n");
+    assert_ok(&env.run_available_now(&[]));
+    let mut rows = env.rows("t");
+    rows.sort_by_key(|r| r["id"].as_i64());
+    let ids: Vec<Value> = rows.iter().map(|r| r["id"].clone()).collect();
+    assert_eq!(ids, vec![json!(1), json!(2), json!(3)]);
+    let rescued: Value = serde_json::from_str(rows[2]["_rescued_data"].as_str().unwrap()).unwrap();
+    assert_eq!(rescued["extra"], json!(true), "{rescued}");
+    let name = b.file_name().unwrap().to_str().unwrap();
+    assert!(
+        rescued["_file_path"].as_str().unwrap().ends_with(name),
+        "{rescued}"
+    );
+    assert!(rows[0]["_rescued_data"].is_null(), "{rows:?}");
+}
+
+#[test]
+fn session_confs_reach_the_json_reader() {
+    // Spark's JSON reader reads zone-less timestamps in spark.sql.session.timeZone and names the
+    // corrupt-record column after spark.sql.columnNameOfCorruptRecord.
+    let env = Env::new();
+    env.land(
+        "a.json",
+        "{\"id\": 1, \"ts\": \"2024-01-01 00:00:00\"}\n{oops\n",
+    );
+    env.pipeline(
+        "SET spark.sql.session.timeZone = America/New_York;\n\
+         SET spark.sql.columnNameOfCorruptRecord = bad;\n\
+         CREATE STREAMING TABLE t AS SELECT id, ts, bad FROM STREAM read_files('${landing}', format => 'json', schema => 'id BIGINT, ts TIMESTAMP, bad STRING');",
+    );
+    assert_ok(&env.run_available_now(&[]));
+    let rows = rows_sorted(&env, "t");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let good = rows.iter().find(|r| r["id"] == json!(1)).unwrap();
+    assert_eq!(good["ts"], json!("2024-01-01 05:00:00+00:00"), "{rows:?}");
+    assert!(rows.iter().any(|r| r["bad"] == json!("{oops")), "{rows:?}");
 }

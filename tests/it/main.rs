@@ -16,5 +16,6 @@ mod s3;
 mod services;
 mod spark_interop;
 mod sql_cmd;
+mod stateful;
 mod triggers;
 mod watch;

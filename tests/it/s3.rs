@@ -418,3 +418,60 @@ fn s3_lost_replies_and_random_faults_still_land_every_row_exactly_once() {
         "one Delta commit per batch"
     );
 }
+
+#[test]
+fn s3_incremental_listing_starts_after_the_last_key_and_finds_every_new_file() {
+    let s3 = S3Env::new();
+    for i in 0..3 {
+        s3.moto.put(
+            BUCKET,
+            &format!("landing/{i:03}.json"),
+            &format!("{{\"a\": {i}}}\n"),
+        );
+    }
+    s3.env.pipeline(
+        "CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('${landing}', format => 'json', schema => 'a INT');",
+    );
+    let live = s3
+        .run("100ms", &[("SPATE_LOG", "spate_connectors=debug")])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the live query");
+    // Files keep landing in key order while the query runs: listings after the first start at
+    // the last key taken (S3's StartAfter) and still find each one.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for i in 3..8 {
+        while !s3
+            .moto
+            .exists(BUCKET, &format!("wh/_checkpoints/t/commits/{}", i - 3))
+        {
+            assert!(Instant::now() < deadline, "batch {} never committed", i - 3);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        s3.moto.put(
+            BUCKET,
+            &format!("landing/{i:03}.json"),
+            &format!("{{\"a\": {i}}}\n"),
+        );
+    }
+    while s3.rows("wh/t").len() < 8 {
+        assert!(Instant::now() < deadline, "not every file was read");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(live.id().to_string())
+        .status()
+        .expect("kill");
+    let out = live.wait_with_output().expect("wait for the live query");
+    let log = String::from_utf8_lossy(&out.stderr);
+    // The debug line of a listing names its start key (`after="landing/002.json"`).
+    assert!(
+        log.contains("\"landing/002.json\""),
+        "an incremental listing was made: {log}"
+    );
+    let mut rows = s3.rows("wh/t");
+    sort(&mut rows);
+    let want: Vec<Value> = (0..8).map(|i| json!({"a": i})).collect();
+    assert_eq!(rows, want);
+}

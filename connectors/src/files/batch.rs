@@ -14,7 +14,7 @@ use super::reader::{fetch, FileDecoder, FileRef};
 pub async fn read_all(opts: &FileSourceOptions) -> Result<Vec<RecordBatch>> {
     let path = SourcePath::parse(&opts.path)?;
     let decoder = FileDecoder::new(opts, &path)?;
-    let mut files = list_source(&path, opts.path_glob_filter.as_ref()).await?;
+    let mut files = list_source(&path, opts.path_glob_filter.as_ref(), None).await?;
     sort_files(&mut files, false);
     let mut out = vec![];
     for f in &files {

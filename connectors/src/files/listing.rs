@@ -34,7 +34,7 @@ pub fn is_hidden(name: &str) -> bool {
 
 /// Lists the leaf files below `base`, recursively, skipping hidden names at every level below it.
 pub async fn list_files(base: &Location) -> Result<Vec<InputFile>> {
-    list_matching(base, |_| true).await
+    list_matching(base, None, |_| true).await
 }
 
 /// Lists the files a source path selects (spec §1.8): every leaf file below its folder, recursively,
@@ -44,11 +44,15 @@ pub async fn list_files(base: &Location) -> Result<Vec<InputFile>> {
 /// Recursion follows `read_files`/Auto Loader (spec §8.2). Spark's OSS file source differs: PySpark
 /// 4.0.1 read `in/top.json` but not `in/x/a.json` unless `recursiveFileLookup` was set (it descends
 /// only into `key=value` folders), and a glob matching folders reads only the files directly in them.
+///
+/// With `after`, only keys sorting after it are listed (S3's `StartAfter`; see
+/// [`super::incremental_listing`]).
 pub async fn list_source(
     path: &SourcePath,
     name_filter: Option<&GlobPattern>,
+    after: Option<&Path>,
 ) -> Result<Vec<InputFile>> {
-    list_matching(&path.base, |rel| {
+    list_matching(&path.base, after, |rel| {
         path.selects(rel) && name_filter.is_none_or(|f| rel.last().is_some_and(|n| f.matches(n)))
     })
     .await
@@ -56,9 +60,14 @@ pub async fn list_source(
 
 async fn list_matching(
     base: &Location,
+    after: Option<&Path>,
     keep: impl Fn(&[String]) -> bool,
 ) -> Result<Vec<InputFile>> {
-    let metas: Vec<_> = base.store.list(Some(&base.prefix)).try_collect().await?;
+    let listing = match after {
+        Some(offset) => base.store.list_with_offset(Some(&base.prefix), offset),
+        None => base.store.list(Some(&base.prefix)),
+    };
+    let metas: Vec<_> = listing.try_collect().await?;
     let depth = base.prefix.parts().count();
     let mut out = Vec::with_capacity(metas.len());
     for m in metas {

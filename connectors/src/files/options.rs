@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use arrow::datatypes::{Field, Schema, SchemaRef};
 use spate_engine::json::JsonOptions;
-use spate_engine::schema::parse_schema;
+use spate_engine::schema::{parse_schema_with, SchemaOptions};
 use spate_engine::trigger::parse_duration;
 use spate_engine::{Error, Result};
 
 use super::glob::GlobPattern;
+use super::incremental_listing::IncrementalListing;
 
 /// `read_files` (Auto Loader) takes at most this many files per trigger unless told otherwise (spec §8.2).
 pub const DEFAULT_MAX_FILES_PER_TRIGGER: usize = 1000;
@@ -33,12 +34,15 @@ const FILE_SOURCE_KEYS: &[&str] = &[
     "ignorecorruptfiles",
     "partitioncolumns",
     "includeexistingfiles",
+    "useincrementallisting",
+    "schemahints",
+    "infercolumntypes",
+    "schemalocation",
+    "schemainference.samplesize.numfiles",
+    "schemainference.samplesize.numbytes",
 ];
 /// Auto Loader options spate knows but cannot honour yet: refused with a reason, never ignored.
-const NOT_YET: &[(&str, &str)] = &[
-    ("schemahints", "schemaHints is not supported yet: spate does not infer schemas, so declare every column's type in schema => '...'"),
-    ("rescueddatacolumn", "rescuedDataColumn is not supported yet: spate's JSON decoder has no rescued-data column; use mode => 'PERMISSIVE' with a _corrupt_record STRING column in the schema to keep bad records"),
-];
+const NOT_YET: &[(&str, &str)] = &[];
 /// JSON reader options (spec §6.2), handed to the JSON decoder.
 const JSON_KEYS: &[&str] = &[
     "mode",
@@ -65,6 +69,8 @@ const JSON_KEYS: &[&str] = &[
     "dropfieldifallnull",
     "samplingratio",
     "infertimestamp",
+    "rescueddatacolumn",
+    "readercasesensitive",
 ];
 
 /// Spark's default `maxCachedFiles` (spec §1.1).
@@ -122,6 +128,9 @@ pub struct FileSourceOptions {
     pub ignore_corrupt_files: bool,
     /// Auto Loader's `includeExistingFiles` (default true): false skips what is there at first start.
     pub include_existing_files: bool,
+    /// Auto Loader's `useIncrementalListing` (default `auto`): list object stores from the last
+    /// key taken when keys arrive in order.
+    pub incremental_listing: IncrementalListing,
     /// Whether the source adds the hidden `_metadata` column (set when the query selects it).
     pub metadata_column: bool,
     /// JSON decoding options.
@@ -131,6 +140,19 @@ pub struct FileSourceOptions {
 impl FileSourceOptions {
     /// Parses `read_files(path, key => value, ...)`; keys are case-insensitive as in Spark.
     pub fn from_read_files(path: &str, options: &[(String, String)]) -> Result<Self> {
+        Self::parse(path, options, None, &HashMap::new())
+    }
+
+    /// Parses the options with `inferred` as the schema when none is declared (see
+    /// [`super::inferred_schema`]); without either, the schema option is required. `conf` holds
+    /// the session's Spark confs (`SET`), which the JSON reader and the schema parser read as in
+    /// Spark (`spark.sql.session.timeZone`, `spark.sql.columnNameOfCorruptRecord`, ...).
+    pub fn parse(
+        path: &str,
+        options: &[(String, String)],
+        inferred: Option<&Schema>,
+        conf: &HashMap<String, String>,
+    ) -> Result<Self> {
         let mut map: HashMap<String, String> = HashMap::new();
         for (k, v) in options {
             let key = k.trim_start_matches("cloudFiles.").to_ascii_lowercase();
@@ -160,10 +182,33 @@ impl FileSourceOptions {
                 "read_files: format '{format}' is not supported yet (only 'json')"
             )));
         }
-        let schema_text = map.get("schema").ok_or_else(|| {
-            Error::config("read_files: a schema is required (schema => 'col TYPE, ...'); schema inference is not supported")
-        })?;
-        let declared = parse_schema(schema_text)?;
+        let declared = match (map.get("schema"), inferred) {
+            (Some(text), _) => {
+                if map.contains_key("schemahints") {
+                    return Err(Error::config("read_files: schemaHints applies on top of schema inference; with schema => '...' declared, write the types into the schema instead"));
+                }
+                parse_schema_with(text, &SchemaOptions::from_conf(conf)?)?
+            }
+            (None, Some(s)) => s.clone(),
+            (None, None) => {
+                return Err(Error::config(
+                    "read_files: a schema is required here (schema => 'col TYPE, ...'); streaming tables infer one when it is left out",
+                ))
+            }
+        };
+        // Databricks adds the rescued-data column to the schema; it is never declared.
+        let declared = match map.get("rescueddatacolumn") {
+            Some(name) if declared.field_with_name(name).is_err() => {
+                let mut fields: Vec<Field> = declared
+                    .fields()
+                    .iter()
+                    .map(|f| f.as_ref().clone())
+                    .collect();
+                fields.push(Field::new(name, arrow::datatypes::DataType::Utf8, true));
+                Schema::new_with_metadata(fields, declared.metadata().clone())
+            }
+            _ => declared,
+        };
         let schema = Arc::new(force_nullable(&declared));
 
         let max_files_per_trigger = map
@@ -220,7 +265,7 @@ impl FileSourceOptions {
             .filter(|(k, _)| JSON_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let json = JsonOptions::from_options(&json_map)?;
+        let json = JsonOptions::from_options_and_conf(&json_map, conf)?;
         Ok(FileSourceOptions {
             path: path.to_string(),
             schema,
@@ -243,6 +288,11 @@ impl FileSourceOptions {
                 "includeExistingFiles",
                 true,
             )?,
+            incremental_listing: map
+                .get("useincrementallisting")
+                .map(|v| IncrementalListing::parse(v))
+                .transpose()?
+                .unwrap_or_default(),
             metadata_column: false,
             json,
         })
@@ -480,10 +530,17 @@ mod tests {
     }
 
     #[test]
-    fn auto_loader_options_not_supported_yet_say_so() {
-        assert!(err(&[("schemaHints", "a INT")]).contains("schemaHints is not supported yet"));
-        assert!(err(&[("cloudFiles.rescuedDataColumn", "_rescued")])
-            .contains("rescuedDataColumn is not supported yet"));
+    fn schema_hints_need_inference_and_the_rescued_column_is_added() {
+        assert!(err(&[("schemaHints", "a INT")])
+            .contains("schemaHints applies on top of schema inference"));
+        let o = opts(&[
+            ("schema", "a INT"),
+            ("cloudFiles.rescuedDataColumn", "_rescued"),
+        ])
+        .unwrap();
+        assert_eq!(o.schema.fields().len(), 2);
+        assert_eq!(o.schema.field(1).name(), "_rescued");
+        assert_eq!(o.json.rescued_data_column.as_deref(), Some("_rescued"));
     }
 
     #[test]

@@ -21,6 +21,7 @@ use spate_engine::{Error, Result};
 use super::clean_source::SourceCleaner;
 use super::existing_files;
 use super::glob::SourcePath;
+use super::incremental_listing::{ListingCursor, ListingPlan};
 use super::listing::{list_source, path_of_uri, InputFile};
 use super::options::FileSourceOptions;
 use super::read_limit::{select, sort_files, CachePolicy, Limit};
@@ -52,6 +53,8 @@ pub struct FileSource {
     cleaner: Option<SourceCleaner>,
     /// The inotify watch on a local input folder, started when the query first goes idle.
     watch: Option<super::watch::FolderWatch>,
+    /// Where the next listing starts (`useIncrementalListing`).
+    cursor: ListingCursor,
 }
 
 impl FileSource {
@@ -65,7 +68,9 @@ impl FileSource {
         if opts.effective_max_file_age_ms().is_none() && opts.latest_first {
             tracing::warn!("latestFirst with a read limit: maxFileAge is ignored, and event-time watermarks may drop the older files read later");
         }
+        let remote = path.base.url.scheme() != "file";
         Ok(FileSource {
+            cursor: ListingCursor::new(opts.incremental_listing, remote),
             input: path.base.clone(),
             path,
             log: FileSourceLog::new(log_loc.clone()),
@@ -86,8 +91,23 @@ impl FileSource {
     }
 
     async fn list(&self) -> Result<Vec<InputFile>> {
+        self.list_planned(&ListingPlan::Full).await
+    }
+
+    async fn list_planned(&self, plan: &ListingPlan) -> Result<Vec<InputFile>> {
         let started = std::time::Instant::now();
-        let files = list_source(&self.path, self.opts.path_glob_filter.as_ref()).await?;
+        let after = match plan {
+            ListingPlan::Full => None,
+            ListingPlan::After(key) => Some(key),
+        };
+        let files = list_source(&self.path, self.opts.path_glob_filter.as_ref(), after).await?;
+        tracing::debug!(
+            files = files.len(),
+            us = started.elapsed().as_micros() as u64,
+            after = after.map(|k| k.as_ref()),
+            "listed {}",
+            self.path.display()
+        );
         if started.elapsed() > std::time::Duration::from_secs(2) {
             tracing::warn!(
                 files = files.len(),
@@ -100,25 +120,33 @@ impl FileSource {
     }
 
     /// Spark's candidate list: the unread cache if it holds files, else a fresh listing (or the
-    /// AvailableNow snapshot) sorted and stripped of seen and aged-out files.
-    async fn new_files(&mut self) -> Result<Vec<InputFile>> {
+    /// AvailableNow snapshot) sorted and stripped of seen and aged-out files. The flag says
+    /// whether the folder was listed.
+    async fn new_files(&mut self) -> Result<(Vec<InputFile>, bool)> {
         if let Some(unread) = self.unread.take().filter(|u| !u.is_empty()) {
-            return Ok(unread);
+            return Ok((unread, false));
         }
-        let mut all = match &self.snapshot {
-            Some(s) => s.clone(),
-            None => self.list().await?,
+        let (mut all, plan) = match &self.snapshot {
+            Some(s) => (s.clone(), None),
+            None => {
+                let plan = self.cursor.plan();
+                (self.list_planned(&plan).await?, Some(plan))
+            }
         };
         sort_files(&mut all, self.opts.latest_first);
         // Two files with the same key in one listing (fileNameOnly): the first in order wins.
         let mut keys = std::collections::HashSet::new();
-        Ok(all
+        let new: Vec<InputFile> = all
             .into_iter()
             .filter(|f| {
                 self.seen.is_new(&f.uri, f.mtime_ms)
                     && keys.insert(self.seen.key(&f.uri).to_string())
             })
-            .collect())
+            .collect();
+        if let Some(plan) = &plan {
+            self.cursor.listed(plan, &new);
+        }
+        Ok((new, plan.is_some()))
     }
 
     fn limit(&self, limit: ReadLimit) -> Limit {
@@ -158,6 +186,9 @@ impl FileSource {
         );
         for e in existing {
             self.seen.add(&e.path, e.timestamp);
+            if let Some(p) = path_of_uri(&e.path) {
+                self.cursor.taken(&p);
+            }
         }
         Ok(())
     }
@@ -186,6 +217,9 @@ impl Source for FileSource {
     async fn restore(&mut self, _committed: Option<&Offset>) -> Result<()> {
         for e in self.log.all().await? {
             self.seen.add(&e.path, e.timestamp);
+            if let Some(p) = path_of_uri(&e.path) {
+                self.cursor.taken(&p);
+            }
         }
         self.log_current = self.log.latest_id().await?.map_or(-1, |id| id as i64);
         self.skip_existing_files().await?;
@@ -203,10 +237,17 @@ impl Source for FileSource {
         _start: Option<&Offset>,
         limit: ReadLimit,
     ) -> Result<Option<Offset>> {
-        let new_files = self.new_files().await?;
+        let (new_files, listed) = self.new_files().await?;
+        // The batch is a prefix of the candidates; the rest is left for later triggers.
+        let keys: Vec<object_store::path::Path> =
+            new_files.iter().map(|f| f.path.clone()).collect();
         let selection = select(new_files, self.limit(limit), self.cache_policy());
         self.unread = selection.unread;
         let batch = selection.batch;
+        for f in &batch {
+            self.cursor.taken(&f.path);
+        }
+        self.cursor.left_over(&keys[batch.len()..], listed);
         if batch.is_empty() {
             return Ok(self.current_offset());
         }

@@ -16,6 +16,7 @@ use chrono_tz::Tz;
 use super::base64::decode_base64;
 use super::columns::{Column, StructCol, VarBin};
 use super::numbers::{parse_decimal, parse_decimal_string, parse_i64};
+use super::rescue::{rescue_value, Rescue, Seg};
 use super::tape::{Kind, Node};
 use super::temporal;
 use super::unescape::unescape_into;
@@ -38,6 +39,8 @@ pub(crate) enum Outcome {
 pub(crate) struct Scratch {
     pub text: String,
     pub bytes: Vec<u8>,
+    /// The rescued-data column's state (used only with `Ctx::rescue`).
+    pub rescue: Rescue,
 }
 
 /// Everything a conversion needs about the current record.
@@ -74,6 +77,11 @@ pub(crate) struct Ctx<'a> {
     pub allow_empty_string: bool,
     /// Struct nesting of the value being converted (0: a member of the record's object).
     pub depth: usize,
+    /// `rescuedDataColumn` is set: unknown keys and values that do not convert are rescued
+    /// (see `rescue.rs`) instead of making the record bad.
+    pub rescue: bool,
+    /// `readerCaseSensitive` (only consulted with `rescue`).
+    pub reader_case_sensitive: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -89,7 +97,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The token exactly as written (numbers, containers); lossy if the record is not UTF-8.
-    fn raw(&self, n: &Node) -> Cow<'a, str> {
+    pub(crate) fn raw(&self, n: &Node) -> Cow<'a, str> {
         if let Some(s) = self.text.and_then(|t| t.get(n.span())) {
             return Cow::Borrowed(s);
         }
@@ -107,7 +115,7 @@ impl<'a> Ctx<'a> {
 
     /// Calls `f` with a string token's decoded text; `None` if it is not valid UTF-8.
     #[inline]
-    fn with_str<R>(&mut self, n: &Node, f: impl FnOnce(&str) -> R) -> Option<R> {
+    pub(crate) fn with_str<R>(&mut self, n: &Node, f: impl FnOnce(&str) -> R) -> Option<R> {
         if n.invalid_utf8 {
             return None;
         }
@@ -367,17 +375,29 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                 return cx.fail(&n, "ARRAY");
             }
             let start = l.child.len();
+            let rescued_before = cx.scratch.rescue.members.len();
             let end = n.next as usize;
             let mut partial = false;
             let mut e = idx + 1;
+            let mut i = 0u32;
             while e < end {
-                match convert(&mut l.child, e, cx) {
+                if cx.rescue {
+                    cx.scratch.rescue.path.push(Seg::Index(i));
+                }
+                let outcome = convert(&mut l.child, e, cx);
+                if cx.rescue {
+                    cx.scratch.rescue.path.pop();
+                }
+                i = i.wrapping_add(1);
+                match outcome {
                     Outcome::Ok => {}
                     Outcome::Partial => partial = true,
                     failed @ (Outcome::Fail | Outcome::Abort) => {
                         // A failing element nulls the whole array (6.3); an aborted struct element
-                        // also ends the object holding the array (see Outcome::Abort).
+                        // also ends the object holding the array (see Outcome::Abort). The
+                        // parent rescues the whole array, not what its elements rescued.
                         l.child.truncate(start);
+                        cx.scratch.rescue.members.truncate(rescued_before);
                         col.push_null();
                         return failed;
                     }
@@ -408,6 +428,7 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                 return cx.fail(&n, "MAP");
             }
             let start = m.keys.len();
+            let rescued_before = cx.scratch.rescue.members.len();
             let end = n.next as usize;
             let mut partial = false;
             let mut k = idx + 1;
@@ -418,7 +439,14 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                     None => false,
                 };
                 let outcome = if key_ok {
-                    convert(&mut m.values, val, cx)
+                    if cx.rescue {
+                        cx.scratch.rescue.path.push(Seg::Key(k as u32));
+                    }
+                    let outcome = convert(&mut m.values, val, cx);
+                    if cx.rescue {
+                        cx.scratch.rescue.path.pop();
+                    }
+                    outcome
                 } else {
                     Outcome::Fail
                 };
@@ -426,8 +454,9 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                     Outcome::Ok => {}
                     Outcome::Partial => partial = true,
                     failed @ (Outcome::Fail | Outcome::Abort) => {
-                        // A failing value nulls the whole map (6.3).
+                        // A failing value nulls the whole map (6.3), rescued whole.
                         m.keys.truncate(start);
+                        cx.scratch.rescue.members.truncate(rescued_before);
                         m.values.truncate(start);
                         col.push_null();
                         return failed;
@@ -491,14 +520,49 @@ fn binary(c: &mut VarBin, n: &Node, cx: &mut Ctx) -> Outcome {
     outcome
 }
 
-/// Field index of an object member's name (exact, case-sensitive).
+/// Field index of an object member's name (exact, case-sensitive; see `rescue.rs` for
+/// `readerCaseSensitive`).
 #[inline]
 fn field_index(st: &mut StructCol, key: &Node, cx: &mut Ctx) -> Option<usize> {
-    if !key.escaped {
-        let name = cx.raw_str(key.body())?;
-        return st.lookup.find(name);
+    let found = if !key.escaped {
+        st.lookup.find(cx.raw_str(key.body())?)
+    } else {
+        cx.with_str(key, |s| st.lookup.find(s)).flatten()
+    };
+    if found.is_none() && cx.rescue && !cx.reader_case_sensitive {
+        return cx
+            .with_str(key, |s| st.lookup.find_ignore_case(s))
+            .flatten();
     }
-    cx.with_str(key, |s| st.lookup.find(s)).flatten()
+    found
+}
+
+/// Converts member `val` (key node `k`) into field `f`; with `rescue`, a value that does not
+/// convert is rescued and counts as converted (the flag says it was rescued).
+#[inline]
+fn convert_member(
+    st: &mut StructCol,
+    f: usize,
+    k: usize,
+    val: usize,
+    cx: &mut Ctx,
+) -> (Outcome, bool) {
+    if !cx.rescue {
+        return (convert(&mut st.children[f], val, cx), false);
+    }
+    let (had_reason, utf8_before) = (cx.reason.is_some(), cx.utf8_read);
+    cx.scratch.rescue.path.push(Seg::Key(k as u32));
+    let outcome = convert(&mut st.children[f], val, cx);
+    cx.scratch.rescue.path.pop();
+    // Invalid UTF-8 stays a bad record: Jackson fails on it, it is not a type mismatch.
+    if outcome == Outcome::Fail && cx.utf8_read == utf8_before {
+        rescue_value(cx, Seg::Key(k as u32), val);
+        if !had_reason {
+            cx.reason = None;
+        }
+        return (Outcome::Ok, true);
+    }
+    (outcome, false)
 }
 
 /// Converts the object at `obj` into one valid slot of `st` (Ok or Partial, never Fail).
@@ -511,6 +575,7 @@ pub(crate) fn convert_object(st: &mut StructCol, obj: usize, cx: &mut Ctx) -> Ou
         st.stamp = 1;
     }
     let stamp = st.stamp;
+    let rescued_before = cx.scratch.rescue.members.len();
     let mut partial = false;
     let mut aborted = false;
     let mut k = obj + 1;
@@ -524,11 +589,12 @@ pub(crate) fn convert_object(st: &mut StructCol, obj: usize, cx: &mut Ctx) -> Ou
                 for c in &mut st.children {
                     c.truncate(base);
                 }
+                cx.scratch.rescue.members.truncate(rescued_before);
                 return convert_object_with_duplicates(st, obj, cx);
             }
             st.seen[f] = stamp;
             let had_reason = cx.reason.is_some();
-            let outcome = convert(&mut st.children[f], val, cx);
+            let (outcome, _) = convert_member(st, f, k, val, cx);
             if outcome != Outcome::Ok {
                 partial = true;
                 note_path(st, f, had_reason, cx);
@@ -549,6 +615,8 @@ pub(crate) fn convert_object(st: &mut StructCol, obj: usize, cx: &mut Ctx) -> Ou
                 // A member object aborted: Jackson took its `}` for this object's end.
                 break;
             }
+        } else if cx.rescue {
+            rescue_value(cx, Seg::Key(k as u32), val);
         }
         k = next;
     }
@@ -591,7 +659,9 @@ fn convert_object_with_duplicates(st: &mut StructCol, obj: usize, cx: &mut Ctx) 
         let next = cx.next(val, end);
         let Some(key) = cx.node(k) else { break };
         if let Some(f) = field_index(st, &key, cx) {
-            occurrences[f].push(val);
+            occurrences[f].push(k);
+        } else if cx.rescue {
+            rescue_value(cx, Seg::Key(k as u32), val);
         }
         k = next;
     }
@@ -599,17 +669,16 @@ fn convert_object_with_duplicates(st: &mut StructCol, obj: usize, cx: &mut Ctx) 
     for (f, occ) in occurrences.iter().enumerate() {
         let mut kept = false;
         // Walk backwards: the first success seen is the last one in the record.
-        for &val in occ.iter().rev() {
-            let child = &mut st.children[f];
-            let before = child.len();
+        for &k in occ.iter().rev() {
+            let before = st.children[f].len();
             let had_reason = cx.reason.is_some();
-            let outcome = convert(child, val, cx);
+            let (outcome, rescued) = convert_member(st, f, k, k + 1, cx);
             if outcome != Outcome::Ok {
                 partial = true;
                 note_path(st, f, had_reason, cx);
             }
             let child = &mut st.children[f];
-            if outcome == Outcome::Fail || kept {
+            if outcome == Outcome::Fail || rescued || kept {
                 child.truncate(before);
             } else {
                 kept = true;

@@ -8,6 +8,7 @@ use super::convert::{convert_object, Ctx, Outcome, Scratch};
 use super::error::JsonError;
 use super::options::{Charset, JsonOptions, ParseMode};
 use super::plan::plan;
+use super::rescue::Rescue;
 use super::scan::find_eol;
 use super::tape::{Kind, Leniency, Tape};
 use crate::datetime::pattern::SparkPattern;
@@ -29,9 +30,10 @@ pub struct DecodeStats {
 /// Decodes JSON Lines (or one multiLine document) into a batch with exactly `schema`'s fields,
 /// all nullable, applying Spark's conversion rules and parse mode.
 ///
-/// `file` only labels FAILFAST errors. A UTF-8 byte-order mark at the start of `data` is skipped.
-/// A schema field named `opts.column_name_of_corrupt_record` (must be Utf8) receives the raw text
-/// of bad records; it is never filled from a JSON key.
+/// `file` labels FAILFAST errors and the rescued data's `_file_path`. A UTF-8 byte-order mark at
+/// the start of `data` is skipped. A schema field named `opts.column_name_of_corrupt_record`
+/// (must be Utf8) receives the raw text of bad records, and one named `opts.rescued_data_column`
+/// (must be Utf8) what did not fit the schema (see `rescue.rs`); neither is filled from a JSON key.
 pub fn decode_json_lines(
     data: &[u8],
     file: &str,
@@ -40,7 +42,9 @@ pub fn decode_json_lines(
 ) -> Result<(RecordBatch, DecodeStats), JsonError> {
     opts.check_supported()?;
     let (ts_format, date_format) = opts.patterns();
-    let plan = plan(schema, &opts.column_name_of_corrupt_record)?;
+    let plan = plan(schema, opts)?;
+    let mut scratch = Scratch::default();
+    scratch.rescue.collect = plan.rescued_index.is_some();
     let mut d = Decoder {
         opts,
         file,
@@ -55,7 +59,9 @@ pub fn decode_json_lines(
         ),
         root: plan.root,
         corrupt: plan.corrupt_index.map(|_| VarBin::new()),
-        scratch: Scratch::default(),
+        rescued: plan.rescued_index.map(|_| VarBin::new()),
+        rescue_file: opts.rescued_file_path.then_some(file),
+        scratch,
         stats: DecodeStats::default(),
         ts_format: ts_format.as_ref().map(Option::as_ref),
         date_format: date_format.as_ref().map(Option::as_ref),
@@ -115,8 +121,17 @@ pub fn decode_json_lines(
     }
     let rows = d.root.len;
     let mut columns = d.root.finish_children()?;
+    // Insert the special columns at their schema positions, lowest position first.
+    let mut special = Vec::new();
     if let (Some(i), Some(c)) = (plan.corrupt_index, d.corrupt.as_mut()) {
-        columns.insert(i, c.finish_utf8()?);
+        special.push((i, c.finish_utf8()?));
+    }
+    if let (Some(i), Some(c)) = (plan.rescued_index, d.rescued.as_mut()) {
+        special.push((i, c.finish_utf8()?));
+    }
+    special.sort_by_key(|(i, _)| *i);
+    for (i, c) in special {
+        columns.insert(i, c);
     }
     let options = RecordBatchOptions::new().with_row_count(Some(rows));
     let batch = RecordBatch::try_new_with_options(plan.out_schema, columns, &options)?;
@@ -148,10 +163,25 @@ struct Decoder<'o> {
     tape: Tape,
     root: StructCol,
     corrupt: Option<VarBin>,
+    /// The rescued-data column, when the read schema has it.
+    rescued: Option<VarBin>,
+    /// The `_file_path` written into rescued data (None when the conf turns it off).
+    rescue_file: Option<&'o str>,
     scratch: Scratch,
     stats: DecodeStats,
     ts_format: Option<Option<&'o SparkPattern>>,
     date_format: Option<Option<&'o SparkPattern>>,
+}
+
+/// Ends a row: its rescued JSON (or NULL) goes into the rescued-data column, if there is one.
+#[inline]
+fn end_row(rescue: &mut Rescue, col: Option<&mut VarBin>, file: Option<&str>) {
+    if let Some(col) = col {
+        match rescue.finish_row(file) {
+            Some(text) => col.push(text.as_bytes()),
+            None => col.push_null(),
+        }
+    }
 }
 
 /// The first conversion failure, for FAILFAST.
@@ -197,12 +227,19 @@ impl Decoder<'_> {
             partial_results: self.opts.partial_results,
             allow_empty_string: self.opts.allow_empty_string,
             depth: 0,
+            rescue: self.opts.rescued_data_column.is_some(),
+            reader_case_sensitive: self.opts.reader_case_sensitive,
         };
         let Some(root) = cx.nodes.first().copied() else {
             return Ok(());
         };
+        let (rescued, file) = (&mut self.rescued, self.rescue_file);
         let outcome = match root.kind {
-            Kind::Object => convert_object(&mut self.root, 0, &mut cx),
+            Kind::Object => {
+                let outcome = convert_object(&mut self.root, 0, &mut cx);
+                end_row(&mut cx.scratch.rescue, rescued.as_mut(), file);
+                outcome
+            }
             // A top-level array yields one row per element (6.1); a non-object element (or null)
             // fails the whole record with no partial result, like JacksonParser.
             Kind::Array => {
@@ -216,7 +253,9 @@ impl Decoder<'_> {
                         outcome = Outcome::Fail;
                         break;
                     }
-                    match convert_object(&mut self.root, e, &mut cx) {
+                    let converted = convert_object(&mut self.root, e, &mut cx);
+                    end_row(&mut cx.scratch.rescue, rescued.as_mut(), file);
+                    match converted {
                         Outcome::Ok => {}
                         Outcome::Abort => {
                             outcome = Outcome::Abort;
@@ -235,11 +274,11 @@ impl Decoder<'_> {
         // while skipping a string (an unknown field) or when a top-level string leaves it
         // mid-string (Outcome::Abort from the root); see tape::jackson_utf8_check.
         if outcome == Outcome::Abort || cx.utf8_read < self.tape.invalid_strings {
-            self.root.truncate(rows_before);
+            self.truncate(rows_before);
             return self.unparsable(raw, line, "invalid UTF-8 in a string".to_string());
         }
         if outcome == Outcome::Fail {
-            self.root.truncate(rows_before);
+            self.truncate(rows_before);
             let why = if root.kind == Kind::Array {
                 "a top-level array element is not a JSON object"
             } else {
@@ -271,7 +310,7 @@ impl Decoder<'_> {
                 Ok(())
             }
             ParseMode::DropMalformed => {
-                self.root.truncate(rows_before);
+                self.truncate(rows_before);
                 self.stats.dropped += 1;
                 Ok(())
             }
@@ -288,6 +327,9 @@ impl Decoder<'_> {
                 if let Some(c) = self.corrupt.as_mut() {
                     c.push(String::from_utf8_lossy(rec).as_bytes());
                 }
+                if let Some(c) = self.rescued.as_mut() {
+                    c.push_null();
+                }
                 Ok(())
             }
             ParseMode::DropMalformed => {
@@ -295,6 +337,14 @@ impl Decoder<'_> {
                 Ok(())
             }
             ParseMode::FailFast => Err(self.malformed(line, reason)),
+        }
+    }
+
+    /// Drops the rows from `rows` on (a record that turned out bad).
+    fn truncate(&mut self, rows: usize) {
+        self.root.truncate(rows);
+        if let Some(c) = self.rescued.as_mut() {
+            c.truncate(rows);
         }
     }
 

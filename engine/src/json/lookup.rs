@@ -1,5 +1,10 @@
 //! Exact, case-sensitive member-name -> field-index lookup (spark-semantics.md 6.3).
 //!
+//! Exact whatever `spark.sql.caseSensitive` says: PySpark 4.0.1 leaves `name` null for
+//! `{"Name":1}` with the conf false and true alike (golden cases `key_case_mismatch_*`); the conf
+//! only decides whether `a` and `A` may both be fields (`plan.rs`). The one case-insensitive
+//! lookup is Databricks' `readerCaseSensitive=false` with a rescued-data column.
+//!
 //! Records usually list keys in schema order, so the field after the previous match is tried
 //! first; misses fall back to a linear scan (small structs) or an FNV hash map.
 
@@ -75,6 +80,18 @@ impl FieldLookup {
         }
         found
     }
+
+    /// Index of the first field whose name equals `key` ignoring case (Databricks'
+    /// `readerCaseSensitive=false`; only asked after [`FieldLookup::find`] missed).
+    pub fn find_ignore_case(&self, key: &str) -> Option<usize> {
+        self.names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(key))
+            .or_else(|| {
+                let key = key.to_lowercase();
+                self.names.iter().position(|n| n.to_lowercase() == key)
+            })
+    }
 }
 
 #[cfg(test)]
@@ -101,5 +118,13 @@ mod tests {
             assert_eq!(l.find(&format!("f{i}")), Some(i));
         }
         assert_eq!(l.find("F1"), None);
+    }
+
+    #[test]
+    fn ignore_case_lookup() {
+        let l = FieldLookup::new(["id", "Name", "ÉTÉ"]);
+        assert_eq!(l.find_ignore_case("NAME"), Some(1));
+        assert_eq!(l.find_ignore_case("été"), Some(2));
+        assert_eq!(l.find_ignore_case("nom"), None);
     }
 }

@@ -7,6 +7,9 @@
 //! integral types, epoch seconds for TIMESTAMP, ...); and bad records follow the parse mode
 //! (PERMISSIVE with partial results and the corrupt-record column, DROPMALFORMED, FAILFAST).
 //!
+//! With Databricks' `rescuedDataColumn` option, what does not fit the schema is kept as JSON text
+//! in that column and is no longer a bad record (rules in `rescue.rs`).
+//!
 //! Pipeline per record: `scan` finds the line, `tape` tokenizes and validates the first value
 //! (Jackson's grammar with Spark's default leniencies), `convert` appends typed values into
 //! rollback-able `columns`, and `decoder` applies the parse mode.
@@ -38,11 +41,14 @@ mod lookup;
 mod numbers;
 mod options;
 mod plan;
+mod rescue;
 mod scan;
 mod tape;
 mod temporal;
 mod unescape;
 
+#[cfg(test)]
+mod rescue_tests;
 #[cfg(test)]
 mod tests;
 
@@ -75,5 +81,5 @@ pub fn output_schema(
     schema: &arrow::datatypes::SchemaRef,
     opts: &JsonOptions,
 ) -> Result<arrow::datatypes::SchemaRef, JsonError> {
-    Ok(plan::plan(schema, &opts.column_name_of_corrupt_record)?.out_schema)
+    Ok(plan::plan(schema, opts)?.out_schema)
 }

@@ -83,6 +83,22 @@ pub struct JsonOptions {
     /// Conf `spark.sql.legacy.json.allowEmptyString.enabled` (default false): `""` is NULL, not a
     /// bad value, for types other than STRING, BINARY, FLOAT, DOUBLE, DATE and TIMESTAMP.
     pub allow_empty_string: bool,
+    /// Databricks' `rescuedDataColumn` (spark-semantics.md 8.2): when set, values that do not fit
+    /// the schema (unknown or case-mismatched keys, type mismatches) no longer make a record
+    /// bad; they are kept as JSON text in this column (when the read schema has it). Callers
+    /// strip Auto Loader's `cloudFiles.` prefix before passing the key.
+    pub rescued_data_column: Option<String>,
+    /// Databricks' `readerCaseSensitive` (default true): with a rescued-data column, a key that
+    /// matches a field only by case is rescued; with false it fills that field instead.
+    pub reader_case_sensitive: bool,
+    /// Conf `spark.databricks.sql.rescuedDataColumn.filePath.enabled` (default true): the
+    /// rescued JSON ends with `"_file_path"`.
+    pub rescued_file_path: bool,
+    /// Conf `spark.sql.caseSensitive` (default false): when false, read-schema field names that
+    /// differ only by case are refused (COLUMN_ALREADY_EXISTS); when true they are two columns.
+    /// JSON keys match field names exactly either way (spark-semantics.md 6.3, checked against
+    /// PySpark 4.0.1 by the golden cases `key_case_mismatch_*`).
+    pub case_sensitive: bool,
 }
 
 impl Default for JsonOptions {
@@ -105,6 +121,10 @@ impl Default for JsonOptions {
             allow_unquoted_control_chars: false,
             partial_results: true,
             allow_empty_string: false,
+            rescued_data_column: None,
+            reader_case_sensitive: true,
+            rescued_file_path: true,
+            case_sensitive: false,
         }
     }
 }
@@ -151,6 +171,8 @@ impl JsonOptions {
                         "custom TIMESTAMP_NTZ patterns are not implemented",
                     ))
                 }
+                "rescueddatacolumn" => out.rescued_data_column = Some(value.clone()),
+                "readercasesensitive" => out.reader_case_sensitive = boolean(key, value)?,
                 "linesep" => out.line_sep = Some(line_sep(key, value)?),
                 "encoding" | "charset" => out.encoding = Some(Charset::from_name(key, value)?),
                 "locale" => {
@@ -184,8 +206,9 @@ impl JsonOptions {
     /// Options from a reader option map plus the session's Spark confs, as Spark's JSONOptions
     /// sees them: `spark.sql.session.timeZone` (unless the `timeZone` option is set),
     /// `spark.sql.columnNameOfCorruptRecord` (unless the option is set),
-    /// `spark.sql.json.enablePartialResults` and `spark.sql.legacy.json.allowEmptyString.enabled`.
-    /// Other confs are ignored.
+    /// `spark.sql.json.enablePartialResults`, `spark.sql.legacy.json.allowEmptyString.enabled`,
+    /// `spark.sql.caseSensitive` and Databricks'
+    /// `spark.databricks.sql.rescuedDataColumn.filePath.enabled`. Other confs are ignored.
     pub fn from_options_and_conf(
         opts: &HashMap<String, String>,
         conf: &HashMap<String, String>,
@@ -207,6 +230,13 @@ impl JsonOptions {
         }
         if let Some(v) = conf.get("spark.sql.legacy.json.allowEmptyString.enabled") {
             out.allow_empty_string = boolean("spark.sql.legacy.json.allowEmptyString.enabled", v)?;
+        }
+        if let Some(v) = conf.get("spark.sql.caseSensitive") {
+            out.case_sensitive = boolean("spark.sql.caseSensitive", v)?;
+        }
+        let file_path = "spark.databricks.sql.rescuedDataColumn.filePath.enabled";
+        if let Some(v) = conf.get(file_path) {
+            out.rescued_file_path = boolean(file_path, v)?;
         }
         Ok(out)
     }

@@ -998,6 +998,38 @@ fn schema_errors() {
 }
 
 #[test]
+fn spark_sql_case_sensitive_decides_whether_fields_may_differ_by_case() {
+    let s = schema(vec![f("a", DataType::Int32), f("A", DataType::Int32)]);
+    let err = decode_with(b"{}", &s, &JsonOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("[COLUMN_ALREADY_EXISTS] The column `a` already exists"),
+        "{err}"
+    );
+    let nested = schema(vec![f(
+        "s",
+        strct(vec![f("x", DataType::Int32), f("X", DataType::Int32)]),
+    )]);
+    assert!(decode_with(b"{}", &nested, &JsonOptions::default()).is_err());
+    // With spark.sql.caseSensitive=true both are fields, and keys still match exactly.
+    let cs = JsonOptions {
+        case_sensitive: true,
+        ..JsonOptions::default()
+    };
+    let (b, _) = decode_with(b"{\"a\":1,\"A\":2}\n{\"A\":3}\n", &s, &cs).expect("decode");
+    assert_eq!(rows(&b), vec!["a=1 A=2", "a=NULL A=3"]);
+    assert!(decode_with(b"{}", &nested, &cs).is_ok());
+    let conf = std::collections::HashMap::from([(
+        "spark.sql.caseSensitive".to_string(),
+        "TRUE".to_string(),
+    )]);
+    let o = JsonOptions::from_options_and_conf(&Default::default(), &conf).unwrap();
+    assert!(o.case_sensitive);
+    assert!(!JsonOptions::default().case_sensitive);
+}
+
+#[test]
 fn date_and_timestamp_formats() {
     let s = schema(vec![f("d", DataType::Date32), f("t", ts_type()), corrupt()]);
     let o = JsonOptions {

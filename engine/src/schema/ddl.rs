@@ -8,32 +8,32 @@
 use arrow::datatypes::{DataType, Field, Fields, Schema};
 
 use super::types::{
-    char_varchar_message, decimal, duplicate_name_index, field_with_comment, list_of, map_of,
-    timestamp_ltz, timestamp_ntz, DEFAULT_DECIMAL_PRECISION,
+    ansi_interval, char_varchar_message, decimal, duplicate_name_index, field_with_comment,
+    list_of, map_of, timestamp_ltz, timestamp_ntz, IntervalError, DEFAULT_DECIMAL_PRECISION,
 };
-use super::SchemaError;
+use super::{SchemaError, SchemaOptions};
 
 /// Deepest nesting of ARRAY/MAP/STRUCT accepted, so hostile input cannot overflow the stack.
 const MAX_DEPTH: usize = 64;
 
 /// Spark types spate recognises but cannot represent; named so the error can say so.
-const KNOWN_UNSUPPORTED: &[&str] = &[
-    "INTERVAL",
-    "NULL",
-    "VARIANT",
-    "TIME",
-    "OBJECT",
-    "GEOMETRY",
-    "GEOGRAPHY",
-];
+const KNOWN_UNSUPPORTED: &[&str] = &["NULL", "VARIANT", "TIME", "OBJECT", "GEOMETRY", "GEOGRAPHY"];
 
 /// Parses a Spark DDL schema string such as `id BIGINT NOT NULL, tags ARRAY<STRING>`.
 ///
 /// Like Spark's `DataType.fromDDL`, a whole `STRUCT<...>` type is accepted too and yields
 /// its fields as the columns.
+///
+/// Field names that differ only by case are refused as duplicates, as Spark does by default;
+/// [`parse_ddl_with`] follows `spark.sql.caseSensitive` instead.
 pub fn parse_ddl(ddl: &str) -> Result<Schema, SchemaError> {
+    parse_ddl_with(ddl, &SchemaOptions::default())
+}
+
+/// [`parse_ddl`] with the session's schema-related confs applied.
+pub fn parse_ddl_with(ddl: &str, opts: &SchemaOptions) -> Result<Schema, SchemaError> {
     let tokens = lex(ddl)?;
-    let mut parser = Parser::new(ddl, tokens);
+    let mut parser = Parser::new(ddl, tokens, *opts);
     let fields = if parser.starts_with_struct_type() {
         parser.struct_as_columns()?
     } else {
@@ -345,15 +345,18 @@ struct Parser<'a> {
     pos: usize,
     /// Byte end of the last consumed token, to quote a type as written (`VARCHAR(10)`).
     prev_end: usize,
+    /// Conf-dependent parsing rules.
+    opts: SchemaOptions,
 }
 
 impl<'a> Parser<'a> {
-    fn new(src: &'a str, tokens: Vec<Token>) -> Self {
+    fn new(src: &'a str, tokens: Vec<Token>, opts: SchemaOptions) -> Self {
         Self {
             src,
             tokens,
             pos: 0,
             prev_end: 0,
+            opts,
         }
     }
 
@@ -451,18 +454,24 @@ impl<'a> Parser<'a> {
         self.syntax_error(expected)
     }
 
-    /// Fails when two of `fields` share a name (case-insensitively); `starts` are their offsets.
+    /// Fails when two of `fields` share a name (case-insensitively unless `case_sensitive`);
+    /// `starts` are their offsets.
     fn check_duplicates(
         &self,
         fields: &[Field],
         starts: &[usize],
         what: &str,
     ) -> Result<(), SchemaError> {
-        match duplicate_name_index(fields) {
+        match duplicate_name_index(fields, self.opts.case_sensitive) {
             Some(i) => Err(self.invalid(
                 format!(
-                    "duplicate {what} name '{}' (names compare case-insensitively)",
-                    fields[i].name()
+                    "duplicate {what} name '{}'{}",
+                    fields[i].name(),
+                    if self.opts.case_sensitive {
+                        ""
+                    } else {
+                        " (names compare case-insensitively)"
+                    }
                 ),
                 starts.get(i).copied().unwrap_or_default(),
             )),
@@ -665,9 +674,14 @@ impl<'a> Parser<'a> {
                 self.collation()?;
                 DataType::Utf8
             }
+            // Spark needs the length even when the legacy conf makes the type a STRING.
+            ("CHAR" | "CHARACTER" | "VARCHAR", [_]) if self.opts.char_varchar_as_string => {
+                DataType::Utf8
+            }
             ("CHAR" | "CHARACTER" | "VARCHAR", _) => {
                 return Err(self.invalid(char_varchar_message(&written), start));
             }
+            ("INTERVAL", []) => self.interval(start)?,
             ("BINARY", []) => DataType::Binary,
             ("DATE", []) => DataType::Date32,
             ("TIMESTAMP", []) => {
@@ -730,6 +744,35 @@ impl<'a> Parser<'a> {
                 return Err(self.syntax_error("',' or ')'"));
             }
         }
+    }
+
+    /// The fields after `INTERVAL` (at byte `start`): `YEAR TO MONTH`, `DAY TO SECOND`, ...
+    fn interval(&mut self, start: usize) -> Result<DataType, SchemaError> {
+        const FIELDS: [&str; 6] = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"];
+        let field = |p: &Self| FIELDS.into_iter().find(|f| p.at_keyword(f));
+        let Some(first) = field(self) else {
+            // A bare INTERVAL is Spark's CalendarIntervalType, which no file format stores.
+            return Err(SchemaError::DdlUnsupportedType {
+                name: "INTERVAL".into(),
+                offset: char_offset(self.src, start),
+                hint: "; spate does not support Spark's calendar interval type, use \
+                       INTERVAL DAY TO SECOND or INTERVAL YEAR TO MONTH"
+                    .into(),
+            });
+        };
+        self.advance();
+        let last = if self.eat_keyword("TO") {
+            let Some(last) = field(self) else {
+                return Err(self.syntax_error("an interval field after TO"));
+            };
+            self.advance();
+            Some(last)
+        } else {
+            None
+        };
+        ansi_interval(first, last).map_err(|e| match e {
+            IntervalError::Invalid(m) | IntervalError::Unsupported(m) => self.invalid(m, start),
+        })
     }
 
     /// Optional `COLLATE name` after STRING; only the default collation maps onto Utf8.
@@ -1105,7 +1148,7 @@ mod tests {
             err("id INT, x FOO"),
             "schema DDL: unsupported data type 'FOO' at offset 10"
         );
-        for name in ["INTERVAL", "VARIANT", "interval"] {
+        for name in ["VARIANT", "variant"] {
             assert_eq!(
                 err(&format!("x {name}")),
                 format!(
@@ -1114,7 +1157,7 @@ mod tests {
                 )
             );
         }
-        assert!(err("x INTERVAL DAY TO SECOND").contains("unsupported data type 'INTERVAL'"));
+        assert!(err("x INTERVAL").contains("calendar interval"));
         assert!(err("x INT(5)").contains("unsupported data type 'INT(5)' at offset 2"));
         assert!(err("x TIMESTAMP(3)").contains("unsupported data type 'TIMESTAMP(3)'"));
         assert!(matches!(
@@ -1156,6 +1199,43 @@ mod tests {
         assert!(err("s STRING COLLATE UTF8_LCASE")
             .contains("collation 'UTF8_LCASE' is not supported (only UTF8_BINARY) at offset 17"));
         assert!(err("s INT COLLATE UTF8_BINARY").contains("near 'COLLATE'"));
+    }
+
+    #[test]
+    fn intervals() {
+        use arrow::datatypes::IntervalUnit;
+        assert_eq!(
+            ty("INTERVAL DAY TO SECOND"),
+            DataType::Duration(TimeUnit::Microsecond)
+        );
+        assert_eq!(
+            ty("interval year to month"),
+            DataType::Interval(IntervalUnit::YearMonth)
+        );
+        assert!(err("x INTERVAL HOUR").contains(
+            "INTERVAL HOUR is not supported: spate stores intervals as Arrow types that keep no \
+             field range; use INTERVAL DAY TO SECOND at offset 2"
+        ));
+        assert!(err("x INTERVAL YEAR").contains("use INTERVAL YEAR TO MONTH"));
+        assert!(err("x INTERVAL MONTH TO YEAR").contains("the end field must be finer"));
+        assert!(err("x INTERVAL DAY TO MONTH").contains("the end field must be finer"));
+        assert!(err("x INTERVAL DAY TO").contains("an interval field after TO"));
+        // The field names are keywords only after INTERVAL.
+        assert_eq!(one("day INTERVAL DAY TO SECOND").name(), "day");
+    }
+
+    #[test]
+    fn legacy_char_varchar_as_string() {
+        let opts = SchemaOptions {
+            char_varchar_as_string: true,
+            ..SchemaOptions::default()
+        };
+        let schema = parse_ddl_with("a CHAR(3), b VARCHAR(10), c CHARACTER(1)", &opts).unwrap();
+        for f in schema.fields() {
+            assert_eq!(f.data_type(), &DataType::Utf8, "{}", f.name());
+        }
+        // The length is still required, as in Spark.
+        assert!(parse_ddl_with("a VARCHAR", &opts).is_err());
     }
 
     #[test]

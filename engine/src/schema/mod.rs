@@ -9,11 +9,42 @@ mod ddl;
 mod struct_json;
 pub mod types;
 
+use std::collections::HashMap;
+
 use arrow::datatypes::Schema;
 
-pub use ddl::parse_ddl;
-pub use struct_json::parse_struct_json;
+pub use ddl::{parse_ddl, parse_ddl_with};
+pub use struct_json::{parse_struct_json, parse_struct_json_with};
 pub use types::spark_type_name;
+
+/// Spark confs that change how a schema text is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SchemaOptions {
+    /// `spark.sql.legacy.charVarcharAsString`: CHAR(n)/VARCHAR(n) are STRING instead of refused.
+    pub char_varchar_as_string: bool,
+    /// `spark.sql.caseSensitive`: `a` and `A` are two columns instead of duplicates.
+    pub case_sensitive: bool,
+}
+
+impl SchemaOptions {
+    /// The options from Spark confs (`key -> value`); other keys are ignored.
+    pub fn from_conf(conf: &HashMap<String, String>) -> Result<Self, SchemaError> {
+        let flag = |key: &str| match conf.get(key) {
+            None => Ok(false),
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(SchemaError::Conf(format!(
+                    "{key} must be 'true' or 'false', got '{v}'"
+                ))),
+            },
+        };
+        Ok(Self {
+            char_varchar_as_string: flag(types::CHAR_VARCHAR_AS_STRING)?,
+            case_sensitive: flag("spark.sql.caseSensitive")?,
+        })
+    }
+}
 
 /// Why a schema text could not be turned into an Arrow schema.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +77,9 @@ pub enum SchemaError {
         /// Character offset (0-based) of the construct.
         offset: usize,
     },
+    /// A Spark conf that changes schema parsing has an invalid value.
+    #[error("schema: {0}")]
+    Conf(String),
     /// The StructType text is not JSON at all.
     #[error("schema JSON: not valid JSON: {0}")]
     JsonSyntax(String),
@@ -60,12 +94,29 @@ pub enum SchemaError {
 }
 
 /// Parses a declared schema: StructType JSON when the trimmed text starts with `{`, else DDL.
+///
+/// Names differing only by case are duplicates, as with Spark's default
+/// `spark.sql.caseSensitive=false`; see [`parse_schema_with_case`].
 pub fn parse_schema(text: &str) -> Result<Schema, SchemaError> {
+    parse_schema_with(text, &SchemaOptions::default())
+}
+
+/// [`parse_schema`] under `spark.sql.caseSensitive` only.
+pub fn parse_schema_with_case(text: &str, case_sensitive: bool) -> Result<Schema, SchemaError> {
+    let opts = SchemaOptions {
+        case_sensitive,
+        ..SchemaOptions::default()
+    };
+    parse_schema_with(text, &opts)
+}
+
+/// [`parse_schema`] with the session's schema-related confs applied.
+pub fn parse_schema_with(text: &str, opts: &SchemaOptions) -> Result<Schema, SchemaError> {
     // A DDL string can never start with `{`, so the first character decides unambiguously.
     if text.trim_start().starts_with('{') {
-        parse_struct_json(text)
+        parse_struct_json_with(text, opts)
     } else {
-        parse_ddl(text)
+        parse_ddl_with(text, opts)
     }
 }
 
@@ -73,6 +124,19 @@ pub fn parse_schema(text: &str) -> Result<Schema, SchemaError> {
 mod tests {
     use super::*;
     use arrow::datatypes::DataType;
+
+    #[test]
+    fn case_sensitivity_decides_duplicates() {
+        for text in [
+            "a INT, A INT",
+            r#"{"type":"struct","fields":[{"name":"a","type":"integer"},{"name":"A","type":"integer"}]}"#,
+            "s STRUCT<x: INT, X: INT>",
+        ] {
+            assert!(parse_schema(text).is_err(), "{text}");
+            assert!(parse_schema_with_case(text, true).is_ok(), "{text}");
+        }
+        assert!(parse_schema_with_case("a INT, a INT", true).is_err());
+    }
 
     #[test]
     fn dispatches_on_first_character() {

@@ -7,19 +7,28 @@ use arrow::datatypes::{DataType, Field, Fields, Schema};
 use serde_json::{Map, Value};
 
 use super::types::{
-    char_varchar_message, decimal, duplicate_name_index, field_with_comment, list_of, map_of,
-    timestamp_ltz, timestamp_ntz, COMMENT_KEY, DEFAULT_DECIMAL_PRECISION,
+    ansi_interval, char_varchar_message, decimal, duplicate_name_index, field_with_comment,
+    list_of, map_of, timestamp_ltz, timestamp_ntz, IntervalError, COMMENT_KEY,
+    DEFAULT_DECIMAL_PRECISION,
 };
-use super::SchemaError;
+use super::{SchemaError, SchemaOptions};
 
 /// Spark type names spate recognises but cannot represent; named so the error can say so.
 const KNOWN_UNSUPPORTED: &[&str] = &["interval", "calendarinterval", "variant"];
 
 /// Parses Spark's StructType JSON, `{"type":"struct","fields":[...]}`.
+///
+/// Field names that differ only by case are refused as duplicates, as Spark does by default;
+/// [`parse_struct_json_with`] follows `spark.sql.caseSensitive` instead.
 pub fn parse_struct_json(json: &str) -> Result<Schema, SchemaError> {
+    parse_struct_json_with(json, &SchemaOptions::default())
+}
+
+/// [`parse_struct_json`] with the session's schema-related confs applied.
+pub fn parse_struct_json_with(json: &str, opts: &SchemaOptions) -> Result<Schema, SchemaError> {
     let value: Value =
         serde_json::from_str(json).map_err(|e| SchemaError::JsonSyntax(e.to_string()))?;
-    Ok(Schema::new(struct_fields(&value, "$")?))
+    Ok(Schema::new(struct_fields(&value, "$", opts)?))
 }
 
 /// An error about the value at `path`.
@@ -86,7 +95,11 @@ fn required<'v>(
 }
 
 /// The fields of the struct object at `path`.
-fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
+fn struct_fields(
+    value: &Value,
+    path: &str,
+    opts: &SchemaOptions,
+) -> Result<Vec<Field>, SchemaError> {
     let obj = object(
         value,
         "a StructType {\"type\":\"struct\",\"fields\":[...]}",
@@ -108,7 +121,7 @@ fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
     let fields = items
         .iter()
         .enumerate()
-        .map(|(i, item)| field(item, &format!("{fields_path}[{i}]")))
+        .map(|(i, item)| field(item, &format!("{fields_path}[{i}]"), opts))
         .collect::<Result<Vec<_>, _>>()?;
     if obj.len() != 2 {
         return Err(shape_error(
@@ -118,11 +131,16 @@ fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
         ));
     }
     // Spark rejects duplicates when a source resolves its schema; case-insensitive by default.
-    if let Some(i) = duplicate_name_index(&fields) {
+    if let Some(i) = duplicate_name_index(&fields, opts.case_sensitive) {
         return Err(error(
             format!(
-                "duplicate field name '{}' (names compare case-insensitively)",
-                fields[i].name()
+                "duplicate field name '{}'{}",
+                fields[i].name(),
+                if opts.case_sensitive {
+                    ""
+                } else {
+                    " (names compare case-insensitively)"
+                }
             ),
             &format!("{fields_path}[{i}].name"),
         ));
@@ -135,12 +153,12 @@ fn struct_fields(value: &Value, path: &str) -> Result<Vec<Field>, SchemaError> {
 /// Spark's `parseStructField` matches exactly these key sets: all four, no `metadata`, or only
 /// `name` and `type`; any other shape (a missing `nullable` with `metadata`, an extra key, a
 /// `null` value) is INVALID_JSON_DATA_TYPE.
-fn field(value: &Value, path: &str) -> Result<Field, SchemaError> {
+fn field(value: &Value, path: &str, opts: &SchemaOptions) -> Result<Field, SchemaError> {
     let obj = object(value, "a field {\"name\":...,\"type\":...}", path)?;
     let Some(name) = required(obj, "name", path)?.as_str() else {
         return Err(error("\"name\" must be a string", &format!("{path}.name")));
     };
-    let data_type = data_type(required(obj, "type", path)?, &format!("{path}.type"))?;
+    let data_type = data_type(required(obj, "type", path)?, &format!("{path}.type"), opts)?;
     let nullable = bool_member(obj, "nullable", true, path)?;
     let comment = comment(obj.get("metadata"), &format!("{path}.metadata"))?;
     let shape_ok = match (obj.get("nullable"), obj.get("metadata")) {
@@ -187,9 +205,9 @@ fn comment(metadata: Option<&Value>, path: &str) -> Result<Option<String>, Schem
 }
 
 /// A data type: a name string for primitives, an object for array/map/struct.
-fn data_type(value: &Value, path: &str) -> Result<DataType, SchemaError> {
+fn data_type(value: &Value, path: &str, opts: &SchemaOptions) -> Result<DataType, SchemaError> {
     let obj = match value {
-        Value::String(name) => return primitive(name, path),
+        Value::String(name) => return primitive(name, path, opts),
         Value::Object(obj) => obj,
         other => return Err(invalid_data_type(other, path)),
     };
@@ -198,6 +216,7 @@ fn data_type(value: &Value, path: &str) -> Result<DataType, SchemaError> {
             let element = data_type(
                 required(obj, "elementType", path)?,
                 &format!("{path}.elementType"),
+                opts,
             )?;
             let contains_null = bool_member(obj, "containsNull", true, path)?;
             if obj.len() != 3 || !matches!(obj.get("containsNull"), Some(Value::Bool(_))) {
@@ -210,10 +229,15 @@ fn data_type(value: &Value, path: &str) -> Result<DataType, SchemaError> {
             Ok(list_of(element, contains_null))
         }
         Some("map") => {
-            let key = data_type(required(obj, "keyType", path)?, &format!("{path}.keyType"))?;
+            let key = data_type(
+                required(obj, "keyType", path)?,
+                &format!("{path}.keyType"),
+                opts,
+            )?;
             let value_type = data_type(
                 required(obj, "valueType", path)?,
                 &format!("{path}.valueType"),
+                opts,
             )?;
             let value_contains_null = bool_member(obj, "valueContainsNull", true, path)?;
             if obj.len() != 4 || !matches!(obj.get("valueContainsNull"), Some(Value::Bool(_))) {
@@ -225,7 +249,9 @@ fn data_type(value: &Value, path: &str) -> Result<DataType, SchemaError> {
             }
             Ok(map_of(key, value_type, value_contains_null))
         }
-        Some("struct") => Ok(DataType::Struct(Fields::from(struct_fields(value, path)?))),
+        Some("struct") => Ok(DataType::Struct(Fields::from(struct_fields(
+            value, path, opts,
+        )?))),
         Some("udt") => Err(error(
             "user-defined types (\"udt\") are not supported",
             path,
@@ -235,7 +261,7 @@ fn data_type(value: &Value, path: &str) -> Result<DataType, SchemaError> {
 }
 
 /// A primitive type name as Spark's `DataType.nameToType` spells it (case-sensitive, as Spark).
-fn primitive(name: &str, path: &str) -> Result<DataType, SchemaError> {
+fn primitive(name: &str, path: &str, opts: &SchemaOptions) -> Result<DataType, SchemaError> {
     let data_type = match name {
         "boolean" => DataType::Boolean,
         "byte" => DataType::Int8,
@@ -253,18 +279,33 @@ fn primitive(name: &str, path: &str) -> Result<DataType, SchemaError> {
         "void" | "null" => DataType::Null,
         "decimal" => decimal(u64::from(DEFAULT_DECIMAL_PRECISION), 0)
             .map_err(|message| error(message, path))?,
-        _ => return special_primitive(name, path),
+        _ => return special_primitive(name, path, opts),
     };
     Ok(data_type)
 }
 
 /// Names with arguments (`decimal(p,s)`, `char(n)`, `string collate x`) and refused names.
-fn special_primitive(name: &str, path: &str) -> Result<DataType, SchemaError> {
+fn special_primitive(
+    name: &str,
+    path: &str,
+    opts: &SchemaOptions,
+) -> Result<DataType, SchemaError> {
     if let Some(args) = call_args(name, "decimal") {
         return decimal_from_args(&args, name, path);
     }
-    if call_args(name, "char").is_some() || call_args(name, "varchar").is_some() {
+    let char_args = call_args(name, "char").or_else(|| call_args(name, "varchar"));
+    if let Some(args) = char_args {
+        // Spark's pattern is `(var)?char\(\s*\d+\s*\)`: one length.
+        if !matches!(args.as_slice(), [n] if is_digits(n)) {
+            return Err(invalid_data_type(&Value::String(name.to_string()), path));
+        }
+        if opts.char_varchar_as_string {
+            return Ok(DataType::Utf8);
+        }
         return Err(error(char_varchar_message(name), path));
+    }
+    if let Some(fields) = name.strip_prefix("interval ") {
+        return interval(fields, name, path);
     }
     if let Some(collation) = name.strip_prefix("string collate ") {
         // Spark writes plain "string" for the default collation; accept its explicit name too.
@@ -277,9 +318,7 @@ fn special_primitive(name: &str, path: &str) -> Result<DataType, SchemaError> {
             ))
         };
     }
-    let known = KNOWN_UNSUPPORTED.contains(&name)
-        || name.starts_with("interval ")
-        || call_args(name, "time").is_some();
+    let known = KNOWN_UNSUPPORTED.contains(&name) || call_args(name, "time").is_some();
     if known {
         return Err(error(
             format!("unsupported data type '{name}'; spate does not support this Spark type"),
@@ -287,6 +326,24 @@ fn special_primitive(name: &str, path: &str) -> Result<DataType, SchemaError> {
         ));
     }
     Err(invalid_data_type(&Value::String(name.to_string()), path))
+}
+
+/// `interval <start> [to <end>]` as Spark's `DataType.nameToType` spells ANSI intervals.
+fn interval(fields: &str, name: &str, path: &str) -> Result<DataType, SchemaError> {
+    let words: Vec<String> = fields.split(' ').map(|w| w.to_ascii_uppercase()).collect();
+    let (start, end) = match words.as_slice() {
+        [start] => (start.as_str(), None),
+        [start, to, end] if to == "TO" => (start.as_str(), Some(end.as_str())),
+        _ => return Err(invalid_data_type(&Value::String(name.to_string()), path)),
+    };
+    // Spark's names are lower case; anything else is not a type name it knows.
+    if fields.chars().any(|c| c.is_ascii_uppercase()) {
+        return Err(invalid_data_type(&Value::String(name.to_string()), path));
+    }
+    ansi_interval(start, end).map_err(|e| match e {
+        IntervalError::Invalid(_) => invalid_data_type(&Value::String(name.to_string()), path),
+        IntervalError::Unsupported(m) => error(m, path),
+    })
 }
 
 /// The comma-separated, trimmed arguments of `func( a , b )`, if `name` has that shape.
@@ -532,7 +589,7 @@ mod tests {
         assert!(type_err(r#"{"type":"udt","class":"x"}"#).contains("\"udt\""));
         assert_eq!(ty("\"void\""), DataType::Null);
         assert_eq!(ty("\"null\""), DataType::Null);
-        for name in ["interval", "interval day to second", "variant", "time(6)"] {
+        for name in ["interval", "variant", "time(6)"] {
             let message = type_err(&format!("\"{name}\""));
             assert!(
                 message.contains(&format!("unsupported data type '{name}'")),
@@ -543,6 +600,17 @@ mod tests {
             let message = type_err(&format!("\"{name}\""));
             assert!(message.contains("use STRING"), "{message}");
         }
+        assert_eq!(
+            ty("\"interval day to second\""),
+            DataType::Duration(TimeUnit::Microsecond)
+        );
+        assert_eq!(
+            ty("\"interval year to month\""),
+            DataType::Interval(arrow::datatypes::IntervalUnit::YearMonth)
+        );
+        assert!(type_err("\"interval hour\"").contains("use INTERVAL DAY TO SECOND"));
+        assert!(type_err("\"interval month to year\"").contains("INVALID_JSON_DATA_TYPE"));
+        assert!(type_err("\"interval DAY to second\"").contains("INVALID_JSON_DATA_TYPE"));
         assert!(type_err("\"string collate UTF8_LCASE\"").contains("collation 'UTF8_LCASE'"));
     }
 

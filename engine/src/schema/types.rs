@@ -33,9 +33,72 @@ pub fn timestamp_ntz() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, None)
 }
 
+/// Spark `INTERVAL DAY TO SECOND`: a count of microseconds, as Spark stores it.
+pub fn day_time_interval() -> DataType {
+    DataType::Duration(TimeUnit::Microsecond)
+}
+
+/// Spark `INTERVAL YEAR TO MONTH`: a count of months, as Spark stores it.
+pub fn year_month_interval() -> DataType {
+    DataType::Interval(IntervalUnit::YearMonth)
+}
+
+/// Fields of Spark's ANSI intervals, coarsest first; YEAR/MONTH are year-month, the rest day-time.
+const INTERVAL_FIELDS: [&str; 6] = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"];
+
+/// Why an interval qualifier could not be mapped: not Spark's grammar, or not representable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntervalError {
+    /// Spark itself refuses it (`MONTH TO YEAR`, `DAY TO MONTH`, an unknown field).
+    Invalid(String),
+    /// Spark accepts it but spate cannot keep its meaning in an Arrow type.
+    Unsupported(String),
+}
+
+/// The Arrow type of Spark's ANSI interval `INTERVAL start [TO end]` (field names upper case).
+///
+/// Arrow's Duration and Interval(YearMonth) hold the same values as Spark's day-time and
+/// year-month intervals but no field range, so only the full ranges map faithfully: a narrower
+/// one (`INTERVAL HOUR`) would print, cast and name differently, and is refused.
+pub fn ansi_interval(start: &str, end: Option<&str>) -> Result<DataType, IntervalError> {
+    let index = |f: &str| INTERVAL_FIELDS.iter().position(|x| *x == f);
+    let written = match end {
+        Some(e) => format!("INTERVAL {start} TO {e}"),
+        None => format!("INTERVAL {start}"),
+    };
+    let (Some(from), Some(to)) = (index(start), index(end.unwrap_or(start))) else {
+        return Err(IntervalError::Invalid(format!(
+            "{written} is not an interval type (fields are YEAR, MONTH, DAY, HOUR, MINUTE, SECOND)"
+        )));
+    };
+    let year_month = |i: usize| i < 2;
+    if year_month(from) != year_month(to) || (end.is_some() && to <= from) {
+        return Err(IntervalError::Invalid(format!(
+            "{written} is not an interval type (the end field must be finer than the start, \
+             within YEAR TO MONTH or DAY TO SECOND)"
+        )));
+    }
+    match (from, to) {
+        (0, 1) => Ok(year_month_interval()),
+        (2, 5) => Ok(day_time_interval()),
+        _ => {
+            let full = if year_month(from) {
+                "INTERVAL YEAR TO MONTH"
+            } else {
+                "INTERVAL DAY TO SECOND"
+            };
+            Err(IntervalError::Unsupported(format!(
+                "{written} is not supported: spate stores intervals as Arrow types that keep no \
+                 field range; use {full}"
+            )))
+        }
+    }
+}
+
 /// Spark `DECIMAL(p,s)`; the error text says which bound was broken.
 pub fn decimal(precision: u64, scale: u64) -> Result<DataType, String> {
-    // Arrow refuses precision 0 when building arrays, so refuse it here with a clear message.
+    // Spark accepts DECIMAL(0,0) (a column that can only hold 0), but Arrow refuses precision 0
+    // when building arrays and Parquet/Delta cannot store it, so refuse it here clearly.
     if precision == 0 || precision > u64::from(MAX_DECIMAL_PRECISION) {
         return Err(format!(
             "decimal precision {precision} is out of range (1 to {MAX_DECIMAL_PRECISION})"
@@ -85,16 +148,26 @@ pub fn field_with_comment(
     }
 }
 
-/// Index of the first field whose name repeats an earlier one, ignoring case.
+/// Index of the first field whose name repeats an earlier one, ignoring case unless
+/// `case_sensitive`.
 ///
-/// Spark resolves columns case-insensitively by default, so `a` and `A` collide when a
-/// source resolves its schema (`SchemaUtils.checkSchemaColumnNameDuplication`).
-pub fn duplicate_name_index(fields: &[Field]) -> Option<usize> {
+/// Spark resolves columns case-insensitively by default (`spark.sql.caseSensitive=false`), so
+/// `a` and `A` collide when a source resolves its schema
+/// (`SchemaUtils.checkSchemaColumnNameDuplication`); with the conf true they are two columns.
+pub fn duplicate_name_index(fields: &[Field], case_sensitive: bool) -> Option<usize> {
     let mut seen = HashSet::with_capacity(fields.len());
-    fields
-        .iter()
-        .position(|f| !seen.insert(f.name().to_lowercase()))
+    fields.iter().position(|f| {
+        let name = if case_sensitive {
+            f.name().clone()
+        } else {
+            f.name().to_lowercase()
+        };
+        !seen.insert(name)
+    })
 }
+
+/// Spark conf that makes CHAR(n)/VARCHAR(n) plain STRING in schemas.
+pub const CHAR_VARCHAR_AS_STRING: &str = "spark.sql.legacy.charVarcharAsString";
 
 /// The message both parsers give for `CHAR(n)`/`VARCHAR(n)` (refused by Spark 4 read schemas).
 pub fn char_varchar_message(written: &str) -> String {
@@ -294,8 +367,11 @@ mod tests {
             Field::new("B", DataType::Int32, true),
             Field::new("b", DataType::Int32, true),
         ];
-        assert_eq!(duplicate_name_index(&fields), Some(2));
-        assert_eq!(duplicate_name_index(&fields[..2]), None);
+        assert_eq!(duplicate_name_index(&fields, false), Some(2));
+        assert_eq!(duplicate_name_index(&fields[..2], false), None);
+        assert_eq!(duplicate_name_index(&fields, true), None);
+        let same = [fields[0].clone(), fields[0].clone()];
+        assert_eq!(duplicate_name_index(&same, true), Some(1));
     }
 
     #[test]

@@ -13,6 +13,17 @@ use datafusion::prelude::SessionContext;
 use super::pipeline::{Expectation, OnViolation};
 use super::session::{new_context, plan_sql, plan_sql_at, Settings};
 use crate::error::{Error, Result};
+use crate::state::{DedupMetrics, Deduplicate};
+
+/// A de-duplication to run inside [`CleaningPlan::run_stateful`], with the batch's watermarks.
+pub struct DedupStep<'a> {
+    /// The operator (and its state).
+    pub operator: &'a mut Deduplicate,
+    /// Rows with event time at or before this (ms) are late.
+    pub late_ms: i64,
+    /// Keys the watermark passed (ms) are evicted after the batch.
+    pub evict_ms: i64,
+}
 
 /// What one run of the plan produced.
 #[derive(Debug)]
@@ -104,6 +115,22 @@ impl CleaningPlan {
         batches: Vec<RecordBatch>,
         batch_timestamp_ms: i64,
     ) -> Result<PlanOutput> {
+        Ok(self
+            .run_stateful(input, batches, batch_timestamp_ms, None)
+            .await?
+            .0)
+    }
+
+    /// Runs the plan with a de-duplication between the SELECT and the expectations (DLT checks a
+    /// table's expectations on its query's result, de-duplicated). The operator keys on the data
+    /// columns; the expectation flags ride along after them.
+    pub async fn run_stateful(
+        &self,
+        input: SchemaRef,
+        batches: Vec<RecordBatch>,
+        batch_timestamp_ms: i64,
+        dedup: Option<DedupStep<'_>>,
+    ) -> Result<(PlanOutput, Option<DedupMetrics>)> {
         self.register_input(input, batches)?;
         let df = plan_sql_at(
             &self.ctx,
@@ -115,7 +142,14 @@ impl CleaningPlan {
         let full_schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
         let out = df.collect().await?;
         let _ = self.ctx.deregister_table(self.input_table.as_str())?;
-        self.apply_expectations(full_schema, out)
+        let (out, metrics) = match dedup {
+            Some(step) => {
+                let (kept, m) = step.operator.process(out, step.late_ms, step.evict_ms)?;
+                (kept, Some(m))
+            }
+            None => (out, None),
+        };
+        Ok((self.apply_expectations(full_schema, out)?, metrics))
     }
 
     fn apply_expectations(

@@ -1,6 +1,9 @@
 //! Spark SQL's lexical rules for sqlparser: Databricks' identifiers plus backslash escapes in strings.
 
+use datafusion::sql::sqlparser::ast::{BinaryOperator, Expr};
 use datafusion::sql::sqlparser::dialect::{DatabricksDialect, Dialect};
+use datafusion::sql::sqlparser::keywords::Keyword;
+use datafusion::sql::sqlparser::parser::{Parser, ParserError};
 
 /// Databricks' dialect with Spark's backslash string escapes (`'\\d+'` is the regex `\d+`).
 #[derive(Debug, Default, Clone, Copy)]
@@ -48,5 +51,25 @@ impl Dialect for SparkDialect {
     }
     fn supports_cte_without_as(&self) -> bool {
         true
+    }
+    /// Spark's `a div b`, binding like `*` and `/` (sqlparser already ranks DIV there).
+    fn parse_infix(
+        &self,
+        parser: &mut Parser,
+        expr: &Expr,
+        precedence: u8,
+    ) -> Option<Result<Expr, ParserError>> {
+        if !parser.parse_keyword(Keyword::DIV) {
+            return None;
+        }
+        Some(
+            parser
+                .parse_subexpr(precedence)
+                .map(|right| Expr::BinaryOp {
+                    left: Box::new(expr.clone()),
+                    op: BinaryOperator::MyIntegerDivide,
+                    right: Box::new(right),
+                }),
+        )
     }
 }

@@ -3,6 +3,8 @@
 pub mod batch_plan;
 pub mod dialect;
 pub mod functions;
+mod generators;
 pub mod pipeline;
 pub mod rewrite;
 pub mod session;
+mod struct_star;

@@ -22,7 +22,6 @@ use datafusion::sql::sqlparser::ast::{
 /// * `year(x)`, `hour(x)`, ... are `date_part` of `x` cast like Spark (strings parsed, the session zone).
 /// * `rank()`, `dense_rank()`, `row_number()`, `ntile()` are INT, as in Spark.
 pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
-    let _ = stmt.visit(&mut GeneratorNames);
     let legacy_or_ansi = if ansi {
         CastMode::Ansi
     } else {
@@ -44,6 +43,9 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
                 *tz = TimezoneInfo::WithTimeZone;
             }
         }
+        if let Some(replacement) = timestamp_literal(e) {
+            *e = replacement;
+        }
         if let Some(replacement) = spark_date_part(e, legacy_or_ansi) {
             *e = replacement;
         }
@@ -53,7 +55,13 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
         if let Some(replacement) = zero_based_subscripts(e) {
             *e = replacement;
         }
+        if let Some(replacement) = expression_field_access(e) {
+            *e = replacement;
+        }
         if let Some(replacement) = spark_function_forms(e, legacy_or_ansi) {
+            *e = replacement;
+        }
+        if let Some(replacement) = spark_division(e, ansi) {
             *e = replacement;
         }
         if let Expr::RLike {
@@ -74,36 +82,6 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
         }
         ControlFlow::<()>::Continue(())
     });
-}
-
-/// Names an unaliased `explode(x)` select item `col`, as Spark does.
-struct GeneratorNames;
-
-impl ast::VisitorMut for GeneratorNames {
-    type Break = ();
-
-    fn pre_visit_query(&mut self, query: &mut ast::Query) -> ControlFlow<()> {
-        if let ast::SetExpr::Select(select) = query.body.as_mut() {
-            for item in &mut select.projection {
-                let ast::SelectItem::UnnamedExpr(Expr::Function(f)) = item else {
-                    continue;
-                };
-                if !f.name.to_string().eq_ignore_ascii_case("explode") {
-                    continue;
-                }
-                let ast::SelectItem::UnnamedExpr(expr) =
-                    std::mem::replace(item, ast::SelectItem::Wildcard(Default::default()))
-                else {
-                    continue;
-                };
-                *item = ast::SelectItem::ExprWithAlias {
-                    expr,
-                    alias: Ident::new("col"),
-                };
-            }
-        }
-        ControlFlow::Continue(())
-    }
 }
 
 /// `name(args...)` as an AST node.
@@ -200,6 +178,64 @@ fn spark_cast_call(e: &mut Expr, legacy_or_ansi: CastMode) -> Option<Expr> {
         }
         _ => None,
     }
+}
+
+/// Spark's `/` (DOUBLE or DECIMAL, never integer division) and `div` as UDFs; with ANSI off a
+/// zero divisor of `%` gives NULL, as in Spark.
+fn spark_division(e: &mut Expr, ansi: bool) -> Option<Expr> {
+    let Expr::BinaryOp { left, op, right } = e else {
+        return None;
+    };
+    let name = match op {
+        BinaryOperator::Divide => super::functions::divide::DIVIDE,
+        BinaryOperator::MyIntegerDivide => super::functions::divide::INT_DIVIDE,
+        BinaryOperator::Modulo if !ansi => {
+            // CASE keeps `l % r`'s type, where NULLIF(r, 0) would widen r to the literal's BIGINT.
+            let zero = Expr::BinaryOp {
+                left: right.clone(),
+                op: BinaryOperator::Eq,
+                right: Box::new(Expr::value(ast::Value::Number("0".into(), false))),
+            };
+            let modulo = std::mem::replace(e, Expr::value(ast::Value::Null));
+            return Some(Expr::Case {
+                case_token: ast::helpers::attached_token::AttachedToken::empty(),
+                end_token: ast::helpers::attached_token::AttachedToken::empty(),
+                operand: None,
+                conditions: vec![ast::CaseWhen {
+                    condition: zero,
+                    result: Expr::value(ast::Value::Null),
+                }],
+                else_result: Some(Box::new(modulo)),
+            });
+        }
+        _ => return None,
+    };
+    let l = std::mem::replace(left.as_mut(), Expr::value(ast::Value::Null));
+    let r = std::mem::replace(right.as_mut(), Expr::value(ast::Value::Null));
+    Some(call(name, vec![l, r]))
+}
+
+/// `TIMESTAMP '...'` is Spark's TIMESTAMP (an instant, zone-less text in the session zone), not
+/// DataFusion's zone-less timestamp; a malformed literal is an error in Spark whatever the mode.
+fn timestamp_literal(e: &Expr) -> Option<Expr> {
+    let Expr::TypedString(ts) = e else {
+        return None;
+    };
+    if !matches!(
+        ts.data_type,
+        ast::DataType::Timestamp(None, TimezoneInfo::None)
+    ) {
+        return None;
+    }
+    let text = match &ts.value.value {
+        ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s,
+        _ => return None,
+    };
+    Some(spark_cast_expr(
+        string_lit(text),
+        "TIMESTAMP",
+        CastMode::Ansi,
+    ))
 }
 
 /// Spark's `year(x)`, `month(x)`, ... (INT results, in the session zone, strings cast like Spark)
@@ -374,14 +410,6 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
                 ],
             ))
         }
-        // Spark's generator in SELECT: one row per element, none for an empty or NULL array.
-        "explode" => {
-            let args = take_args(f)?;
-            if args.len() != 1 {
-                return None;
-            }
-            Some(call("unnest", args))
-        }
         "sort_array" => {
             let mut args = take_args(f)?;
             let ascending = match args.get(1) {
@@ -456,6 +484,41 @@ fn zero_based_subscripts(e: &mut Expr) -> Option<Expr> {
         };
     }
     Some(current)
+}
+
+/// `f(x).a.b`: fields of a struct-valued expression, which DataFusion's SQL planner only
+/// resolves on column names, become `get_field(get_field(f(x), 'a'), 'b')`.
+fn expression_field_access(e: &mut Expr) -> Option<Expr> {
+    let Expr::CompoundFieldAccess { root, access_chain } = e else {
+        return None;
+    };
+    let is_name = matches!(
+        root.as_ref(),
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_)
+    );
+    if is_name
+        || !matches!(
+            access_chain.first(),
+            Some(AccessExpr::Dot(Expr::Identifier(_)))
+        )
+    {
+        return None;
+    }
+    let mut current = std::mem::replace(root.as_mut(), Expr::value(ast::Value::Null));
+    let mut rest = std::mem::take(access_chain).into_iter().peekable();
+    while let Some(AccessExpr::Dot(Expr::Identifier(id))) = rest.peek() {
+        current = call("get_field", vec![current, string_lit(&id.value)]);
+        rest.next();
+    }
+    let rest: Vec<AccessExpr> = rest.collect();
+    if rest.is_empty() {
+        Some(current)
+    } else {
+        Some(Expr::CompoundFieldAccess {
+            root: Box::new(current),
+            access_chain: rest,
+        })
+    }
 }
 
 /// `rank()`, `dense_rank()`, `row_number()`, `ntile(n)` over a window are INT in Spark.
@@ -560,6 +623,18 @@ mod tests {
         assert_eq!(
             rewrite("SELECT a[0], m['k'], split(s, ',')[1] FROM t", true),
             "SELECT spark_get_item(a, 0), m['k'], spark_get_item(split(s, ','), 1) FROM t"
+        );
+    }
+
+    #[test]
+    fn fields_of_expressions() {
+        assert_eq!(
+            rewrite("SELECT from_json(j, 'a INT').a, s.x, t.s.x FROM t", true),
+            "SELECT get_field(from_json(j, 'a INT'), 'a'), s.x, t.s.x FROM t"
+        );
+        assert_eq!(
+            rewrite("SELECT named_struct('a', named_struct('b', 1)).a.b", true),
+            "SELECT get_field(get_field(named_struct('a', named_struct('b', 1)), 'a'), 'b')"
         );
     }
 

@@ -13,7 +13,9 @@ use datafusion::sql::sqlparser::parser::Parser;
 
 use super::dialect::SparkDialect;
 use super::functions::{register_spark_compat, SparkConf};
+use super::generators::rewrite_generators;
 use super::rewrite::{apply_spark_semantics, pin_current_time};
+use super::struct_star::expand_struct_stars;
 use crate::error::{Error, Result};
 
 /// Spark conf keys spate reads.
@@ -148,8 +150,24 @@ pub async fn plan_sql_at(
     if let Some((ms, tz)) = batch_time {
         pin_current_time(&mut stmts, ms, &tz);
     }
-    let stmt = DfStatement::Statement(Box::new(stmts.remove(0)));
-    let plan = ctx.state().statement_to_plan(stmt).await?;
+    let mut stmt = stmts.remove(0);
+    rewrite_generators(ctx, &mut stmt).await;
+    let plan = match ctx
+        .state()
+        .statement_to_plan(DfStatement::Statement(Box::new(stmt.clone())))
+        .await
+    {
+        Ok(plan) => plan,
+        // `x.*` of a STRUCT column fails as an unknown relation `x`; retry with it expanded.
+        Err(e) => match expand_struct_stars(ctx, &stmt).await {
+            Some(expanded) => {
+                ctx.state()
+                    .statement_to_plan(DfStatement::Statement(Box::new(expanded)))
+                    .await?
+            }
+            None => return Err(e.into()),
+        },
+    };
     Ok(ctx.execute_logical_plan(plan).await?)
 }
 

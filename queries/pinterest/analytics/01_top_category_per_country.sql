@@ -1,5 +1,6 @@
 -- Q1: the most popular category people post to, per country (ties kept with rank()).
--- Re-sent posts are counted once: DISTINCT until the pipeline de-duplicates in the stream.
+-- The tables hold each row once (SELECT DISTINCT in the pipeline); the DISTINCT here also folds a
+-- post that reached the table twice in different shapes (a malformed copy) into one (ind, category).
 WITH pins AS (SELECT DISTINCT ind, category FROM pin_clean),
      geo AS (SELECT DISTINCT ind, country FROM geo_clean),
      counts AS (

@@ -9,8 +9,11 @@
 pub mod collections;
 mod common;
 mod date_format;
+pub mod divide;
+mod from_json;
 mod from_unixtime;
 pub mod java_regex;
+mod json_fn_options;
 mod percentile_approx;
 mod quantile_summaries;
 mod regexp_extract;
@@ -21,6 +24,7 @@ pub mod spark_cast;
 mod split;
 mod strings;
 mod to_date;
+mod to_json;
 mod to_timestamp;
 mod try_to_timestamp;
 mod unix_timestamp;
@@ -29,6 +33,7 @@ use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::SessionContext;
 
 pub use date_format::DateFormat;
+pub use from_json::FromJson;
 pub use from_unixtime::FromUnixtime;
 pub use percentile_approx::PercentileApprox;
 pub use regexp_replace::RegexpReplace;
@@ -36,6 +41,7 @@ pub use rlike::RLike;
 pub use spark_cast::SparkCast;
 pub use split::Split;
 pub use to_date::ToDate;
+pub use to_json::ToJson;
 pub use to_timestamp::ToTimestamp;
 pub use try_to_timestamp::try_to_timestamp;
 pub use unix_timestamp::UnixTimestamp;
@@ -61,6 +67,10 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(DateFormat::new(conf)),
         ScalarUDF::new_from_impl(UnixTimestamp::new(conf)),
         ScalarUDF::new_from_impl(FromUnixtime::new(conf)),
+        ScalarUDF::new_from_impl(FromJson::new(conf)),
+        ScalarUDF::new_from_impl(ToJson::new(conf)),
+        ScalarUDF::new_from_impl(divide::SparkDivide::divide(conf)),
+        ScalarUDF::new_from_impl(divide::SparkDivide::int_divide(conf)),
         ScalarUDF::new_from_impl(SparkCast::new(conf)),
         ScalarUDF::new_from_impl(collections::Size::new(conf)),
         ScalarUDF::new_from_impl(collections::ElementAt::first_based(conf)),

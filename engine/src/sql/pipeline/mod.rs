@@ -15,6 +15,7 @@ mod position;
 mod set;
 mod source_call;
 mod split;
+mod stateful;
 mod streaming_table;
 mod vars;
 
@@ -63,6 +64,11 @@ pub struct StreamingTableDef {
     pub sources: Vec<SourceCall>,
     /// 1-based line of `CREATE` in the original file.
     pub line: usize,
+    /// The source's `WATERMARK col DELAY OF INTERVAL ...`, when declared.
+    pub watermark: Option<crate::state::Watermark>,
+    /// The query's de-duplication (`SELECT DISTINCT`, `QUALIFY row_number() ... = 1`), taken out
+    /// of `query` and run by the stateful operator.
+    pub dedup: Option<crate::state::DedupSpec>,
 }
 
 /// One declared column: `name type [NOT NULL] [COMMENT '...']`.

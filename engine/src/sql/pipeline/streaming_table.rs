@@ -6,7 +6,7 @@ use super::lexer::Token;
 use super::position::Ctx;
 use super::source_call::{self, Mode};
 use super::split::Statement;
-use super::{clauses, columns, PipelineError, StreamingTableDef};
+use super::{clauses, columns, stateful, PipelineError, StreamingTableDef};
 
 /// Parses a statement that starts with `CREATE`.
 pub(super) fn parse(
@@ -127,7 +127,33 @@ fn query(c: &mut Cursor<'_, '_>, def: &mut StreamingTableDef) -> Result<(), Pipe
             ),
         ));
     }
-    def.query = source_call::splice(c.ctx, first.start..last.end(), &found);
+    let mut edits: Vec<stateful::Edit> = Vec::with_capacity(found.len() + 1);
+    for f in &found {
+        let mut range = f.range.clone();
+        let after = toks
+            .iter()
+            .position(|t| t.end() == f.range.end)
+            .map(|i| i + 1);
+        if let Some((last, wm)) = after
+            .map(|i| stateful::watermark_at(c.ctx, toks, i))
+            .transpose()?
+            .flatten()
+        {
+            if def.watermark.is_some() {
+                return Err(c
+                    .ctx
+                    .error(f.range.end, "only one source may declare a WATERMARK"));
+            }
+            range.end = toks[last].end();
+            def.watermark = Some(wm);
+        }
+        edits.push((range, f.call.placeholder.clone()));
+    }
+    if let Some((spec, edit)) = stateful::dedup(c.ctx, toks)? {
+        def.dedup = Some(spec);
+        edits.push(edit);
+    }
+    def.query = stateful::apply_edits(c.ctx, first.start..last.end(), edits);
     def.sources = found.into_iter().map(|f| f.call).collect();
     Ok(())
 }

@@ -549,3 +549,70 @@ fn set_forms_literals_and_variables() {
     .expect_err("fails");
     assert_eq!((e.line, e.column), (3, 1), "{e}");
 }
+
+#[test]
+fn watermark_and_select_distinct_become_stateful_operators() {
+    let s = parse(
+        "CREATE STREAMING TABLE t AS SELECT DISTINCT id, ts FROM STREAM read_files('/in', schema => 'id INT, ts TIMESTAMP') WATERMARK ts DELAY OF INTERVAL 10 MINUTES AS s WHERE id > 0",
+    );
+    let t = table(&s[0]);
+    assert_eq!(
+        t.query,
+        "SELECT  id, ts FROM __spate_source_0 AS s WHERE id > 0"
+    );
+    assert_eq!(
+        t.watermark,
+        Some(crate::state::Watermark {
+            column: "ts".into(),
+            delay_ms: 600_000
+        })
+    );
+    assert_eq!(t.dedup, Some(crate::state::DedupSpec { columns: None }));
+    for (interval, ms) in [
+        ("INTERVAL '10' SECONDS", 10_000),
+        ("INTERVAL '2 hours'", 7_200_000),
+        ("INTERVAL 1 HOUR 30 MINUTES", 5_400_000),
+    ] {
+        let s = parse(&format!(
+            "CREATE STREAMING TABLE t AS SELECT * FROM STREAM read_files('/in') WATERMARK ts DELAY OF {interval}"
+        ));
+        assert_eq!(
+            table(&s[0]).watermark.as_ref().unwrap().delay_ms,
+            ms,
+            "{interval}"
+        );
+    }
+}
+
+#[test]
+fn qualify_row_number_is_a_dedup_on_columns() {
+    let s = parse(
+        "CREATE STREAMING TABLE t AS SELECT a, `b c` FROM STREAM read_files('/in') QUALIFY row_number() OVER (PARTITION BY a, `b c`) = 1",
+    );
+    let t = table(&s[0]);
+    assert_eq!(t.query, "SELECT a, `b c` FROM __spate_source_0 ");
+    assert_eq!(
+        t.dedup,
+        Some(crate::state::DedupSpec {
+            columns: Some(vec!["a".into(), "b c".into()])
+        })
+    );
+    assert_err(
+        "CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('/in') QUALIFY row_number() OVER (PARTITION BY a ORDER BY a) = 1",
+        1,
+        110,
+        "ORDER BY in a streaming de-duplication",
+    );
+    assert_err(
+        "CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('/in') QUALIFY rank() OVER (PARTITION BY a) = 1",
+        1,
+        76,
+        "QUALIFY row_number() OVER (PARTITION BY col, ...) = 1",
+    );
+    assert_err(
+        "CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('/in') WATERMARK ts DELAY OF INTERVAL 5 parsecs",
+        1,
+        101,
+        "expected an interval unit",
+    );
+}

@@ -1,0 +1,9 @@
+//! Stateful streaming (spec §9): the checkpointed state store and the operators that use it.
+
+pub mod dedup;
+pub mod runtime;
+pub mod store;
+
+pub use dedup::{DedupMetrics, DedupSpec, Deduplicate, Watermark};
+pub use runtime::{Stateful, StatefulRuntime};
+pub use store::StateStore;

@@ -1,0 +1,244 @@
+//! A query's stateful parts at run time: the event-time watermark (spec §9.1) and the
+//! de-duplication operator with its state store, plus their progress report entries.
+//!
+//! Timing follows Spark: batch N runs with `offsets/N.batchWatermarkMs`; rows are late against the
+//! previous batch's watermark and state is evicted with the current one
+//! (`statefulOperator.allowMultiple`, default true); after the batch, `max(event time) - delay`
+//! (never lower than before) becomes `commits/N.nextBatchWatermarkMs`, the watermark of batch N+1.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use arrow::array::{Array, RecordBatch, TimestampMicrosecondArray};
+use arrow::datatypes::SchemaRef;
+use serde_json::{json, Value};
+
+use super::dedup::{DedupMetrics, DedupSpec, Deduplicate, Watermark};
+use super::store::StateStore;
+use crate::error::{Error, Result};
+use crate::progress::format_timestamp;
+use crate::storage::Location;
+
+/// Spark's `spark.sql.streaming.minBatchesToRetain`: state versions kept loadable.
+const VERSIONS_TO_RETAIN: u64 = 100;
+/// Old state files are purged every this many batches (a purge lists the folder).
+const PURGE_EVERY: u64 = 10;
+
+/// What a streaming table declares beyond its stateless SELECT.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stateful {
+    /// The source's `WATERMARK col DELAY OF INTERVAL ...`.
+    pub watermark: Option<Watermark>,
+    /// The query's de-duplication.
+    pub dedup: Option<DedupSpec>,
+}
+
+/// Event times of one batch's source rows, for the watermark and the progress report.
+#[derive(Debug, Clone, Default)]
+pub struct EventTimeStats {
+    /// Earliest, latest and mean event time (ms), when any row had one.
+    pub min_max_avg: Option<(i64, i64, i64)>,
+}
+
+/// The stateful parts of one running query.
+pub struct StatefulRuntime {
+    spec: Stateful,
+    /// `<checkpoint>/state/0/0`: the de-duplication's store.
+    state_loc: Location,
+    /// The operator, loaded at the version the next batch starts from.
+    dedup: Option<Deduplicate>,
+    /// The rows' schema the operator keys on (the SELECT's output).
+    schema: Option<SchemaRef>,
+    last: Option<(DedupMetrics, u64)>,
+}
+
+impl StatefulRuntime {
+    /// The runtime for `spec`, keeping state under `checkpoint/state`.
+    pub fn new(spec: Stateful, checkpoint: &Location) -> Self {
+        StatefulRuntime {
+            spec,
+            state_loc: checkpoint.child("state/0/0"),
+            dedup: None,
+            schema: None,
+            last: None,
+        }
+    }
+
+    /// True when the query has a de-duplication (so state is kept).
+    pub fn has_state(&self) -> bool {
+        self.spec.dedup.is_some()
+    }
+
+    /// Spark's `shouldRunAnotherBatch` for a de-duplication: the next batch's watermark is past the
+    /// one the last batch evicted with, and the state is bounded by it.
+    pub fn wants_no_data_batch(&self, next_watermark_ms: i64, last_watermark_ms: i64) -> bool {
+        self.spec.dedup.is_some()
+            && self.dedup.as_ref().is_some_and(Deduplicate::evicts)
+            && next_watermark_ms > last_watermark_ms
+    }
+
+    /// The declared watermark.
+    pub fn watermark(&self) -> Option<&Watermark> {
+        self.spec.watermark.as_ref()
+    }
+
+    /// Checks the declarations against the source's and the SELECT's schemas, before any batch.
+    pub fn validate(&mut self, source: &SchemaRef, output: &SchemaRef) -> Result<()> {
+        if let Some(w) = &self.spec.watermark {
+            let field = source
+                .fields()
+                .iter()
+                .find(|f| f.name() == &w.column)
+                .ok_or_else(|| {
+                    Error::config(format!(
+                        "[UNRESOLVED_COLUMN] the WATERMARK column `{}` is not a column of the source",
+                        w.column
+                    ))
+                })?;
+            if !matches!(
+                field.data_type(),
+                arrow::datatypes::DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, _)
+            ) {
+                return Err(Error::config(format!(
+                    "[EVENT_TIME_IS_NOT_ON_TIMESTAMP_TYPE] The event time `{}` has the invalid type \"{}\", but expected \"TIMESTAMP\". Declare it TIMESTAMP in the source schema.",
+                    w.column,
+                    crate::schema::types::spark_type_name(field.data_type()).to_uppercase()
+                )));
+            }
+        }
+        if let Some(spec) = &self.spec.dedup {
+            // Builds the operator once on an empty store to surface key and type errors now.
+            let probe = Location::parse("memory://spate-validate/dedup")?;
+            Deduplicate::new(
+                spec,
+                self.spec.watermark.as_ref(),
+                output,
+                StateStore::empty(probe),
+            )?;
+        }
+        self.schema = Some(output.clone());
+        Ok(())
+    }
+
+    /// Loads the state batch `batch_id` starts from (the version written by batch `batch_id - 1`).
+    pub async fn prepare(&mut self, batch_id: u64) -> Result<()> {
+        let (Some(spec), Some(schema)) = (&self.spec.dedup, &self.schema) else {
+            return Ok(());
+        };
+        if self
+            .dedup
+            .as_ref()
+            .is_some_and(|d| d.store.version() == batch_id)
+        {
+            return Ok(());
+        }
+        let store = StateStore::load(self.state_loc.clone(), batch_id).await?;
+        self.dedup = Some(Deduplicate::new(
+            spec,
+            self.spec.watermark.as_ref(),
+            schema,
+            store,
+        )?);
+        Ok(())
+    }
+
+    /// The event times of a batch's source rows.
+    pub fn observe(&self, batches: &[RecordBatch]) -> Result<EventTimeStats> {
+        let Some(w) = &self.spec.watermark else {
+            return Ok(EventTimeStats::default());
+        };
+        let (mut min, mut max, mut sum, mut n) = (i64::MAX, i64::MIN, 0i128, 0i128);
+        for b in batches {
+            let a = b
+                .column_by_name(&w.column)
+                .and_then(|c| c.as_any().downcast_ref::<TimestampMicrosecondArray>())
+                .ok_or_else(|| {
+                    Error::config(format!(
+                        "the WATERMARK column `{}` is missing from a batch",
+                        w.column
+                    ))
+                })?;
+            for v in a.iter().flatten() {
+                let ms = v.div_euclid(1000);
+                min = min.min(ms);
+                max = max.max(ms);
+                sum += ms as i128;
+                n += 1;
+            }
+        }
+        Ok(EventTimeStats {
+            min_max_avg: (n > 0).then(|| (min, max, (sum / n) as i64)),
+        })
+    }
+
+    /// The operator to run over this batch's rows, if any.
+    pub fn operator(&mut self) -> Option<&mut Deduplicate> {
+        self.dedup.as_mut()
+    }
+
+    /// Writes the state batch `batch_id` produced (version `batch_id + 1`), before the sink.
+    pub async fn commit(&mut self, batch_id: u64, metrics: DedupMetrics) -> Result<()> {
+        let Some(d) = self.dedup.as_mut() else {
+            return Ok(());
+        };
+        let started = Instant::now();
+        d.store.commit().await?;
+        if (batch_id + 1) % PURGE_EVERY == 0 {
+            d.store
+                .purge((batch_id + 1).saturating_sub(VERSIONS_TO_RETAIN))
+                .await?;
+        }
+        self.last = Some((metrics, started.elapsed().as_millis() as u64));
+        Ok(())
+    }
+
+    /// The watermark after a batch: `max(event time) - delay`, never moving back.
+    pub fn next_watermark(&self, current_ms: i64, stats: &EventTimeStats) -> i64 {
+        match (&self.spec.watermark, stats.min_max_avg) {
+            (Some(w), Some((_, max, _))) => current_ms.max(max - w.delay_ms),
+            _ => current_ms,
+        }
+    }
+
+    /// The progress report's `stateOperators` entries (Spark's shape).
+    pub fn state_operators(&self) -> Vec<Value> {
+        let (Some(d), Some((m, commit_ms))) = (&self.dedup, &self.last) else {
+            return vec![];
+        };
+        vec![json!({
+            "operatorName": d.operator_name(),
+            "numRowsTotal": d.store.len(),
+            "numRowsUpdated": m.updated,
+            "allUpdatesTimeMs": 0,
+            "numRowsRemoved": m.removed,
+            "allRemovalsTimeMs": 0,
+            "commitTimeMs": commit_ms,
+            "memoryUsedBytes": d.store.memory_bytes(),
+            "numRowsDroppedByWatermark": m.dropped_late,
+            "numShufflePartitions": 1,
+            "numStateStoreInstances": 1,
+            "customMetrics": {
+                "numDroppedDuplicateRows": m.dropped_duplicates,
+            },
+        })]
+    }
+
+    /// The progress report's `eventTime` (Spark's shape: avg, max, min, watermark).
+    pub fn event_time(
+        &self,
+        stats: &EventTimeStats,
+        watermark_ms: i64,
+    ) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        if self.spec.watermark.is_none() {
+            return out;
+        }
+        if let Some((min, max, avg)) = stats.min_max_avg {
+            out.insert("avg".into(), format_timestamp(avg));
+            out.insert("max".into(), format_timestamp(max));
+            out.insert("min".into(), format_timestamp(min));
+        }
+        out.insert("watermark".into(), format_timestamp(watermark_ms));
+        out
+    }
+}

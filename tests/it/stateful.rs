@@ -1,0 +1,222 @@
+//! Streaming de-duplication and watermarks against PySpark 4.0.1, batch by batch.
+//!
+//! `tests/spark/stateful/golden.json` (made by `tests/spark/stateful/make_golden.py`) holds, per
+//! case, what Spark did with the same files read one per batch: each batch's rows, watermarks and
+//! state numbers. spate runs the case's pipeline SQL over the same files and must match.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::harness::{assert_ok, stderr, Env};
+
+fn golden() -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spark/stateful/golden.json");
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// The case's files landed one second apart, oldest first.
+fn land_files(env: &Env, files: &Value) {
+    for (i, lines) in files.as_array().unwrap().iter().enumerate() {
+        let text: Vec<&str> = lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        env.land(&format!("part-{i:02}.json"), &(text.join("\n") + "\n"));
+    }
+}
+
+/// `offsets/N` or `commits/N` metadata line of the table's checkpoint.
+fn log_line(env: &Env, log: &str, batch: u64) -> Value {
+    let p = env.warehouse.join(format!("_checkpoints/t/{log}/{batch}"));
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(text.lines().nth(1).unwrap()).unwrap()
+}
+
+fn progress(env: &Env) -> BTreeMap<u64, Value> {
+    std::fs::read_to_string(env.dir.path().join("progress.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["batchId"].as_u64().unwrap(), v)
+        })
+        .collect()
+}
+
+fn rows_of(table: &Value) -> Vec<Value> {
+    let mut rows: Vec<Value> = table["duckdb"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let ts = r["ts"].as_str().unwrap();
+            json!([r["id"], r["v"], ts.trim_end_matches("+00:00")])
+        })
+        .collect();
+    rows.sort_by_key(|r| r.to_string());
+    rows
+}
+
+fn check_case(name: &str, case: &Value, files: &Value) {
+    let env = Env::new();
+    land_files(&env, files);
+    env.pipeline(&format!(
+        "CREATE STREAMING TABLE t AS {};",
+        case["pipeline"].as_str().unwrap()
+    ));
+    let out = env.run_available_now(&[]);
+    assert_ok(&out);
+    let progress = progress(&env);
+    let expected = case["batches"].as_array().unwrap();
+    let ids: Vec<u64> = progress.keys().copied().collect();
+    let want_ids: Vec<u64> = expected
+        .iter()
+        .map(|b| b["batchId"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, want_ids, "{name}: batch ids ({})", stderr(&out));
+    let mut all_rows = vec![];
+    for b in expected {
+        let id = b["batchId"].as_u64().unwrap();
+        let p = &progress[&id];
+        let what = format!("{name} batch {id}");
+        assert_eq!(p["numInputRows"], b["numInputRows"], "{what}: input rows");
+        let offsets = log_line(&env, "offsets", id);
+        assert_eq!(
+            offsets["batchWatermarkMs"], b["batchWatermarkMs"],
+            "{what}: offsets watermark"
+        );
+        let commit = log_line(&env, "commits", id);
+        assert_eq!(
+            commit["nextBatchWatermarkMs"], b["nextBatchWatermarkMs"],
+            "{what}: commit watermark"
+        );
+        let rows = b["rows"].as_array().unwrap();
+        assert_eq!(
+            p["sink"]["metrics"]["numRowsWritten"],
+            json!(rows.len().to_string()),
+            "{what}: rows written"
+        );
+        all_rows.extend(rows.iter().cloned());
+        let op = &p["stateOperators"][0];
+        for key in [
+            "operatorName",
+            "numRowsTotal",
+            "numRowsUpdated",
+            "numRowsRemoved",
+            "numRowsDroppedByWatermark",
+        ] {
+            assert_eq!(op[key], b[key], "{what}: {key}");
+        }
+        assert_eq!(
+            op["customMetrics"]["numDroppedDuplicateRows"], b["numDroppedDuplicateRows"],
+            "{what}: duplicates"
+        );
+        if b["eventTime"].as_object().is_some_and(|o| !o.is_empty()) {
+            assert_eq!(p["eventTime"], b["eventTime"], "{what}: eventTime");
+        }
+    }
+    all_rows.sort_by_key(|r| r.to_string());
+    assert_eq!(
+        rows_of(&env.read_delta("t")),
+        all_rows,
+        "{name}: table rows"
+    );
+}
+
+#[test]
+fn deduplication_matches_pyspark_batch_by_batch() {
+    let g = golden();
+    for (name, case) in g["cases"].as_object().unwrap() {
+        check_case(name, case, &g["files"]);
+    }
+}
+
+/// Lands the golden files `range`, oldest first, numbered as in the golden.
+fn land_range(env: &Env, files: &Value, range: std::ops::Range<usize>) {
+    for i in range {
+        let text: Vec<&str> = files[i]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        env.land(&format!("part-{i:02}.json"), &(text.join("\n") + "\n"));
+    }
+}
+
+fn expected_rows(case: &Value) -> Vec<Value> {
+    let mut rows: Vec<Value> = case["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b["rows"].as_array().unwrap().clone())
+        .collect();
+    rows.sort_by_key(|r| r.to_string());
+    rows
+}
+
+#[test]
+fn deduplication_state_survives_a_restart() {
+    let g = golden();
+    for name in ["distinct", "dedup_columns"] {
+        let case = &g["cases"][name];
+        let env = Env::new();
+        env.pipeline(&format!(
+            "CREATE STREAMING TABLE t AS {};",
+            case["pipeline"].as_str().unwrap()
+        ));
+        land_range(&env, &g["files"], 0..2);
+        assert_ok(&env.run_available_now(&[]));
+        land_range(&env, &g["files"], 2..5);
+        assert_ok(&env.run_available_now(&[]));
+        // Restored from the checkpoint's state (state/0/0), the second run drops the rows the first saw.
+        assert_eq!(rows_of(&env.read_delta("t")), expected_rows(case), "{name}");
+        let state = env.warehouse.join("_checkpoints/t/state/0/0");
+        assert!(state.join("5.delta.arrow").exists(), "{name}: {state:?}");
+    }
+}
+
+#[test]
+fn a_crash_between_the_state_write_and_the_commit_reruns_the_batch_from_the_old_state() {
+    let g = golden();
+    for point in ["after-state", "after-sink"] {
+        let case = &g["cases"]["dedup_within_watermark"];
+        let env = Env::new();
+        land_files(&env, &g["files"]);
+        env.pipeline(&format!(
+            "CREATE STREAMING TABLE t AS {};",
+            case["pipeline"].as_str().unwrap()
+        ));
+        let out = env.run_available_now(&[("SPATE_FAILPOINT", &format!("{point}:2"))]);
+        assert!(
+            !out.status.success(),
+            "{point}: the failpoint must stop the run"
+        );
+        assert!(env
+            .warehouse
+            .join("_checkpoints/t/state/0/0/3.delta.arrow")
+            .exists());
+        assert!(!env.warehouse.join("_checkpoints/t/commits/2").exists());
+        assert_ok(&env.run_available_now(&[]));
+        assert_eq!(
+            rows_of(&env.read_delta("t")),
+            expected_rows(case),
+            "{point}: every row once, none lost"
+        );
+        // The re-run batch 2 and the rest match Spark's numbers.
+        let progress = progress(&env);
+        for b in case["batches"].as_array().unwrap().iter().skip(2) {
+            let id = b["batchId"].as_u64().unwrap();
+            let op = &progress[&id]["stateOperators"][0];
+            assert_eq!(op["numRowsTotal"], b["numRowsTotal"], "{point} batch {id}");
+            assert_eq!(
+                op["customMetrics"]["numDroppedDuplicateRows"], b["numDroppedDuplicateRows"],
+                "{point} batch {id}"
+            );
+        }
+    }
+}
