@@ -521,7 +521,6 @@ fn kinesis_emulator_posts_the_same_rows_as_the_folders_get() {
 }
 
 #[test]
-#[ignore = "needs from_json, which the sql-functions branch brings"]
 fn kinesis_pinterest_pipeline_cleans_like_the_file_pipeline() {
     let Some(kl) = kinesis_local() else { return };
     let env = Env::new();
