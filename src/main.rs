@@ -84,11 +84,19 @@ enum Command {
 /// Workloads the emulator can write.
 #[derive(Subcommand, Debug)]
 enum Workload {
-    /// Pinterest posts as three JSON Lines feeds: DIR/pin, DIR/geo, DIR/user (same post, same index).
+    /// Pinterest posts as three JSON Lines feeds: DIR/pin, DIR/geo, DIR/user (same post, same index),
+    /// or as records on the Kinesis streams PREFIX-pin, PREFIX-geo, PREFIX-user.
     Pinterest {
         /// Landing folder to write into.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long, required_unless_present = "kinesis", conflicts_with = "kinesis")]
+        out: Option<PathBuf>,
+        /// Post to Kinesis streams PREFIX-pin|geo|user instead (created if missing; endpoint,
+        /// region and credentials from the AWS_* variables, e.g. AWS_ENDPOINT_URL_KINESIS).
+        #[arg(long, value_name = "PREFIX")]
+        kinesis: Option<String>,
+        /// Shards of the streams --kinesis creates.
+        #[arg(long, default_value_t = 1)]
+        kinesis_shards: i32,
         /// Posts to write (with --rate: stop after this many; default endless).
         #[arg(long)]
         posts: Option<u64>,
@@ -169,6 +177,8 @@ fn main() -> ExitCode {
                 workload:
                     Workload::Pinterest {
                         out,
+                        kinesis,
+                        kinesis_shards,
                         posts,
                         files,
                         rate,
@@ -179,7 +189,7 @@ fn main() -> ExitCode {
                     },
             } => {
                 let opts = emulate::EmulateOptions {
-                    out,
+                    out: out.unwrap_or_default(),
                     posts: posts.unwrap_or(if rate.is_some() { u64::MAX } else { 1000 }),
                     files,
                     rate,
@@ -189,11 +199,18 @@ fn main() -> ExitCode {
                     dirty_frac,
                 };
                 let manifest = tokio::task::spawn_blocking(move || {
-                    emulate::emulate(&opts, &mut |m| {
-                        if opts.rate.is_some() {
+                    let live = opts.rate.is_some();
+                    let mut progress = |m: &emulate::Manifest| {
+                        if live {
                             eprintln!("emulated {} posts ({} files)", m.posts, m.files.len());
                         }
-                    })
+                    };
+                    match &kinesis {
+                        Some(prefix) => {
+                            emulate::emulate_kinesis(&opts, prefix, kinesis_shards, &mut progress)
+                        }
+                        None => emulate::emulate(&opts, &mut progress),
+                    }
                 })
                 .await
                 .map_err(|e| e.to_string())?

@@ -1,4 +1,5 @@
-//! Turns a parsed pipeline file into streaming queries: file source -> cleaning plan -> Delta sink.
+//! Turns a parsed pipeline file into streaming queries: file or Kinesis source -> cleaning plan ->
+//! Delta sink.
 
 use std::sync::Arc;
 
@@ -6,6 +7,7 @@ use spate_connectors::delta::{DeltaSink, DeltaSinkOptions};
 use spate_connectors::files::inferred_schema::stream_options;
 use spate_connectors::files::options::query_references_metadata;
 use spate_connectors::files::FileSource;
+use spate_connectors::kinesis::{KinesisOptions, KinesisSource};
 use spate_engine::checkpoint::Checkpoint;
 use spate_engine::query::{ProgressListener, StreamingQuery};
 use spate_engine::source::Source;
@@ -73,31 +75,33 @@ async fn build_one(
             def.sources.len()
         ));
     };
-    if source.kind == SourceKind::ReadKinesis {
-        return Err(format!(
-            "line {}, column {}: read_kinesis is not supported yet",
-            source.line, source.column
-        ));
-    }
-    let path = source.path.clone().ok_or_else(|| {
-        format!(
-            "line {}, column {}: read_files needs a path",
-            source.line, source.column
-        )
-    })?;
+    let at = |e: String| format!("line {}, column {}: {e}", source.line, source.column);
     let checkpoint = Checkpoint::new(ctx.warehouse.child(&format!("_checkpoints/{}", def.name)));
-    // Without a declared schema, the one inferred at the first start is kept in the checkpoint.
-    let conf: std::collections::HashMap<String, String> = settings
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let mut opts = stream_options(&path, &source.options, checkpoint.location(), &conf)
-        .await
-        .map_err(|e| format!("line {}, column {}: {e}", source.line, source.column))?;
-    if query_references_metadata(&def.query) {
-        opts = opts.with_metadata_column();
-    }
-    let mut file_source = FileSource::new(opts, checkpoint.source_location(0)).map_err(err)?;
+    let mut stream_source: Box<dyn Source> = match source.kind {
+        SourceKind::ReadKinesis => {
+            let opts = KinesisOptions::from_read_kinesis(&source.options)
+                .map_err(|e| at(e.to_string()))?;
+            Box::new(KinesisSource::new(opts))
+        }
+        SourceKind::ReadFiles => {
+            let path = source
+                .path
+                .clone()
+                .ok_or_else(|| at("read_files needs a path".into()))?;
+            // Without a declared schema, the one inferred at the first start is kept in the checkpoint.
+            let conf: std::collections::HashMap<String, String> = settings
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let mut opts = stream_options(&path, &source.options, checkpoint.location(), &conf)
+                .await
+                .map_err(|e| at(e.to_string()))?;
+            if query_references_metadata(&def.query) {
+                opts = opts.with_metadata_column();
+            }
+            Box::new(FileSource::new(opts, checkpoint.source_location(0)).map_err(err)?)
+        }
+    };
     let table_location = match &def.location {
         Some(l) => l.clone(),
         None => ctx.warehouse.child(&def.name).url.to_string(),
@@ -129,7 +133,7 @@ async fn build_one(
     )
     .map_err(err)?;
     // Like Spark, parse only the columns the query reads (and the watermark's event time).
-    let source_schema = file_source.schema();
+    let source_schema = stream_source.schema();
     let mut read = plan
         .read_columns(source_schema.clone())
         .await
@@ -137,7 +141,7 @@ async fn build_one(
     if let Some(w) = &def.watermark {
         read.extend(source_schema.index_of(&w.column).ok());
     }
-    file_source.prune_columns(&read).map_err(err)?;
+    stream_source.prune_columns(&read).map_err(err)?;
     let partitions = settings
         .get(keys::SHUFFLE_PARTITIONS)
         .and_then(|v| v.parse().ok())
@@ -149,7 +153,7 @@ async fn build_one(
     Ok(StreamingQuery::new(
         &def.name,
         checkpoint,
-        Box::new(file_source),
+        stream_source,
         plan,
         Box::new(sink),
         ctx.trigger,

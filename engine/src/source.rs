@@ -39,6 +39,12 @@ pub trait Source: Send {
     /// Schema of the rows `read` returns.
     fn schema(&self) -> SchemaRef;
 
+    /// Decodes only these columns (indices into `schema`); the others may come back NULL. Spark
+    /// prunes a file source's read schema this way. The default reads everything.
+    fn prune_columns(&mut self, _columns: &[usize]) -> Result<()> {
+        Ok(())
+    }
+
     /// Loads the source's own state after a restart; `committed` is the end of the last finished batch.
     async fn restore(&mut self, committed: Option<&Offset>) -> Result<()>;
 

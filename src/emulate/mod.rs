@@ -1,12 +1,13 @@
 //! `spate emulate pinterest`: writes the Pinterest workload's three JSON Lines feeds (spec
 //! pinterest-workload.md §3, §8) into `DIR/pin`, `DIR/geo` and `DIR/user`, like the students'
-//! posting emulators feeding a landing zone.
+//! posting emulators feeding a landing zone, or posts them to Kinesis streams (§4.3).
 //!
 //! ```text
 //!  Generator (seed, index) -> Post {pin, geo, user}      pinterest.rs, posters.rs, topics.rs
 //!  Sender: new posts, delayed re-sends, malformed lines  stream.rs, malformed.rs
 //!  rounds: one part file per feed, written under a       writer.rs (+ pace.rs in live mode)
-//!          temp name, then the three renamed into place
+//!          temp name, then the three renamed into place;
+//!          or PutRecords to <prefix>-pin|geo|user            kinesis.rs
 //!  _manifest.json rewritten after every round            manifest.rs
 //! ```
 //!
@@ -14,6 +15,7 @@
 //! the data, so the same options on an empty folder give byte-identical files.
 
 mod dates;
+mod kinesis;
 mod malformed;
 mod manifest;
 mod pace;
@@ -64,7 +66,82 @@ pub fn emulate(opts: &EmulateOptions, progress: &mut dyn FnMut(&Manifest)) -> io
         std::fs::create_dir_all(dir)?;
     }
     let mut manifest = Manifest::load(&opts.out)?.unwrap_or_default();
-    let mut part = writer::next_part_number(&dirs)?;
+    let mut folders = Folders {
+        part: writer::next_part_number(&dirs)?,
+        dirs,
+        out: opts.out.clone(),
+    };
+    send_rounds(opts, &mut folders, &mut manifest, progress)?;
+    // Every round saved it already; this covers a run with no round (live mode, zero posts).
+    manifest.save(&opts.out)?;
+    Ok(manifest)
+}
+
+/// Posts the feeds to the Kinesis streams `<prefix>-pin|geo|user` instead of folders (blocking),
+/// as the pipeline's API gateway does (pinterest-workload.md §4.3): each row's JSON is a record's
+/// data, with partition key `partition-1`. Streams that do not exist are created with `shards`
+/// shards. Row numbers start at 0 on every run (there is no folder to continue from); the
+/// returned manifest counts this run.
+pub fn emulate_kinesis(
+    opts: &EmulateOptions,
+    prefix: &str,
+    shards: i32,
+    progress: &mut dyn FnMut(&Manifest),
+) -> io::Result<Manifest> {
+    validate(opts)?;
+    let mut streams = kinesis::Streams::connect(prefix, shards)?;
+    let mut manifest = Manifest::default();
+    send_rounds(opts, &mut streams, &mut manifest, progress)?;
+    Ok(manifest)
+}
+
+/// Where each round's lines go: part files in folders, or records on Kinesis streams.
+trait Destination {
+    /// Delivers one round: each feed's lines in sending order, feeds in `Feed::ALL` order.
+    fn deliver(&mut self, round: [Vec<String>; 3], manifest: &mut Manifest) -> io::Result<()>;
+}
+
+/// The landing folders `out/pin|geo|user`.
+struct Folders {
+    dirs: Vec<PathBuf>,
+    part: u64,
+    out: PathBuf,
+}
+
+impl Destination for Folders {
+    /// Writes part file `part` of every feed, then renames the three into place together, so a
+    /// reader never sees a post on one feed long before the others.
+    fn deliver(&mut self, round: [Vec<String>; 3], manifest: &mut Manifest) -> io::Result<()> {
+        let name = writer::part_name(self.part);
+        let mut files = self
+            .dirs
+            .iter()
+            .map(|d| writer::PartFile::create(d, &name))
+            .collect::<io::Result<Vec<_>>>()?;
+        for (lines, file) in round.iter().zip(&mut files) {
+            for line in lines {
+                file.write_line(line)?;
+            }
+        }
+        for file in files {
+            file.commit()?;
+        }
+        manifest
+            .files
+            .extend(Feed::ALL.iter().map(|f| format!("{}/{name}", f.name())));
+        self.part += 1;
+        manifest.save(&self.out)
+    }
+}
+
+/// The sending schedule shared by every destination: batch mode spreads the posts over `files`
+/// rounds; live mode sends a round about every second at `rate` posts per second.
+fn send_rounds(
+    opts: &EmulateOptions,
+    dest: &mut dyn Destination,
+    manifest: &mut Manifest,
+    progress: &mut dyn FnMut(&Manifest),
+) -> io::Result<()> {
     let posts = Generator::new(opts.seed, opts.dirty_frac);
     let mut sender = Sender::new(
         posts,
@@ -74,16 +151,15 @@ pub fn emulate(opts: &EmulateOptions, progress: &mut dyn FnMut(&Manifest)) -> io
         opts.malformed_frac,
     );
     let mut round = |count: u64, manifest: &mut Manifest| -> io::Result<()> {
-        write_round(&dirs, part, count, &mut sender, manifest)?;
-        part += 1;
-        manifest.save(&opts.out)?;
+        let lines = take_round(count, &mut sender, manifest);
+        dest.deliver(lines, manifest)?;
         progress(manifest);
         Ok(())
     };
     match opts.rate {
         None => {
             for k in 0..opts.files {
-                round(share(opts.posts, opts.files, k), &mut manifest)?;
+                round(share(opts.posts, opts.files, k), manifest)?;
             }
         }
         Some(rate) => {
@@ -91,14 +167,12 @@ pub fn emulate(opts: &EmulateOptions, progress: &mut dyn FnMut(&Manifest)) -> io
             let mut sent = 0;
             while sent < opts.posts {
                 let n = pacer.wait_next().min(opts.posts - sent);
-                round(n, &mut manifest)?;
+                round(n, manifest)?;
                 sent += n;
             }
         }
     }
-    // Every round saved it already; this covers a run with no round (live mode, zero posts).
-    manifest.save(&opts.out)?;
-    Ok(manifest)
+    Ok(())
 }
 
 /// Refuses options that cannot work, saying which flag to change.
@@ -140,20 +214,9 @@ fn share(posts: u64, files: u64, k: u64) -> u64 {
     upto(k + 1) - upto(k)
 }
 
-/// Writes part file `part` of every feed with `count` slots, then renames the three into place
-/// together, so a reader never sees a post on one feed long before the others.
-fn write_round(
-    dirs: &[PathBuf],
-    part: u64,
-    count: u64,
-    sender: &mut Sender,
-    manifest: &mut Manifest,
-) -> io::Result<()> {
-    let name = writer::part_name(part);
-    let mut files = dirs
-        .iter()
-        .map(|d| writer::PartFile::create(d, &name))
-        .collect::<io::Result<Vec<_>>>()?;
+/// The next `count` slots as each feed's lines (malformed lines before their row), counted.
+fn take_round(count: u64, sender: &mut Sender, manifest: &mut Manifest) -> [Vec<String>; 3] {
+    let mut round: [Vec<String>; 3] = Default::default();
     for _ in 0..count {
         let slot = sender.next_slot();
         manifest.posts += 1;
@@ -162,22 +225,16 @@ fn write_round(
         } else {
             manifest.distinct_posts += 1;
         }
-        for ((feed, lines), file) in Feed::ALL.into_iter().zip(&slot.feeds).zip(&mut files) {
-            for line in &lines.malformed {
-                file.write_line(line)?;
-                manifest.count_line(feed, line, true);
+        for ((feed, lines), out) in Feed::ALL.into_iter().zip(slot.feeds).zip(&mut round) {
+            for line in lines.malformed {
+                manifest.count_line(feed, &line, true);
+                out.push(line);
             }
-            file.write_line(&lines.row)?;
             manifest.count_line(feed, &lines.row, false);
+            out.push(lines.row);
         }
     }
-    for file in files {
-        file.commit()?;
-    }
-    manifest
-        .files
-        .extend(Feed::ALL.iter().map(|f| format!("{}/{name}", f.name())));
-    Ok(())
+    round
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ mod demo;
 mod faults;
 mod file_source;
 mod harness;
+mod kinesis;
+mod kinesis_local;
 mod pinterest;
 mod pipeline;
 mod restart;

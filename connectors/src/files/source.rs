@@ -86,11 +86,6 @@ impl FileSource {
         })
     }
 
-    /// Parses only the columns the query reads (indices into the source schema), as Spark does.
-    pub fn prune_columns(&mut self, columns: &[usize]) -> Result<()> {
-        self.decoder.prune(columns)
-    }
-
     fn current_offset(&self) -> Option<Offset> {
         (self.log_current >= 0).then(|| json!({ "logOffset": self.log_current }))
     }
@@ -217,6 +212,10 @@ impl Source for FileSource {
 
     fn schema(&self) -> SchemaRef {
         self.decoder.output_schema()
+    }
+
+    fn prune_columns(&mut self, columns: &[usize]) -> Result<()> {
+        self.decoder.prune(columns)
     }
 
     async fn restore(&mut self, _committed: Option<&Offset>) -> Result<()> {
