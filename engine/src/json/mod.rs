@@ -55,6 +55,7 @@ mod tests;
 pub use decoder::{decode_json_lines, DecodeStats};
 pub use error::JsonError;
 pub use options::{Charset, JsonOptions, ParseMode};
+pub use rescue::write_json_string;
 
 /// The read schema for the columns a query uses (`columns`: indices into `schema`), as Spark's
 /// JSON source prunes it. A query that uses only the corrupt-record column is refused, like

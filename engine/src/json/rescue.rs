@@ -167,8 +167,9 @@ fn write_value(cx: &mut Ctx, idx: usize, out: &mut String) {
     }
 }
 
-/// Appends `s` as a JSON string literal.
-pub(crate) fn write_json_string(s: &str, out: &mut String) {
+/// Appends `s` as a JSON string literal with Jackson's escapes (what Spark's `to_json` and
+/// Databricks' rescued data write): `\b`, `\f`, `\n`, `\r`, `\t`, and `\u00XX` for other controls.
+pub fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -177,7 +178,9 @@ pub(crate) fn write_json_string(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push(c),
         }
     }
