@@ -165,3 +165,84 @@ fn windowed_aggregation_matches_pyspark_in_every_output_mode() {
         check_case(name, case, &g["files"]);
     }
 }
+
+#[test]
+fn a_crash_after_the_state_or_the_sink_reruns_the_batch_exactly_once_in_every_mode() {
+    let g = golden();
+    for name in ["tumbling_append", "tumbling_update", "tumbling_complete"] {
+        for point in ["after-state", "after-sink"] {
+            let case = &g["cases"][name];
+            let env = Env::new();
+            land_files(&env, &g["files"]);
+            env.pipeline(&pipeline(case));
+            let out = env.run_available_now(&[("SPATE_FAILPOINT", &format!("{point}:2"))]);
+            assert!(
+                !out.status.success(),
+                "{name} {point}: the failpoint stops the run"
+            );
+            assert!(!env.warehouse.join("_checkpoints/t/commits/2").exists());
+            assert_ok(&env.run_available_now(&[]));
+            let columns: Vec<String> = case["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(
+                table_rows(&env, &columns),
+                expected_table(case, 2),
+                "{name} {point}: every batch once"
+            );
+            let progress = progress(&env);
+            for b in case["batches"].as_array().unwrap().iter().skip(2) {
+                let id = b["batchId"].as_u64().unwrap();
+                let op = &progress[&id]["stateOperators"][0];
+                assert_eq!(
+                    op["numRowsTotal"], b["numRowsTotal"],
+                    "{name} {point} batch {id}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn queries_spark_rejects_are_rejected_with_its_reason() {
+    let source = "FROM STREAM read_files('${landing}', format => 'json', schema => 'id STRING, v BIGINT, ts TIMESTAMP')";
+    let cases = [
+        (
+            "append",
+            format!("SELECT id, count(*) AS n {source} GROUP BY id"),
+            "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark",
+        ),
+        (
+            "append",
+            format!("SELECT window(ts, '10 seconds') AS w, count(*) AS n {source} GROUP BY window(ts, '10 seconds')"),
+            "without watermark",
+        ),
+        (
+            "complete",
+            format!("SELECT id, v {source}"),
+            "Complete output mode not supported when there are no streaming aggregations",
+        ),
+        (
+            "update",
+            format!("SELECT id, count(DISTINCT v) AS n {source} GROUP BY id"),
+            "Distinct aggregations are not supported on streaming DataFrames/Datasets",
+        ),
+        ("sideways", format!("SELECT id {source}"), "spate.outputMode 'sideways'"),
+    ];
+    for (mode, sql, reason) in cases {
+        let env = Env::new();
+        env.land(
+            "a.json",
+            "{\"id\":\"a\",\"v\":1,\"ts\":\"2024-01-01 00:00:10\"}\n",
+        );
+        env.pipeline(&format!(
+            "CREATE STREAMING TABLE t TBLPROPERTIES ('spate.outputMode' = '{mode}') AS {sql};"
+        ));
+        let out = env.run_available_now(&[]);
+        assert!(!out.status.success(), "{sql}: must fail");
+        assert!(stderr(&out).contains(reason), "{sql}: {}", stderr(&out));
+    }
+}
