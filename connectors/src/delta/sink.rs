@@ -258,8 +258,13 @@ impl Sink for DeltaSink {
         let props = CommitProperties::default().with_application_transaction(
             Transaction::new_with_last_update(&self.query_id, batch_id as i64, Some(now)),
         );
+        let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
+        // An update of an aggregation without grouping keys replaces its one row.
+        let mode = match mode {
+            WriteMode::Update { keys } if keys.is_empty() && rows > 0 => &WriteMode::Complete,
+            m => m,
+        };
         if let WriteMode::Update { keys } = mode {
-            let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
             if rows > 0 {
                 let cast = batches
                     .iter()

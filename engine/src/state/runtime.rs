@@ -135,6 +135,13 @@ impl StatefulRuntime {
                     "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark",
                 ))
             }
+            Some(s)
+                if mode == OutputMode::Update && !s.keys.is_empty() && s.output_keys.is_empty() =>
+            {
+                return Err(Error::config(
+                    "update output mode merges rows on the grouping keys: select them (e.g. SELECT key, count(*) ... GROUP BY key)",
+                ))
+            }
             _ => {}
         }
         self.shape = shape;
