@@ -246,3 +246,41 @@ fn queries_spark_rejects_are_rejected_with_its_reason() {
         assert!(stderr(&out).contains(reason), "{sql}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn aggregation_state_survives_a_restart() {
+    let g = golden();
+    // Complete mode drops nothing as late, so where the run stops does not change the answer.
+    for name in ["tumbling_complete", "by_id_complete"] {
+        let case = &g["cases"][name];
+        let env = Env::new();
+        env.pipeline(&pipeline(case));
+        let files = g["files"].as_array().unwrap();
+        for (i, lines) in files.iter().enumerate() {
+            let text: Vec<&str> = lines
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l.as_str().unwrap())
+                .collect();
+            env.land(&format!("part-{i:02}.json"), &(text.join("\n") + "\n"));
+            // Stop after the second file: the rest is aggregated onto the restored state.
+            if i == 1 {
+                assert_ok(&env.run_available_now(&[]));
+            }
+        }
+        assert_ok(&env.run_available_now(&[]));
+        let columns: Vec<String> = case["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        let keys = if columns[0] == "id" { 1 } else { 2 };
+        assert_eq!(
+            table_rows(&env, &columns),
+            expected_table(case, keys),
+            "{name}: the final result after a restart"
+        );
+    }
+}
