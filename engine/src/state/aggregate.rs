@@ -438,3 +438,121 @@ type Expanded = (usize, Vec<Option<(i64, i64)>>, DataType);
 fn bound_of(value: &[u8]) -> Option<i64> {
     Some(i64::from_le_bytes(value.get(..8)?.try_into().ok()?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::Location;
+    use arrow::array::{Int64Array, StringArray};
+    use arrow::datatypes::{Field, Schema, TimeUnit};
+    use datafusion::functions_aggregate::sum::sum_udaf;
+    use datafusion::physical_expr::aggregate::AggregateExprBuilder;
+    use datafusion::physical_expr::expressions::Column;
+
+    const SEC: i64 = 1_000_000;
+
+    fn input() -> SchemaRef {
+        Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Utf8, true),
+            Field::new("v", DataType::Int64, true),
+            Field::new(
+                "ts",
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                true,
+            ),
+        ]))
+    }
+
+    fn batch(rows: &[(&str, i64, i64)]) -> RecordBatch {
+        RecordBatch::try_new(
+            input(),
+            vec![
+                Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0))),
+                Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.1))),
+                Arc::new(
+                    TimestampMicrosecondArray::from_iter_values(rows.iter().map(|r| r.2 * SEC))
+                        .with_timezone("UTC"),
+                ),
+            ],
+        )
+        .unwrap()
+    }
+
+    /// `SELECT window(ts, '10 seconds'), sum(v) ... GROUP BY window(ts, '10 seconds')`.
+    async fn operator(mode: OutputMode) -> StreamingAggregate {
+        let ts_type = input().field(2).data_type().clone();
+        let sum = AggregateExprBuilder::new(sum_udaf(), vec![Arc::new(Column::new("v", 1))])
+            .schema(input())
+            .alias("total")
+            .build()
+            .unwrap();
+        let shape = AggregateShape {
+            keys: vec![GroupKey::Window {
+                ts: Arc::new(Column::new("ts", 2)),
+                spec: WindowSpec::parse("10 seconds", None, None).unwrap(),
+                ts_type: ts_type.clone(),
+            }],
+            aggs: vec![Arc::new(sum)],
+            output: Arc::new(Schema::new(vec![
+                Field::new("window", super::super::window::window_type(&ts_type), true),
+                Field::new("total", DataType::Int64, true),
+            ])),
+            output_keys: vec![],
+            event_time_key: Some(0),
+        };
+        let loc = Location::parse(&format!("memory://agg/{}", uuid::Uuid::new_v4())).unwrap();
+        StreamingAggregate::new(shape, mode, StateStore::load(loc, 0).await.unwrap()).unwrap()
+    }
+
+    fn totals(out: &[RecordBatch]) -> Vec<i64> {
+        let mut v: Vec<i64> = out
+            .iter()
+            .flat_map(|b| {
+                b.column(1)
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .unwrap()
+                    .values()
+                    .to_vec()
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[tokio::test]
+    async fn append_emits_a_window_once_the_watermark_passes_its_end() {
+        let mut a = operator(OutputMode::Append).await;
+        let (out, m) = a
+            .process(
+                vec![batch(&[("a", 1, 10), ("b", 2, 12), ("c", 4, 25)])],
+                0,
+                0,
+            )
+            .unwrap();
+        assert_eq!((totals(&out), m.updated), (vec![], 2));
+        // Watermark 20 s: [10, 20) is final, emitted and evicted; a row at 15 s is late.
+        let (out, m) = a
+            .process(vec![batch(&[("a", 5, 15), ("d", 1, 26)])], 20_000, 20_000)
+            .unwrap();
+        assert_eq!(totals(&out), vec![3]);
+        assert_eq!((m.dropped_late, m.removed, a.store.len()), (1, 1, 1));
+    }
+
+    #[tokio::test]
+    async fn update_emits_changed_groups_and_complete_emits_all() {
+        let mut u = operator(OutputMode::Update).await;
+        u.process(vec![batch(&[("a", 1, 10), ("c", 4, 25)])], 0, 0)
+            .unwrap();
+        let (out, _) = u.process(vec![batch(&[("b", 2, 12)])], 0, 0).unwrap();
+        assert_eq!(totals(&out), vec![3]);
+        let mut c = operator(OutputMode::Complete).await;
+        c.process(vec![batch(&[("a", 1, 10), ("c", 4, 25)])], 0, 0)
+            .unwrap();
+        // Complete mode neither drops late rows nor evicts.
+        let (out, m) = c
+            .process(vec![batch(&[("b", 2, 12)])], 30_000, 30_000)
+            .unwrap();
+        assert_eq!((totals(&out), m.removed), (vec![3, 4], 0));
+    }
+}
