@@ -14,13 +14,15 @@ use spate_engine::source::Source;
 use spate_engine::sql::batch_plan::CleaningPlan;
 use spate_engine::sql::pipeline::{PipelineStatement, SourceKind, StreamingTableDef};
 use spate_engine::sql::session::{keys, Settings};
-use spate_engine::state::Stateful;
+use spate_engine::state::{OutputMode, Stateful};
 use spate_engine::storage::Location;
 use spate_engine::trigger::Trigger;
 use tokio::sync::watch;
 
 /// The Delta table property for how often the log is checkpointed.
 const DELTA_CHECKPOINT_INTERVAL: &str = "delta.checkpointInterval";
+/// The table property choosing the output mode (spec §9.5): append (default), update, complete.
+const OUTPUT_MODE_PROPERTY: &str = "spate.outputMode";
 
 /// Everything a query needs besides its definition.
 pub struct BuildContext {
@@ -106,7 +108,21 @@ async fn build_one(
         Some(l) => l.clone(),
         None => ctx.warehouse.child(&def.name).url.to_string(),
     };
-    let mut properties = def.tblproperties.clone();
+    // `spate.*` properties configure the query, not the Delta table.
+    let output_mode = match def
+        .tblproperties
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(OUTPUT_MODE_PROPERTY))
+    {
+        Some((_, v)) => OutputMode::parse(v).map_err(|e| format!("line {}: {e}", def.line))?,
+        None => OutputMode::default(),
+    };
+    let mut properties: Vec<(String, String)> = def
+        .tblproperties
+        .iter()
+        .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("spate."))
+        .cloned()
+        .collect();
     // A long-running stream makes many small commits: a Delta checkpoint every 10 keeps the table
     // fast to open (delta-rs' default is 100). TBLPROPERTIES can override it.
     if !properties
@@ -149,6 +165,7 @@ async fn build_one(
     let stateful = Stateful {
         watermark: def.watermark.clone(),
         dedup: def.dedup.clone(),
+        output_mode,
     };
     Ok(StreamingQuery::new(
         &def.name,

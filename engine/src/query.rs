@@ -24,7 +24,7 @@ use crate::checkpoint::{
 };
 use crate::error::{Error, Result};
 use crate::progress::{format_timestamp, per_second, QueryProgress, SinkProgress, SourceProgress};
-use crate::sink::{Sink, SinkOutcome};
+use crate::sink::{Sink, SinkOutcome, WriteMode};
 use crate::source::{Offset, ReadLimit, Source};
 use crate::sql::batch_plan::{CleaningPlan, DedupStep};
 use crate::state::{Stateful, StatefulRuntime};
@@ -175,6 +175,13 @@ impl StreamingQuery {
         self.source.restore(committed.as_ref()).await?;
         let output = self.plan.validate(self.source.schema()).await?;
         self.stateful.validate(&self.source.schema(), &output)?;
+        let watermark_column = self.stateful.watermark().map(|w| w.column.clone());
+        let shape = self
+            .plan
+            .aggregate_shape(self.source.schema(), watermark_column.as_deref())
+            .await?;
+        self.stateful.set_aggregate(shape)?;
+        let write_mode = self.stateful.write_mode();
         // Batch N filters late rows with batch N-1's watermark and evicts with its own (spec §9.1).
         let mut watermark = recovered.watermark_ms;
         let mut prev_watermark = recovered
@@ -213,6 +220,7 @@ impl StreamingQuery {
                     started,
                     started_ms,
                     BTreeMap::new(),
+                    &write_mode,
                 )
                 .await?;
             prev_watermark = rerun.metadata.batch_watermark_ms;
@@ -304,6 +312,7 @@ impl StreamingQuery {
                     started,
                     started_ms,
                     durations,
+                    &write_mode,
                 )
                 .await?;
             prev_watermark = watermark;
@@ -340,6 +349,7 @@ impl StreamingQuery {
         started: Instant,
         started_ms: i64,
         mut durations: BTreeMap<String, u64>,
+        write_mode: &WriteMode,
     ) -> Result<i64> {
         let t0 = Instant::now();
         let data = self.source.read(start.as_ref(), &end).await?;
@@ -373,7 +383,7 @@ impl StreamingQuery {
             .next_watermark(metadata.batch_watermark_ms, &event_times);
         let outcome = self
             .sink
-            .add_batch(batch_id, out.schema.clone(), out.batches)
+            .write_batch(batch_id, out.schema.clone(), out.batches, write_mode)
             .await?;
         durations.insert("addBatch".to_string(), t0.elapsed().as_millis() as u64);
         crate::failpoint::hit("after-sink", batch_id);

@@ -15,6 +15,20 @@ pub enum SinkOutcome {
     AlreadyCommitted { version: i64 },
 }
 
+/// How a batch's rows reach the table, after the query's output mode (spec §9.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteMode {
+    /// Add the rows.
+    Append,
+    /// Replace the table's rows with these (complete mode).
+    Complete,
+    /// Upsert the rows on these columns (update mode).
+    Update {
+        /// The columns that identify a row (the aggregation's grouping columns).
+        keys: Vec<String>,
+    },
+}
+
 /// A streaming sink: `add_batch` must be idempotent per batch id (spec §5.2).
 #[async_trait]
 pub trait Sink: Send {
@@ -31,4 +45,22 @@ pub trait Sink: Send {
         schema: SchemaRef,
         batches: Vec<RecordBatch>,
     ) -> Result<SinkOutcome>;
+
+    /// Writes `batches` as batch `batch_id` in `mode`, once per batch id; a sink that only appends
+    /// refuses the other modes.
+    async fn write_batch(
+        &mut self,
+        batch_id: u64,
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+        mode: &WriteMode,
+    ) -> Result<SinkOutcome> {
+        match mode {
+            WriteMode::Append => self.add_batch(batch_id, schema, batches).await,
+            other => Err(crate::error::Error::config(format!(
+                "{} does not support the {other:?} output mode",
+                self.description()
+            ))),
+        }
+    }
 }

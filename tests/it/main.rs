@@ -1,5 +1,6 @@
 //! End-to-end tests: the `spate` binary against real folders, read back with DuckDB and deltalake.
 
+mod aggregate;
 mod checkpoint_files;
 mod concurrent;
 mod crash;

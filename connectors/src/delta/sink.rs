@@ -21,7 +21,7 @@ use deltalake::protocol::{DeltaOperation, OutputMode, SaveMode};
 use deltalake::writer::{DeltaWriter, RecordBatchWriter};
 use deltalake::{DeltaTable, DeltaTableBuilder};
 use futures::StreamExt;
-use spate_engine::sink::{Sink, SinkOutcome};
+use spate_engine::sink::{Sink, SinkOutcome, WriteMode};
 use spate_engine::storage::Location;
 use spate_engine::{Error, Result};
 use url::Url;
@@ -118,6 +118,64 @@ impl DeltaSink {
     }
 }
 
+impl DeltaSink {
+    /// MERGE `batches` into the table on `keys` (NULL keys match NULL), with the batch's txn.
+    async fn merge(
+        &self,
+        table: DeltaTable,
+        target: &SchemaRef,
+        batches: Vec<RecordBatch>,
+        keys: &[String],
+        props: CommitProperties,
+    ) -> Result<(DeltaTable, i64)> {
+        use datafusion::logical_expr::Expr;
+        use datafusion::prelude::SessionContext;
+        let ctx = SessionContext::new();
+        let source = ctx
+            .read_batches(batches)
+            .map_err(|e| sink_err(&self.url, e))?;
+        let qualified = |side: &str, name: &str| {
+            Expr::Column(datafusion::common::Column::new(Some(side), name))
+        };
+        let predicate = keys
+            .iter()
+            .map(|k| {
+                Expr::BinaryExpr(datafusion::logical_expr::BinaryExpr::new(
+                    Box::new(qualified("t", k)),
+                    datafusion::logical_expr::Operator::IsNotDistinctFrom,
+                    Box::new(qualified("s", k)),
+                ))
+            })
+            .reduce(Expr::and)
+            .ok_or_else(|| {
+                Error::config("update output mode needs the grouping columns in the SELECT list")
+            })?;
+        let names: Vec<String> = target.fields().iter().map(|f| f.name().clone()).collect();
+        let (table, _) = table
+            .merge(source, predicate)
+            .with_source_alias("s")
+            .with_target_alias("t")
+            .with_commit_properties(props)
+            .when_matched_update(|u| {
+                names
+                    .iter()
+                    .filter(|n| !keys.contains(n))
+                    .fold(u, |u, n| u.update(n.as_str(), qualified("s", n)))
+            })
+            .map_err(|e| sink_err(&self.url, e))?
+            .when_not_matched_insert(|i| {
+                names
+                    .iter()
+                    .fold(i, |i, n| i.set(n.as_str(), qualified("s", n)))
+            })
+            .map_err(|e| sink_err(&self.url, e))?
+            .await
+            .map_err(|e| sink_err(&self.url, e))?;
+        let version = table.version().map_or(-1, |v| v as i64);
+        Ok((table, version))
+    }
+}
+
 /// A deltalake builder for the table at `loc` that reads and writes through `loc.store`, so the
 /// Delta table gets the same S3 configuration, retries and (in tests) injected faults as the
 /// checkpoint. The store is rooted at the bucket (or `/`); deltalake adds the table's prefix.
@@ -165,6 +223,20 @@ impl Sink for DeltaSink {
         schema: SchemaRef,
         batches: Vec<RecordBatch>,
     ) -> Result<SinkOutcome> {
+        self.write_batch(batch_id, schema, batches, &WriteMode::Append)
+            .await
+    }
+
+    /// Append adds files; complete also removes every file the table had (Spark's Delta sink in
+    /// complete mode); update MERGEs the rows on the grouping columns. Each commit carries
+    /// `txn(queryId, batchId)`, so a re-run batch is skipped whatever the mode.
+    async fn write_batch(
+        &mut self,
+        batch_id: u64,
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+        mode: &WriteMode,
+    ) -> Result<SinkOutcome> {
         let mut table = self.open_or_create(&schema).await?;
         let done = {
             let snap = table.snapshot().map_err(|e| sink_err(&self.url, e))?;
@@ -182,6 +254,30 @@ impl Sink for DeltaSink {
             Ok(state) => state.snapshot().arrow_schema(),
             Err(_) => delta_schema(&schema),
         };
+        let now = chrono::Utc::now().timestamp_millis();
+        let props = CommitProperties::default().with_application_transaction(
+            Transaction::new_with_last_update(&self.query_id, batch_id as i64, Some(now)),
+        );
+        let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
+        // An update of an aggregation without grouping keys replaces its one row.
+        let mode = match mode {
+            WriteMode::Update { keys } if keys.is_empty() && rows > 0 => &WriteMode::Complete,
+            m => m,
+        };
+        if let WriteMode::Update { keys } = mode {
+            if rows > 0 {
+                let cast = batches
+                    .iter()
+                    .map(|b| to_schema(b, &target))
+                    .collect::<Result<Vec<_>>>()?;
+                let (t, version) = self.merge(table, &target, cast, keys, props).await?;
+                self.table = Some(t);
+                return Ok(SinkOutcome::Committed {
+                    version: Some(version),
+                    rows,
+                });
+            }
+        }
         let mut rows = 0u64;
         let mut writer =
             RecordBatchWriter::for_table(&table).map_err(|e| sink_err(&self.url, e))?;
@@ -194,19 +290,34 @@ impl Sink for DeltaSink {
         }
         let adds = writer.flush().await.map_err(|e| sink_err(&self.url, e))?;
         spate_engine::failpoint::hit("mid-delta-write", batch_id);
-        let now = chrono::Utc::now().timestamp_millis();
-        let props = CommitProperties::default().with_application_transaction(
-            Transaction::new_with_last_update(&self.query_id, batch_id as i64, Some(now)),
-        );
+        let mut actions: Vec<Action> = adds.into_iter().map(Action::Add).collect();
+        let output_mode = match mode {
+            WriteMode::Append => OutputMode::Append,
+            WriteMode::Update { .. } => OutputMode::Update,
+            WriteMode::Complete => {
+                // The new result replaces every file in the table, in the same commit.
+                let snap = table.snapshot().map_err(|e| sink_err(&self.url, e))?;
+                let files: Vec<_> = snap
+                    .snapshot()
+                    .file_views(table.log_store().as_ref(), None)
+                    .collect()
+                    .await;
+                for f in files {
+                    let f = f.map_err(|e| sink_err(&self.url, e))?;
+                    actions.push(Action::Remove(f.remove_action(true)));
+                }
+                OutputMode::Complete
+            }
+        };
         let operation = DeltaOperation::StreamingUpdate {
-            output_mode: OutputMode::Append,
+            output_mode,
             query_id: self.query_id.clone(),
             epoch_id: batch_id as i64,
         };
         let version = {
             let snap = table.snapshot().map_err(|e| sink_err(&self.url, e))?;
             CommitBuilder::from(props)
-                .with_actions(adds.into_iter().map(Action::Add).collect())
+                .with_actions(actions)
                 .build(Some(snap), table.log_store(), operation)
                 .await
                 .map_err(|e| sink_err(&self.url, e))?

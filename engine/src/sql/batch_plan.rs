@@ -12,13 +12,22 @@ use datafusion::prelude::SessionContext;
 
 use super::pipeline::{Expectation, OnViolation};
 use super::session::{new_context, plan_sql, plan_sql_at, Settings};
+use super::stream_aggregate;
 use crate::error::{Error, Result};
-use crate::state::{DedupMetrics, Deduplicate};
+use crate::state::{AggregateShape, DedupMetrics, Deduplicate, StreamingAggregate};
 
-/// A de-duplication to run inside [`CleaningPlan::run_stateful`], with the batch's watermarks.
+/// A stateful operator run inside [`CleaningPlan::run_stateful`].
+pub enum StatefulOperator<'a> {
+    /// A de-duplication of the SELECT's rows.
+    Dedup(&'a mut Deduplicate),
+    /// The query's aggregation, between its input and its SELECT list.
+    Aggregate(&'a mut StreamingAggregate),
+}
+
+/// A stateful operator to run inside [`CleaningPlan::run_stateful`], with the batch's watermarks.
 pub struct DedupStep<'a> {
     /// The operator (and its state).
-    pub operator: &'a mut Deduplicate,
+    pub operator: StatefulOperator<'a>,
     /// Rows with event time at or before this (ms) are late.
     pub late_ms: i64,
     /// Keys the watermark passed (ms) are evicted after the batch.
@@ -115,6 +124,26 @@ impl CleaningPlan {
         Ok(())
     }
 
+    /// The query's aggregation (spec §9.5), planned for the stateful operator; `watermark` is the
+    /// declared event-time column. None for a query without one.
+    pub async fn aggregate_shape(
+        &self,
+        input: SchemaRef,
+        watermark: Option<&str>,
+    ) -> Result<Option<AggregateShape>> {
+        self.register_input(input, vec![])?;
+        let df = plan_sql(&self.ctx, &self.sql(), self.ansi).await?;
+        let plan = stream_aggregate::analyze(&self.ctx, df.logical_plan())?;
+        match stream_aggregate::find_aggregate(&plan)? {
+            Some(agg) => {
+                let mut shape = stream_aggregate::shape(&self.ctx, &agg, watermark)?;
+                shape.output_keys = stream_aggregate::output_keys(&plan, &agg);
+                Ok(Some(shape))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Runs the plan over one batch's rows; `current_timestamp()` is the batch timestamp.
     pub async fn run(
         &self,
@@ -147,15 +176,41 @@ impl CleaningPlan {
         )
         .await?;
         let full_schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-        let out = df.collect().await?;
-        let _ = self.ctx.deregister_table(self.input_table.as_str())?;
         let (out, metrics) = match dedup {
-            Some(step) => {
-                let (kept, m) = step.operator.process(out, step.late_ms, step.evict_ms)?;
+            Some(DedupStep {
+                operator: StatefulOperator::Aggregate(op),
+                late_ms,
+                evict_ms,
+            }) => {
+                // Input rows -> the operator -> the emitted groups through the SELECT list.
+                let plan = stream_aggregate::analyze(&self.ctx, df.logical_plan())?;
+                let agg = stream_aggregate::find_aggregate(&plan)?
+                    .ok_or_else(|| Error::config("internal: the aggregation left the query"))?;
+                let input = datafusion::dataframe::DataFrame::new(
+                    self.ctx.state(),
+                    agg.input.as_ref().clone(),
+                )
+                .collect()
+                .await?;
+                let (groups, m) = op.process(input, late_ms, evict_ms)?;
+                let upper = stream_aggregate::replace_aggregate(plan, &groups)?;
+                let out = datafusion::dataframe::DataFrame::new(self.ctx.state(), upper)
+                    .collect()
+                    .await?;
+                (out, Some(m))
+            }
+            Some(DedupStep {
+                operator: StatefulOperator::Dedup(op),
+                late_ms,
+                evict_ms,
+            }) => {
+                let out = df.collect().await?;
+                let (kept, m) = op.process(out, late_ms, evict_ms)?;
                 (kept, Some(m))
             }
-            None => (out, None),
+            None => (df.collect().await?, None),
         };
+        let _ = self.ctx.deregister_table(self.input_table.as_str())?;
         Ok((self.apply_expectations(full_schema, out)?, metrics))
     }
 

@@ -7,4 +7,5 @@ mod generators;
 pub mod pipeline;
 pub mod rewrite;
 pub mod session;
+pub mod stream_aggregate;
 mod struct_star;

@@ -236,9 +236,9 @@ impl Deduplicate {
         if self.within_watermark.is_some() {
             // Spark: expired once the watermark reaches `expiresAt`.
             self.store
-                .remove_where(|expires| expires != i64::MAX && expires <= wm)
+                .remove_where(|expires| *expires != i64::MAX && *expires <= wm)
         } else {
-            self.store.remove_where(|t| t != i64::MAX && t <= wm)
+            self.store.remove_where(|t| *t != i64::MAX && *t <= wm)
         }
     }
 }

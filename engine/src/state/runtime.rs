@@ -13,10 +13,12 @@ use arrow::array::{Array, RecordBatch, TimestampMicrosecondArray};
 use arrow::datatypes::SchemaRef;
 use serde_json::{json, Value};
 
+use super::aggregate::{AggregateShape, OutputMode, StreamingAggregate};
 use super::dedup::{DedupMetrics, DedupSpec, Deduplicate, Watermark};
 use super::store::StateStore;
 use crate::error::{Error, Result};
 use crate::progress::format_timestamp;
+use crate::sql::batch_plan::StatefulOperator;
 use crate::storage::Location;
 
 /// Spark's `spark.sql.streaming.minBatchesToRetain`: state versions kept loadable.
@@ -31,6 +33,8 @@ pub struct Stateful {
     pub watermark: Option<Watermark>,
     /// The query's de-duplication.
     pub dedup: Option<DedupSpec>,
+    /// The table's `spate.outputMode` (spec §9.5).
+    pub output_mode: OutputMode,
 }
 
 /// Event times of one batch's source rows, for the watermark and the progress report.
@@ -47,6 +51,10 @@ pub struct StatefulRuntime {
     state_loc: Location,
     /// The operator, loaded at the version the next batch starts from.
     dedup: Option<Deduplicate>,
+    /// The query's aggregation, planned at start.
+    shape: Option<AggregateShape>,
+    /// The aggregation operator, loaded like `dedup`.
+    aggregate: Option<StreamingAggregate>,
     /// The rows' schema the operator keys on (the SELECT's output).
     schema: Option<SchemaRef>,
     last: Option<(DedupMetrics, u64)>,
@@ -59,6 +67,8 @@ impl StatefulRuntime {
             spec,
             state_loc: checkpoint.child("state/0/0"),
             dedup: None,
+            shape: None,
+            aggregate: None,
             schema: None,
             last: None,
         }
@@ -66,15 +76,76 @@ impl StatefulRuntime {
 
     /// True when the query has a de-duplication (so state is kept).
     pub fn has_state(&self) -> bool {
-        self.spec.dedup.is_some()
+        self.spec.dedup.is_some() || self.shape.is_some()
     }
 
-    /// Spark's `shouldRunAnotherBatch` for a de-duplication: the next batch's watermark is past the
-    /// one the last batch evicted with, and the state is bounded by it.
+    /// The output mode.
+    pub fn output_mode(&self) -> OutputMode {
+        self.spec.output_mode
+    }
+
+    /// The result columns an update sink merges on (the SELECT items made of grouping keys).
+    pub fn group_columns(&self) -> Vec<String> {
+        self.shape
+            .as_ref()
+            .map(|s| s.output_keys.clone())
+            .unwrap_or_default()
+    }
+
+    /// How the sink writes each batch's rows: complete rewrites the table, update merges on the
+    /// grouping columns, anything else appends.
+    pub fn write_mode(&self) -> crate::sink::WriteMode {
+        use crate::sink::WriteMode;
+        match (self.spec.output_mode, &self.shape) {
+            (OutputMode::Complete, Some(_)) => WriteMode::Complete,
+            (OutputMode::Update, Some(_)) => WriteMode::Update {
+                keys: self.group_columns(),
+            },
+            _ => WriteMode::Append,
+        }
+    }
+
+    /// Spark's `shouldRunAnotherBatch` for a stateful operator: the next batch's watermark is past
+    /// the one the last batch evicted with, and the state is bounded by it.
     pub fn wants_no_data_batch(&self, next_watermark_ms: i64, last_watermark_ms: i64) -> bool {
-        self.spec.dedup.is_some()
-            && self.dedup.as_ref().is_some_and(Deduplicate::evicts)
-            && next_watermark_ms > last_watermark_ms
+        let evicts = self.dedup.as_ref().is_some_and(Deduplicate::evicts)
+            || self
+                .aggregate
+                .as_ref()
+                .is_some_and(StreamingAggregate::evicts);
+        evicts && next_watermark_ms > last_watermark_ms
+    }
+
+    /// Spark's output-mode checks (`UnsupportedOperationChecker`) once the aggregation is known.
+    pub fn set_aggregate(&mut self, shape: Option<AggregateShape>) -> Result<()> {
+        let mode = self.spec.output_mode;
+        match &shape {
+            None if mode == OutputMode::Complete => {
+                return Err(Error::config(
+                    "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets",
+                ))
+            }
+            Some(_) if self.spec.dedup.is_some() => {
+                return Err(Error::config(
+                    "a de-duplication of an aggregation's result is not supported; de-duplicate before aggregating in another table",
+                ))
+            }
+            Some(s) if mode == OutputMode::Append && s.event_time_key.is_none() => {
+                return Err(Error::config(
+                    "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark",
+                ))
+            }
+            Some(s)
+                if mode == OutputMode::Update && !s.keys.is_empty() && s.output_keys.is_empty() =>
+            {
+                return Err(Error::config(
+                    "update output mode merges rows on the grouping keys: select them (e.g. SELECT key, count(*) ... GROUP BY key)",
+                ))
+            }
+            _ => {}
+        }
+        self.shape = shape;
+        Ok(())
     }
 
     /// The declared watermark.
@@ -122,6 +193,22 @@ impl StatefulRuntime {
 
     /// Loads the state batch `batch_id` starts from (the version written by batch `batch_id - 1`).
     pub async fn prepare(&mut self, batch_id: u64) -> Result<()> {
+        if let Some(shape) = &self.shape {
+            if self
+                .aggregate
+                .as_ref()
+                .is_some_and(|a| a.store.version() == batch_id)
+            {
+                return Ok(());
+            }
+            let store = StateStore::load(self.state_loc.clone(), batch_id).await?;
+            self.aggregate = Some(StreamingAggregate::new(
+                shape.clone(),
+                self.spec.output_mode,
+                store,
+            )?);
+            return Ok(());
+        }
         let (Some(spec), Some(schema)) = (&self.spec.dedup, &self.schema) else {
             return Ok(());
         };
@@ -172,21 +259,30 @@ impl StatefulRuntime {
     }
 
     /// The operator to run over this batch's rows, if any.
-    pub fn operator(&mut self) -> Option<&mut Deduplicate> {
-        self.dedup.as_mut()
+    pub fn operator(&mut self) -> Option<StatefulOperator<'_>> {
+        if let Some(a) = self.aggregate.as_mut() {
+            return Some(StatefulOperator::Aggregate(a));
+        }
+        self.dedup.as_mut().map(StatefulOperator::Dedup)
     }
 
     /// Writes the state batch `batch_id` produced (version `batch_id + 1`), before the sink.
     pub async fn commit(&mut self, batch_id: u64, metrics: DedupMetrics) -> Result<()> {
-        let Some(d) = self.dedup.as_mut() else {
-            return Ok(());
-        };
         let started = Instant::now();
-        d.store.commit().await?;
-        if (batch_id + 1) % PURGE_EVERY == 0 {
-            d.store
-                .purge((batch_id + 1).saturating_sub(VERSIONS_TO_RETAIN))
-                .await?;
+        let keep_from = (batch_id + 1).saturating_sub(VERSIONS_TO_RETAIN);
+        let purge = (batch_id + 1).is_multiple_of(PURGE_EVERY);
+        if let Some(a) = self.aggregate.as_mut() {
+            a.store.commit().await?;
+            if purge {
+                a.store.purge(keep_from).await?;
+            }
+        } else if let Some(d) = self.dedup.as_mut() {
+            d.store.commit().await?;
+            if purge {
+                d.store.purge(keep_from).await?;
+            }
+        } else {
+            return Ok(());
         }
         self.last = Some((metrics, started.elapsed().as_millis() as u64));
         Ok(())
@@ -202,24 +298,33 @@ impl StatefulRuntime {
 
     /// The progress report's `stateOperators` entries (Spark's shape).
     pub fn state_operators(&self) -> Vec<Value> {
-        let (Some(d), Some((m, commit_ms))) = (&self.dedup, &self.last) else {
+        let Some((m, commit_ms)) = &self.last else {
             return vec![];
         };
+        let (name, total, memory) = match (&self.aggregate, &self.dedup) {
+            // Spark's StateStoreSaveExec.
+            (Some(a), _) => ("stateStoreSave", a.store.len(), a.store.memory_bytes()),
+            (None, Some(d)) => (d.operator_name(), d.store.len(), d.store.memory_bytes()),
+            (None, None) => return vec![],
+        };
+        let custom = if self.aggregate.is_some() {
+            json!({})
+        } else {
+            json!({ "numDroppedDuplicateRows": m.dropped_duplicates })
+        };
         vec![json!({
-            "operatorName": d.operator_name(),
-            "numRowsTotal": d.store.len(),
+            "operatorName": name,
+            "numRowsTotal": total,
             "numRowsUpdated": m.updated,
             "allUpdatesTimeMs": 0,
             "numRowsRemoved": m.removed,
             "allRemovalsTimeMs": 0,
             "commitTimeMs": commit_ms,
-            "memoryUsedBytes": d.store.memory_bytes(),
+            "memoryUsedBytes": memory,
             "numRowsDroppedByWatermark": m.dropped_late,
             "numShufflePartitions": 1,
             "numStateStoreInstances": 1,
-            "customMetrics": {
-                "numDroppedDuplicateRows": m.dropped_duplicates,
-            },
+            "customMetrics": custom,
         })]
     }
 

@@ -8,14 +8,14 @@
 //! plus the deltas after it; a snapshot is written every [`SNAPSHOT_EVERY`] versions so a restart
 //! never replays the whole history.
 //!
-//! The files are Arrow IPC (`key` BINARY, `value` BIGINT, NULL = removed), not Spark's UnsafeRow
+//! The files are Arrow IPC (`key` BINARY, `value` BIGINT or BINARY, NULL = removed), not Spark's UnsafeRow
 //! format: Spark ignores them (three-part names), so a stateful spate checkpoint cannot be resumed
 //! by Spark (its stateless parts can).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::array::{Array, BinaryArray, Int64Array};
+use arrow::array::{Array, ArrayRef, BinaryArray, Int64Array};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::ipc::reader::StreamReader;
 use arrow::ipc::writer::StreamWriter;
@@ -31,25 +31,72 @@ use crate::storage::Location;
 /// A snapshot every this many versions (Spark's `stateStore.minDeltasForSnapshot`, 10).
 pub const SNAPSHOT_EVERY: u64 = 10;
 
-/// The state of one operator: keys (encoded rows) to a 64-bit value (an event time, an expiry).
-pub struct StateStore {
+/// A value a [`StateStore`] can hold: it knows its Arrow column type in the state files.
+pub trait StateValue: Clone + Sized {
+    /// The `value` column's type.
+    const DATA_TYPE: DataType;
+    /// Bytes held beyond the fixed entry size (for memory reports).
+    fn heap_bytes(&self) -> usize;
+    /// The column of `values` (None = removed).
+    fn to_array(values: Vec<Option<&Self>>) -> ArrayRef;
+    /// Row `i` of a column written by [`StateValue::to_array`] (None = removed); None when the
+    /// column has another type.
+    fn read(column: &dyn Array, i: usize) -> Option<Option<Self>>;
+}
+
+impl StateValue for i64 {
+    const DATA_TYPE: DataType = DataType::Int64;
+    fn heap_bytes(&self) -> usize {
+        0
+    }
+    fn to_array(values: Vec<Option<&Self>>) -> ArrayRef {
+        Arc::new(
+            values
+                .into_iter()
+                .map(|v| v.copied())
+                .collect::<Int64Array>(),
+        )
+    }
+    fn read(column: &dyn Array, i: usize) -> Option<Option<Self>> {
+        let a = column.as_any().downcast_ref::<Int64Array>()?;
+        Some(a.is_valid(i).then(|| a.value(i)))
+    }
+}
+
+impl StateValue for Vec<u8> {
+    const DATA_TYPE: DataType = DataType::Binary;
+    fn heap_bytes(&self) -> usize {
+        self.len()
+    }
+    fn to_array(values: Vec<Option<&Self>>) -> ArrayRef {
+        Arc::new(BinaryArray::from_iter(values))
+    }
+    fn read(column: &dyn Array, i: usize) -> Option<Option<Self>> {
+        let a = column.as_any().downcast_ref::<BinaryArray>()?;
+        Some(a.is_valid(i).then(|| a.value(i).to_vec()))
+    }
+}
+
+/// The state of one operator: keys (encoded rows) to a value (an event time, an expiry as i64; an
+/// aggregation's buffers as bytes).
+pub struct StateStore<V: StateValue = i64> {
     loc: Location,
     /// The version loaded (the state after batch `version - 1`).
     version: u64,
-    map: HashMap<Box<[u8]>, i64>,
+    map: HashMap<Box<[u8]>, V>,
     /// Changes since `version`: Some = put, None = removed.
-    changes: HashMap<Box<[u8]>, Option<i64>>,
+    changes: HashMap<Box<[u8]>, Option<V>>,
     key_bytes: usize,
 }
 
-fn file_schema() -> Arc<Schema> {
+fn file_schema<V: StateValue>() -> Arc<Schema> {
     Arc::new(Schema::new(vec![
         Field::new("key", DataType::Binary, false),
-        Field::new("value", DataType::Int64, true),
+        Field::new("value", V::DATA_TYPE, true),
     ]))
 }
 
-impl StateStore {
+impl<V: StateValue> StateStore<V> {
     /// An empty store at version 0 (nothing read).
     pub fn empty(loc: Location) -> Self {
         StateStore {
@@ -100,33 +147,64 @@ impl StateStore {
     }
 
     /// The value of `key`.
-    pub fn get(&self, key: &[u8]) -> Option<i64> {
-        self.map.get(key).copied()
+    pub fn get(&self, key: &[u8]) -> Option<V> {
+        self.map.get(key).cloned()
+    }
+
+    /// The value of `key`, borrowed.
+    pub fn get_ref(&self, key: &[u8]) -> Option<&V> {
+        self.map.get(key)
+    }
+
+    /// Every key and value, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
+        self.map.iter().map(|(k, v)| (&k[..], v))
     }
 
     /// Sets `key` to `value`.
-    pub fn put(&mut self, key: &[u8], value: i64) {
+    pub fn put(&mut self, key: &[u8], value: V) {
         let k: Box<[u8]> = key.into();
-        if self.map.insert(k.clone(), value).is_none() {
-            self.key_bytes += k.len();
+        let heap = value.heap_bytes();
+        match self.map.insert(k.clone(), value.clone()) {
+            None => self.key_bytes += k.len() + heap,
+            Some(old) => self.key_bytes = self.key_bytes + heap - old.heap_bytes(),
         }
         self.changes.insert(k, Some(value));
     }
 
-    /// Removes every key whose value satisfies `evict`; returns how many went.
-    pub fn remove_where(&mut self, evict: impl Fn(i64) -> bool) -> u64 {
+    /// Removes `key`; true if it was held.
+    pub fn remove(&mut self, key: &[u8]) -> bool {
+        let k: Box<[u8]> = key.into();
+        match self.map.remove(&k) {
+            Some(old) => {
+                self.key_bytes -= k.len() + old.heap_bytes();
+                self.changes.insert(k, None);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes every key whose key and value satisfy `evict`; returns the keys that went.
+    pub fn remove_where_key(&mut self, evict: impl Fn(&[u8], &V) -> bool) -> Vec<Box<[u8]>> {
         let gone: Vec<Box<[u8]>> = self
             .map
             .iter()
-            .filter(|(_, v)| evict(**v))
+            .filter(|(k, v)| evict(k, v))
             .map(|(k, _)| k.clone())
             .collect();
         for k in &gone {
-            self.map.remove(k);
-            self.key_bytes -= k.len();
+            if let Some(old) = self.map.remove(k) {
+                self.key_bytes -= k.len() + old.heap_bytes();
+            }
             self.changes.insert(k.clone(), None);
         }
-        gone.len() as u64
+        gone
+    }
+
+    /// Removes every key whose value satisfies `evict`; returns how many went.
+    pub fn remove_where(&mut self, evict: impl Fn(&V) -> bool) -> u64 {
+        self.remove_where_key(|_, v| evict(v)).len() as u64
     }
 
     /// Keys held.
@@ -149,12 +227,15 @@ impl StateStore {
     /// moves to it. Overwrites: a re-run batch writes the same version again.
     pub async fn commit(&mut self) -> Result<u64> {
         let next = self.version + 1;
-        let delta: Vec<(&[u8], Option<i64>)> =
-            self.changes.iter().map(|(k, v)| (&k[..], *v)).collect();
+        let delta: Vec<(&[u8], Option<&V>)> = self
+            .changes
+            .iter()
+            .map(|(k, v)| (&k[..], v.as_ref()))
+            .collect();
         self.write_file(next, Kind::Delta, delta).await?;
         if next % SNAPSHOT_EVERY == 0 {
-            let all: Vec<(&[u8], Option<i64>)> =
-                self.map.iter().map(|(k, v)| (&k[..], Some(*v))).collect();
+            let all: Vec<(&[u8], Option<&V>)> =
+                self.map.iter().map(|(k, v)| (&k[..], Some(v))).collect();
             self.write_file(next, Kind::Snapshot, all).await?;
         }
         self.changes.clear();
@@ -228,19 +309,24 @@ impl StateStore {
                 .as_any()
                 .downcast_ref::<BinaryArray>()
                 .ok_or_else(|| bad("key column is not BINARY".into()))?;
-            let values = batch
-                .column(1)
-                .as_any()
-                .downcast_ref::<Int64Array>()
-                .ok_or_else(|| bad("value column is not BIGINT".into()))?;
+            let values = batch.column(1);
             for i in 0..batch.num_rows() {
                 let k: Box<[u8]> = keys.value(i).into();
-                if values.is_null(i) {
-                    if self.map.remove(&k).is_some() {
-                        self.key_bytes -= k.len();
+                let value = V::read(values.as_ref(), i)
+                    .ok_or_else(|| bad(format!("value column is not {}", V::DATA_TYPE)))?;
+                match value {
+                    None => {
+                        if let Some(old) = self.map.remove(&k) {
+                            self.key_bytes -= k.len() + old.heap_bytes();
+                        }
                     }
-                } else if self.map.insert(k.clone(), values.value(i)).is_none() {
-                    self.key_bytes += k.len();
+                    Some(v) => {
+                        let heap = v.heap_bytes();
+                        match self.map.insert(k.clone(), v) {
+                            None => self.key_bytes += k.len() + heap,
+                            Some(old) => self.key_bytes = self.key_bytes + heap - old.heap_bytes(),
+                        }
+                    }
                 }
             }
         }
@@ -251,14 +337,15 @@ impl StateStore {
         &self,
         version: u64,
         kind: Kind,
-        entries: Vec<(&[u8], Option<i64>)>,
+        entries: Vec<(&[u8], Option<&V>)>,
     ) -> Result<()> {
         let keys = BinaryArray::from_iter_values(entries.iter().map(|(k, _)| *k));
-        let values: Int64Array = entries.iter().map(|(_, v)| *v).collect();
-        let batch = RecordBatch::try_new(file_schema(), vec![Arc::new(keys), Arc::new(values)])?;
+        let values = V::to_array(entries.iter().map(|(_, v)| *v).collect());
+        let schema = file_schema::<V>();
+        let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(keys), values])?;
         let mut buf = Vec::new();
         {
-            let mut w = StreamWriter::try_new(&mut buf, &file_schema())?;
+            let mut w = StreamWriter::try_new(&mut buf, &schema)?;
             w.write(&batch)?;
             w.finish()?;
         }
@@ -299,11 +386,11 @@ mod tests {
     #[tokio::test]
     async fn versions_load_from_snapshots_and_deltas() {
         let loc = loc();
-        let mut s = StateStore::load(loc.clone(), 0).await.unwrap();
+        let mut s: StateStore = StateStore::load(loc.clone(), 0).await.unwrap();
         for v in 0..25i64 {
             s.put(format!("k{v}").as_bytes(), v);
             if v % 3 == 0 {
-                s.remove_where(|x| x == v - 1);
+                s.remove_where(|x| *x == v - 1);
             }
             assert_eq!(s.commit().await.unwrap(), v as u64 + 1);
         }
@@ -321,7 +408,7 @@ mod tests {
             StateStore::load(loc.clone(), 23).await.unwrap().get(b"k22"),
             Some(22)
         );
-        assert!(StateStore::load(loc.clone(), 5).await.is_err());
+        assert!(StateStore::<i64>::load(loc.clone(), 5).await.is_err());
     }
 
     #[tokio::test]
@@ -340,5 +427,23 @@ mod tests {
         s.commit().await.unwrap();
         let s = StateStore::load(loc, 2).await.unwrap();
         assert_eq!((s.get(b"a"), s.get(b"b")), (Some(1), Some(2)));
+    }
+
+    #[tokio::test]
+    async fn byte_values_round_trip_through_deltas_and_snapshots() {
+        let loc = loc();
+        let mut s: StateStore<Vec<u8>> = StateStore::load(loc.clone(), 0).await.unwrap();
+        for v in 0..12u8 {
+            s.put(&[v % 3], vec![v; v as usize]);
+            s.commit().await.unwrap();
+        }
+        assert!(s.remove(&[0]));
+        s.commit().await.unwrap();
+        let again: StateStore<Vec<u8>> = StateStore::load(loc.clone(), 13).await.unwrap();
+        assert_eq!(again.get(&[2]), Some(vec![11; 11]));
+        assert_eq!(again.get(&[0]), None);
+        assert_eq!(again.memory_bytes(), s.memory_bytes());
+        // An i64 store cannot read these files: the value column is BINARY.
+        assert!(StateStore::<i64>::load(loc, 13).await.is_err());
     }
 }

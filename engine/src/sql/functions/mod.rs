@@ -100,4 +100,16 @@ pub fn register_spark_compat(ctx: &SessionContext, conf: &SparkConf) {
     for udaf in spark_compat_aggregate_functions() {
         ctx.register_udaf(udaf);
     }
+    // Spark's time window; a streaming GROUP BY expands sliding windows itself (state::window).
+    ctx.register_udf(ScalarUDF::new_from_impl(
+        crate::state::window::WindowFunction::default(),
+    ));
+    // Spark's name for the HyperLogLog distinct count.
+    let approx = datafusion::functions_aggregate::approx_distinct::approx_distinct_udaf();
+    ctx.register_udaf(
+        approx
+            .as_ref()
+            .clone()
+            .with_aliases(["approx_count_distinct"]),
+    );
 }

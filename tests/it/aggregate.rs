@@ -1,0 +1,286 @@
+//! Streaming aggregations and output modes against PySpark 4.0.1, batch by batch.
+//!
+//! `tests/spark/stateful/agg_golden.json` (made by `tests/spark/stateful/make_agg_golden.py`) holds,
+//! per case, what Spark emitted in each batch for the same files read one per batch, with the
+//! watermarks and state numbers. spate runs the case's pipeline SQL with the same output mode; its
+//! progress must match batch by batch, and the Delta table must hold what the mode implies: every
+//! emitted row (append), the last emitted row of each group (update), the last batch (complete).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::harness::{assert_ok, stderr, Env};
+
+fn golden() -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spark/stateful/agg_golden.json");
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn land_files(env: &Env, files: &Value) {
+    for (i, lines) in files.as_array().unwrap().iter().enumerate() {
+        let text: Vec<&str> = lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        env.land(&format!("part-{i:02}.json"), &(text.join("\n") + "\n"));
+    }
+}
+
+fn log_line(env: &Env, log: &str, batch: u64) -> Value {
+    let p = env.warehouse.join(format!("_checkpoints/t/{log}/{batch}"));
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(text.lines().nth(1).unwrap()).unwrap()
+}
+
+fn progress(env: &Env) -> BTreeMap<u64, Value> {
+    std::fs::read_to_string(env.dir.path().join("progress.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["batchId"].as_u64().unwrap(), v)
+        })
+        .collect()
+}
+
+/// The table's rows as arrays in the golden's column order, timestamps as Spark prints them.
+fn table_rows(env: &Env, columns: &[String]) -> Vec<Value> {
+    let mut rows: Vec<Value> = env
+        .rows("t")
+        .iter()
+        .map(|r| {
+            Value::Array(
+                columns
+                    .iter()
+                    .map(|c| match &r[c] {
+                        Value::String(s) => json!(s.trim_end_matches("+00:00")),
+                        v => v.clone(),
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    rows.sort_by_key(|r| r.to_string());
+    rows
+}
+
+/// What the Delta table holds after the golden's batches, by output mode.
+fn expected_table(case: &Value, keys: usize) -> Vec<Value> {
+    let batches = case["batches"].as_array().unwrap();
+    let rows = |b: &Value| b["rows"].as_array().unwrap().clone();
+    let mut out: Vec<Value> = match case["outputMode"].as_str().unwrap() {
+        "append" => batches.iter().flat_map(rows).collect(),
+        "complete" => batches
+            .iter()
+            .rev()
+            .find(|b| !rows(b).is_empty())
+            .map(rows)
+            .unwrap_or_default(),
+        _ => {
+            let mut by_key = BTreeMap::new();
+            for r in batches.iter().flat_map(rows) {
+                let key = Value::Array(r.as_array().unwrap()[..keys].to_vec()).to_string();
+                by_key.insert(key, r);
+            }
+            by_key.into_values().collect()
+        }
+    };
+    out.sort_by_key(|r| r.to_string());
+    out
+}
+
+fn pipeline(case: &Value) -> String {
+    format!(
+        "CREATE STREAMING TABLE t TBLPROPERTIES ('spate.outputMode' = '{}') AS {};",
+        case["outputMode"].as_str().unwrap(),
+        case["pipeline"].as_str().unwrap()
+    )
+}
+
+fn check_case(name: &str, case: &Value, files: &Value) {
+    let env = Env::new();
+    land_files(&env, files);
+    env.pipeline(&pipeline(case));
+    let out = env.run_available_now(&[]);
+    assert_ok(&out);
+    let progress = progress(&env);
+    let expected = case["batches"].as_array().unwrap();
+    let ids: Vec<u64> = progress.keys().copied().collect();
+    let want: Vec<u64> = expected
+        .iter()
+        .map(|b| b["batchId"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, want, "{name}: batch ids ({})", stderr(&out));
+    for b in expected {
+        let id = b["batchId"].as_u64().unwrap();
+        let p = &progress[&id];
+        let what = format!("{name} batch {id}");
+        assert_eq!(
+            log_line(&env, "offsets", id)["batchWatermarkMs"],
+            b["batchWatermarkMs"],
+            "{what}: offsets watermark"
+        );
+        assert_eq!(
+            log_line(&env, "commits", id)["nextBatchWatermarkMs"],
+            b["nextBatchWatermarkMs"],
+            "{what}: commit watermark"
+        );
+        assert_eq!(
+            p["sink"]["metrics"]["numRowsWritten"],
+            json!(b["rows"].as_array().unwrap().len().to_string()),
+            "{what}: rows emitted"
+        );
+        let op = &p["stateOperators"][0];
+        for key in [
+            "operatorName",
+            "numRowsTotal",
+            "numRowsUpdated",
+            "numRowsRemoved",
+        ] {
+            assert_eq!(op[key], b[key], "{what}: {key}");
+        }
+    }
+    let columns: Vec<String> = case["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    let keys = if columns[0] == "id" { 1 } else { 2 };
+    assert_eq!(
+        table_rows(&env, &columns),
+        expected_table(case, keys),
+        "{name}: table rows"
+    );
+}
+
+#[test]
+fn windowed_aggregation_matches_pyspark_in_every_output_mode() {
+    let g = golden();
+    for (name, case) in g["cases"].as_object().unwrap() {
+        check_case(name, case, &g["files"]);
+    }
+}
+
+#[test]
+fn a_crash_after_the_state_or_the_sink_reruns_the_batch_exactly_once_in_every_mode() {
+    let g = golden();
+    for name in ["tumbling_append", "tumbling_update", "tumbling_complete"] {
+        for point in ["after-state", "after-sink"] {
+            let case = &g["cases"][name];
+            let env = Env::new();
+            land_files(&env, &g["files"]);
+            env.pipeline(&pipeline(case));
+            let out = env.run_available_now(&[("SPATE_FAILPOINT", &format!("{point}:2"))]);
+            assert!(
+                !out.status.success(),
+                "{name} {point}: the failpoint stops the run"
+            );
+            assert!(!env.warehouse.join("_checkpoints/t/commits/2").exists());
+            assert_ok(&env.run_available_now(&[]));
+            let columns: Vec<String> = case["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(
+                table_rows(&env, &columns),
+                expected_table(case, 2),
+                "{name} {point}: every batch once"
+            );
+            let progress = progress(&env);
+            for b in case["batches"].as_array().unwrap().iter().skip(2) {
+                let id = b["batchId"].as_u64().unwrap();
+                let op = &progress[&id]["stateOperators"][0];
+                assert_eq!(
+                    op["numRowsTotal"], b["numRowsTotal"],
+                    "{name} {point} batch {id}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn queries_spark_rejects_are_rejected_with_its_reason() {
+    let source = "FROM STREAM read_files('${landing}', format => 'json', schema => 'id STRING, v BIGINT, ts TIMESTAMP')";
+    let cases = [
+        (
+            "append",
+            format!("SELECT id, count(*) AS n {source} GROUP BY id"),
+            "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark",
+        ),
+        (
+            "append",
+            format!("SELECT window(ts, '10 seconds') AS w, count(*) AS n {source} GROUP BY window(ts, '10 seconds')"),
+            "without watermark",
+        ),
+        (
+            "complete",
+            format!("SELECT id, v {source}"),
+            "Complete output mode not supported when there are no streaming aggregations",
+        ),
+        (
+            "update",
+            format!("SELECT id, count(DISTINCT v) AS n {source} GROUP BY id"),
+            "Distinct aggregations are not supported on streaming DataFrames/Datasets",
+        ),
+        ("sideways", format!("SELECT id {source}"), "spate.outputMode 'sideways'"),
+    ];
+    for (mode, sql, reason) in cases {
+        let env = Env::new();
+        env.land(
+            "a.json",
+            "{\"id\":\"a\",\"v\":1,\"ts\":\"2024-01-01 00:00:10\"}\n",
+        );
+        env.pipeline(&format!(
+            "CREATE STREAMING TABLE t TBLPROPERTIES ('spate.outputMode' = '{mode}') AS {sql};"
+        ));
+        let out = env.run_available_now(&[]);
+        assert!(!out.status.success(), "{sql}: must fail");
+        assert!(stderr(&out).contains(reason), "{sql}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn aggregation_state_survives_a_restart() {
+    let g = golden();
+    // Complete mode drops nothing as late, so where the run stops does not change the answer.
+    for name in ["tumbling_complete", "by_id_complete"] {
+        let case = &g["cases"][name];
+        let env = Env::new();
+        env.pipeline(&pipeline(case));
+        let files = g["files"].as_array().unwrap();
+        for (i, lines) in files.iter().enumerate() {
+            let text: Vec<&str> = lines
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l.as_str().unwrap())
+                .collect();
+            env.land(&format!("part-{i:02}.json"), &(text.join("\n") + "\n"));
+            // Stop after the second file: the rest is aggregated onto the restored state.
+            if i == 1 {
+                assert_ok(&env.run_available_now(&[]));
+            }
+        }
+        assert_ok(&env.run_available_now(&[]));
+        let columns: Vec<String> = case["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        let keys = if columns[0] == "id" { 1 } else { 2 };
+        assert_eq!(
+            table_rows(&env, &columns),
+            expected_table(case, keys),
+            "{name}: the final result after a restart"
+        );
+    }
+}
