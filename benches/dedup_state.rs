@@ -51,12 +51,13 @@ fn schema() -> SchemaRef {
     ]))
 }
 
-/// Rows `from..from + n`; every 20th row re-sends the row 1000 before it.
+/// Rows `from..from + n`; every 20th row re-sends the row 1001 before it (an original: only
+/// positions 19 mod 20 are re-sends).
 fn batch(from: u64, n: usize) -> RecordBatch {
     let ids: Vec<u64> = (from..from + n as u64)
         .map(|i| {
-            if i % 20 == 19 && i >= 1000 {
-                i - 1000
+            if i % 20 == 19 && i >= 1001 {
+                i - 1001
             } else {
                 i
             }
