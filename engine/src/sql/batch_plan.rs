@@ -193,7 +193,7 @@ impl CleaningPlan {
                 .collect()
                 .await?;
                 let (groups, m) = op.process(input, late_ms, evict_ms)?;
-                let upper = stream_aggregate::replace_aggregate(plan, &groups)?;
+                let upper = stream_aggregate::replace_aggregate(plan, groups)?;
                 let out = datafusion::dataframe::DataFrame::new(self.ctx.state(), upper)
                     .collect()
                     .await?;

@@ -11,9 +11,7 @@ use std::sync::Arc;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{DFSchemaRef, ScalarValue};
 use datafusion::logical_expr::expr::AggregateFunction;
-use datafusion::logical_expr::{
-    Aggregate, EmptyRelation, Expr, ExprSchemable, LogicalPlan, Values,
-};
+use datafusion::logical_expr::{Aggregate, Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder};
 use datafusion::physical_expr::aggregate::AggregateExprBuilder;
 use datafusion::prelude::SessionContext;
 
@@ -169,45 +167,25 @@ pub fn output_keys(plan: &LogicalPlan, agg: &Aggregate) -> Vec<String> {
     keys
 }
 
-/// `plan` with its aggregation replaced by `rows` (of the aggregation's output schema).
+/// `plan` with its aggregation replaced by `rows` (of the aggregation's output schema): a scan of
+/// the rows, projected back to the node's qualified column names so the plan above resolves.
 pub fn replace_aggregate(
     plan: LogicalPlan,
-    rows: &[arrow::array::RecordBatch],
+    rows: Vec<arrow::array::RecordBatch>,
 ) -> Result<LogicalPlan> {
-    let values = |schema: &DFSchemaRef| -> Result<LogicalPlan> {
-        let mut out: Vec<Vec<Expr>> = vec![];
-        for b in rows {
-            for r in 0..b.num_rows() {
-                out.push(
-                    b.columns()
-                        .iter()
-                        .map(|c| Ok(Expr::Literal(ScalarValue::try_from_array(c, r)?, None)))
-                        .collect::<Result<_>>()?,
-                );
-            }
-        }
-        Ok(if out.is_empty() {
-            LogicalPlan::EmptyRelation(EmptyRelation {
-                produce_one_row: false,
-                schema: schema.clone(),
-            })
-        } else {
-            LogicalPlan::Values(Values {
-                schema: schema.clone(),
-                values: out,
-            })
-        })
-    };
+    let mut rows = Some(rows);
     let mut err = None;
     let plan = plan
         .transform_up(|node| match node {
-            LogicalPlan::Aggregate(a) => match values(&a.schema) {
-                Ok(p) => Ok(Transformed::yes(p)),
-                Err(e) => {
-                    err = Some(e);
-                    Ok(Transformed::no(LogicalPlan::Aggregate(a)))
+            LogicalPlan::Aggregate(a) => {
+                match scan_of(&a.schema, rows.take().unwrap_or_default()) {
+                    Ok(p) => Ok(Transformed::yes(p)),
+                    Err(e) => {
+                        err = Some(e);
+                        Ok(Transformed::no(LogicalPlan::Aggregate(a)))
+                    }
                 }
-            },
+            }
             other => Ok(Transformed::no(other)),
         })?
         .data;
@@ -215,6 +193,44 @@ pub fn replace_aggregate(
         Some(e) => Err(e),
         None => Ok(plan),
     }
+}
+
+/// A plan producing `rows` with exactly the columns (qualifiers and names) of `schema`.
+fn scan_of(schema: &DFSchemaRef, rows: Vec<arrow::array::RecordBatch>) -> Result<LogicalPlan> {
+    use arrow::datatypes::{Field, Schema};
+    // Positional names: two aggregation columns may share a name under different qualifiers.
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Field::new(format!("c{i}"), f.data_type().clone(), true))
+        .collect();
+    let arrow_schema = Arc::new(Schema::new(fields));
+    let rows = rows
+        .into_iter()
+        .map(|b| {
+            Ok(arrow::array::RecordBatch::try_new(
+                arrow_schema.clone(),
+                b.columns().to_vec(),
+            )?)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let table = datafusion::datasource::MemTable::try_new(arrow_schema, vec![rows])?;
+    let source = datafusion::datasource::provider_as_source(Arc::new(table));
+    let exprs: Vec<Expr> = schema
+        .iter()
+        .enumerate()
+        .map(|(i, (q, f))| {
+            Expr::Column(datafusion::common::Column::new(
+                Some("__spate_agg"),
+                format!("c{i}"),
+            ))
+            .alias_qualified(q.cloned(), f.name())
+        })
+        .collect();
+    Ok(LogicalPlanBuilder::scan("__spate_agg", source, None)?
+        .project(exprs)?
+        .build()?)
 }
 
 fn strip_alias(e: &Expr) -> &Expr {
