@@ -87,7 +87,7 @@ impl VarBin {
     }
 
     /// Appends a value (`&str` for Utf8 columns, which keeps the data valid UTF-8).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, v: &[u8]) {
         self.data.extend_from_slice(v);
         // Wraps past 2 GiB; `finish` refuses such a column before the offsets are used.

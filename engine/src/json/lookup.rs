@@ -92,7 +92,7 @@ impl FieldLookup {
     }
 
     /// Index of the field named exactly `key` (the key's decoded bytes).
-    #[inline]
+    #[inline(always)]
     pub fn find(&mut self, key: &[u8]) -> Option<usize> {
         let h = self.hint;
         if let Some(n) = self.names.get(h) {
@@ -101,6 +101,12 @@ impl FieldLookup {
                 return Some(h);
             }
         }
+        self.find_slow(key)
+    }
+
+    /// [`FieldLookup::find`] when the key is not the field after the previous match.
+    #[inline(never)]
+    fn find_slow(&mut self, key: &[u8]) -> Option<usize> {
         let found = match &self.map {
             Some(map) => map.get(key).copied(),
             None => self.names.iter().position(|n| same(n, key)),

@@ -424,6 +424,25 @@ impl Tape {
         check_utf8: bool,
     ) -> Result<(usize, bool), SyntaxError> {
         let quote = buf[p];
+        // Fast path, nearly every string of a clean record: no control characters in the line,
+        // no UTF-8 check needed, and the first quote-or-backslash is the closing quote.
+        if self.plain && !check_utf8 {
+            let i = find_quote_or_backslash(buf, p + 1, quote);
+            if buf.get(i) == Some(&quote) {
+                let next = self.nodes.len() as u32 + 1;
+                self.nodes.push(Node {
+                    kind: Kind::Str,
+                    escaped: false,
+                    invalid_utf8: false,
+                    bare: false,
+                    utf8_resumes: false,
+                    start: p as u32,
+                    end: i as u32 + 1,
+                    next,
+                });
+                return Ok((i + 1, false));
+            }
+        }
         let mut i = p + 1;
         let mut escaped = false;
         loop {
