@@ -4,6 +4,13 @@
 //! Run: `cargo bench -p spate-engine --bench json_decode` (release build). Prints MB/s and rows/s
 //! (best of `SPATE_BENCH_RUNS`, default 7) and the clean-input time ratio to arrow-json;
 //! `SPATE_BENCH_ONLY=<part of a case name>` runs only matching cases.
+//!
+//! Most of the remaining gap to arrow-json's 8192-row batches is the kernel faulting in fresh
+//! output memory: `decode_json_lines` builds one batch for the whole input (about as many bytes
+//! as the input), which glibc returns to the OS when it is dropped, while arrow-json's small
+//! batches reuse the same warm memory. To see the decoding work alone, run with glibc keeping
+//! freed memory (`MALLOC_TRIM_THRESHOLD_=4000000000 MALLOC_MMAP_THRESHOLD_=1000000000`) or with
+//! transparent huge pages for malloc (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
