@@ -54,6 +54,10 @@ impl<P: ArrowPrimitiveType> Prim<P> {
         self.nulls.truncate(len);
     }
 
+    fn reserve_scaled(&mut self, factor: f64) {
+        self.values.reserve(scaled(self.values.len(), factor));
+    }
+
     fn finish(&mut self, dt: &DataType) -> ArrayRef {
         let values = ScalarBuffer::from(std::mem::take(&mut self.values));
         Arc::new(PrimitiveArray::<P>::new(values, self.nulls.finish()).with_data_type(dt.clone()))
@@ -83,7 +87,7 @@ impl VarBin {
     }
 
     /// Appends a value (`&str` for Utf8 columns, which keeps the data valid UTF-8).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, v: &[u8]) {
         self.data.extend_from_slice(v);
         // Wraps past 2 GiB; `finish` refuses such a column before the offsets are used.
@@ -105,6 +109,12 @@ impl VarBin {
             self.data.truncate(self.offsets[len] as usize);
             self.nulls.truncate(len);
         }
+    }
+
+    /// See [`Column::reserve_scaled`].
+    pub fn reserve_scaled(&mut self, factor: f64) {
+        self.offsets.reserve(scaled(self.offsets.len(), factor));
+        self.data.reserve(scaled(self.data.len(), factor));
     }
 
     fn take_parts(
@@ -244,6 +254,13 @@ impl StructCol {
         }
     }
 
+    /// See [`Column::reserve_scaled`].
+    pub fn reserve_scaled(&mut self, factor: f64) {
+        for c in &mut self.children {
+            c.reserve_scaled(factor);
+        }
+    }
+
     /// Finishes the children, in field order (the record's columns).
     pub fn finish_children(&mut self) -> Result<Vec<ArrayRef>, JsonError> {
         self.children.iter_mut().map(Column::finish).collect()
@@ -261,6 +278,11 @@ impl StructCol {
             len,
         )?))
     }
+}
+
+/// `len * factor`, rounded up (capacity to reserve for `factor` times the current contents).
+fn scaled(len: usize, factor: f64) -> usize {
+    (len as f64 * factor).ceil() as usize
 }
 
 /// One column of the output, by Spark type.
@@ -389,6 +411,36 @@ impl Column {
                 let end = c.offsets.last().copied().unwrap_or(0);
                 c.offsets.push(end);
                 c.nulls.append_null();
+            }
+        }
+    }
+
+    /// Reserves room for `factor` times the current contents more, recursively.
+    ///
+    /// The decoder calls this once, after a sample of the input, with its estimate of the rest:
+    /// growing by doubling would copy (and page-fault in) the large buffers several times.
+    pub fn reserve_scaled(&mut self, factor: f64) {
+        match self {
+            Column::Null(_) | Column::Boolean(_) => {}
+            Column::Utf8(c) | Column::Binary(c) => c.reserve_scaled(factor),
+            Column::Int8(c) => c.reserve_scaled(factor),
+            Column::Int16(c) => c.reserve_scaled(factor),
+            Column::Int32(c) => c.reserve_scaled(factor),
+            Column::Int64(c) => c.reserve_scaled(factor),
+            Column::Float32(c) => c.reserve_scaled(factor),
+            Column::Float64(c) => c.reserve_scaled(factor),
+            Column::Decimal(c, ..) => c.reserve_scaled(factor),
+            Column::Date(c) => c.reserve_scaled(factor),
+            Column::Timestamp(c, _) => c.reserve_scaled(factor),
+            Column::List(c) => {
+                c.offsets.reserve(scaled(c.offsets.len(), factor));
+                c.child.reserve_scaled(factor);
+            }
+            Column::Struct(c) => c.reserve_scaled(factor),
+            Column::Map(c) => {
+                c.offsets.reserve(scaled(c.offsets.len(), factor));
+                c.keys.reserve_scaled(factor);
+                c.values.reserve_scaled(factor);
             }
         }
     }

@@ -478,6 +478,14 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
 /// STRING accepts every token: strings decode, anything else keeps its exact input text
 /// (Spark 4's exact string parsing: `1.50` stays `1.50`, objects keep their spacing).
 fn string(c: &mut VarBin, n: &Node, cx: &mut Ctx) -> Outcome {
+    // The common case: an escape-free string in a record already known to be UTF-8 is valid
+    // UTF-8 between its (ASCII) quotes, so its bytes go straight in.
+    if n.kind == Kind::Str && !n.escaped && cx.text.is_some() {
+        if let Some(body) = cx.buf.get(n.body()) {
+            c.push(body);
+            return Outcome::Ok;
+        }
+    }
     match n.kind {
         Kind::Str => match cx.with_str(n, |s| c.push(s.as_bytes())) {
             Some(()) => Outcome::Ok,
@@ -525,9 +533,10 @@ fn binary(c: &mut VarBin, n: &Node, cx: &mut Ctx) -> Outcome {
 #[inline]
 fn field_index(st: &mut StructCol, key: &Node, cx: &mut Ctx) -> Option<usize> {
     let found = if !key.escaped {
-        st.lookup.find(cx.raw_str(key.body())?)
+        // Escape-free: the raw bytes are the name (bytes that are not UTF-8 match no field).
+        st.lookup.find(cx.buf.get(key.body())?)
     } else {
-        cx.with_str(key, |s| st.lookup.find(s)).flatten()
+        cx.with_str(key, |s| st.lookup.find(s.as_bytes())).flatten()
     };
     if found.is_none() && cx.rescue && !cx.reader_case_sensitive {
         return cx

@@ -9,12 +9,15 @@ use super::error::JsonError;
 use super::options::{Charset, JsonOptions, ParseMode};
 use super::plan::plan;
 use super::rescue::Rescue;
-use super::scan::find_eol;
+use super::scan::{find_control, find_eol};
 use super::tape::{Kind, Leniency, Tape};
 use crate::datetime::pattern::SparkPattern;
 
 /// UTF-8 byte-order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Lines decoded before the column buffers are sized for the rest of the input.
+const PRESIZE_AFTER_LINES: usize = 1024;
 
 /// Counts from one decode call (bad records are counted per record, i.e. per line).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -75,11 +78,11 @@ pub fn decode_json_lines(
             Some(cs) => {
                 let text = cs.decode(data);
                 let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                d.record(text.as_bytes(), data, 1)?;
+                d.record(text.as_bytes(), Some(text), data, 1, None)?;
             }
             None => {
                 let data = data.strip_prefix(BOM).unwrap_or(data);
-                d.record(data, data, 1)?;
+                d.record(data, None, data, 1, None)?;
             }
         }
     } else if let Some(cs) = charset {
@@ -89,32 +92,49 @@ pub fn decode_json_lines(
         let sep = cs.encode(opts.line_sep.as_deref().unwrap_or("\n"));
         for (line, raw) in (1..).zip(split_on(data, &sep)) {
             match cs.decode_strict(raw) {
-                Some(text) => d.record(text.as_bytes(), raw, line)?,
+                Some(text) => d.record(text.as_bytes(), Some(&text), raw, line, None)?,
                 None => d.unparsable(raw, line, format!("malformed {} input", cs.name()))?,
             }
         }
     } else {
         // Hadoop's line reader drops a BOM at the start of a file.
         let data = data.strip_prefix(BOM).unwrap_or(data);
+        // One SIMD validation of the whole input usually proves every line UTF-8 (lines split
+        // at ASCII bytes, so their bounds are char boundaries); otherwise each line is checked.
+        let whole = simdutf8::basic::from_utf8(data).ok();
+        let line_text = |start: usize, len: usize| whole.and_then(|w| w.get(start..start + len));
         if let Some(sep) = opts.line_sep.as_deref().filter(|s| !s.is_empty()) {
             // A set lineSep splits on exactly that string (no \r handling), like Hadoop's reader.
             for (i, rec) in split_on(data, sep.as_bytes()).enumerate() {
-                d.record(rec, rec, i + 1)?;
+                // `rec` is a subslice of `data`: its offset is the pointer difference.
+                let start = rec.as_ptr() as usize - data.as_ptr() as usize;
+                d.record(rec, line_text(start, rec.len()), rec, i + 1, None)?;
             }
         } else {
             let mut pos = 0;
             let mut line = 1;
             while pos < data.len() {
                 let rest = &data[pos..];
-                let (rec, advance) = match find_eol(rest) {
+                // The first byte below 0x20 is usually the line end, which then proves the line
+                // free of control characters (strings skip that check); otherwise look further.
+                let (eol, plain) = match find_control(rest) {
+                    Some(i) if matches!(rest[i], b'\n' | b'\r') => (Some(i), true),
+                    Some(i) => (find_eol(&rest[i..]).map(|e| i + e), false),
+                    None => (None, true),
+                };
+                let (rec, advance) = match eol {
                     Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => {
                         (&rest[..i], i + 2)
                     }
                     Some(i) => (&rest[..i], i + 1),
                     None => (rest, rest.len()),
                 };
-                d.record(rec, rec, line)?;
+                d.record(rec, line_text(pos, rec.len()), rec, line, Some(plain))?;
                 pos += advance;
+                if line == PRESIZE_AFTER_LINES && pos < data.len() / 4 {
+                    // Extrapolate the sample (with a little slack) to the rest of the input.
+                    d.reserve_scaled((data.len() - pos) as f64 / pos as f64 * 1.02);
+                }
                 line += 1;
             }
         }
@@ -196,15 +216,30 @@ fn describe(reason: Option<String>, path: &[String]) -> String {
 }
 
 impl Decoder<'_> {
-    /// Decodes one record (a line, or the whole document in multiLine mode); `raw` is the record
-    /// as read, which a bad record's corrupt-record column shows (differs from `rec` only when
-    /// another charset was decoded).
-    fn record(&mut self, rec: &[u8], raw: &[u8], line: usize) -> Result<(), JsonError> {
+    /// Decodes one record (a line, or the whole document in multiLine mode); `rec_text` is `rec`
+    /// as text when the caller already validated it, and `raw` the record as read, which a bad
+    /// record's corrupt-record column shows (differs from `rec` only when another charset was
+    /// decoded). `plain` says, when the caller knows, whether `rec` is free of bytes below 0x20.
+    fn record(
+        &mut self,
+        rec: &[u8],
+        rec_text: Option<&str>,
+        raw: &[u8],
+        line: usize,
+        plain: Option<bool>,
+    ) -> Result<(), JsonError> {
         // Jackson skips a byte-order mark at the start of every record it parses; the corrupt
         // text still shows the record as read.
         let body = rec.strip_prefix(BOM).unwrap_or(rec);
-        let text = std::str::from_utf8(body).ok();
-        match self.tape.parse(body, text.is_none()) {
+        let text = match rec_text {
+            Some(t) => Some(t.strip_prefix('\u{feff}').unwrap_or(t)),
+            None => simdutf8::basic::from_utf8(body).ok(),
+        };
+        let parsed = match plain {
+            Some(plain) => self.tape.parse_known(body, text.is_none(), plain),
+            None => self.tape.parse(body, text.is_none()),
+        };
+        match parsed {
             Ok(false) => return Ok(()), // blank line: no row (6.1)
             Ok(true) => {}
             Err(e) => return self.unparsable(raw, line, e.to_string()),
@@ -337,6 +372,17 @@ impl Decoder<'_> {
                 Ok(())
             }
             ParseMode::FailFast => Err(self.malformed(line, reason)),
+        }
+    }
+
+    /// Reserves column room for `factor` times what was decoded so far.
+    fn reserve_scaled(&mut self, factor: f64) {
+        self.root.reserve_scaled(factor);
+        for c in [self.corrupt.as_mut(), self.rescued.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            c.reserve_scaled(factor);
         }
     }
 

@@ -38,15 +38,45 @@ impl Hasher for Fnv {
 /// Name lookup for one struct level.
 #[derive(Debug, Clone)]
 pub(crate) struct FieldLookup {
-    names: Vec<Box<str>>,
-    map: Option<HashMap<Box<str>, usize, BuildHasherDefault<Fnv>>>,
+    /// The field names as bytes: keys are compared as raw bytes, which spares the per-key
+    /// UTF-8 boundary checks (a key that is not UTF-8 cannot equal a name anyway).
+    names: Vec<Box<[u8]>>,
+    map: Option<HashMap<Box<[u8]>, usize, BuildHasherDefault<Fnv>>>,
     hint: usize,
+}
+
+/// Loads 8 bytes of `s` from `i` (the caller guarantees `i + 8 <= s.len()`).
+#[inline(always)]
+fn load8(s: &[u8], i: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&s[i..i + 8]);
+    u64::from_le_bytes(a)
+}
+
+/// Byte equality without a `memcmp` call for names of 8 to 32 bytes (most JSON keys), which are
+/// compared as overlapping words.
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        8..=16 => load8(a, 0) == load8(b, 0) && load8(a, n - 8) == load8(b, n - 8),
+        17..=32 => {
+            load8(a, 0) == load8(b, 0)
+                && load8(a, 8) == load8(b, 8)
+                && load8(a, n - 16) == load8(b, n - 16)
+                && load8(a, n - 8) == load8(b, n - 8)
+        }
+        _ => a == b,
+    }
 }
 
 impl FieldLookup {
     /// Builds the lookup; the caller has rejected duplicate names.
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        let names: Vec<Box<str>> = names.into_iter().map(Box::from).collect();
+        let names: Vec<Box<[u8]>> = names.into_iter().map(|n| Box::from(n.as_bytes())).collect();
         let map = (names.len() > LINEAR_MAX).then(|| {
             names
                 .iter()
@@ -61,19 +91,25 @@ impl FieldLookup {
         }
     }
 
-    /// Index of the field named exactly `key`.
-    #[inline]
-    pub fn find(&mut self, key: &str) -> Option<usize> {
+    /// Index of the field named exactly `key` (the key's decoded bytes).
+    #[inline(always)]
+    pub fn find(&mut self, key: &[u8]) -> Option<usize> {
         let h = self.hint;
         if let Some(n) = self.names.get(h) {
-            if **n == *key {
+            if same(n, key) {
                 self.hint = h + 1;
                 return Some(h);
             }
         }
+        self.find_slow(key)
+    }
+
+    /// [`FieldLookup::find`] when the key is not the field after the previous match.
+    #[inline(never)]
+    fn find_slow(&mut self, key: &[u8]) -> Option<usize> {
         let found = match &self.map {
             Some(map) => map.get(key).copied(),
-            None => self.names.iter().position(|n| **n == *key),
+            None => self.names.iter().position(|n| same(n, key)),
         };
         if let Some(i) = found {
             self.hint = i + 1;
@@ -86,10 +122,12 @@ impl FieldLookup {
     pub fn find_ignore_case(&self, key: &str) -> Option<usize> {
         self.names
             .iter()
-            .position(|n| n.eq_ignore_ascii_case(key))
+            .position(|n| n.eq_ignore_ascii_case(key.as_bytes()))
             .or_else(|| {
                 let key = key.to_lowercase();
-                self.names.iter().position(|n| n.to_lowercase() == key)
+                self.names
+                    .iter()
+                    .position(|n| String::from_utf8_lossy(n).to_lowercase() == key)
             })
     }
 }
@@ -101,13 +139,13 @@ mod tests {
     #[test]
     fn exact_case_sensitive_matching() {
         let mut l = FieldLookup::new(["a", "b", "Name"]);
-        assert_eq!(l.find("a"), Some(0));
-        assert_eq!(l.find("b"), Some(1));
-        assert_eq!(l.find("Name"), Some(2));
-        assert_eq!(l.find("name"), None);
-        assert_eq!(l.find("a "), None);
-        assert_eq!(l.find("b"), Some(1));
-        assert_eq!(l.find("a"), Some(0));
+        assert_eq!(l.find(b"a"), Some(0));
+        assert_eq!(l.find(b"b"), Some(1));
+        assert_eq!(l.find(b"Name"), Some(2));
+        assert_eq!(l.find(b"name"), None);
+        assert_eq!(l.find(b"a "), None);
+        assert_eq!(l.find(b"b"), Some(1));
+        assert_eq!(l.find(b"a"), Some(0));
     }
 
     #[test]
@@ -115,9 +153,23 @@ mod tests {
         let names: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
         let mut l = FieldLookup::new(names.iter().map(String::as_str));
         for i in (0..40).rev() {
-            assert_eq!(l.find(&format!("f{i}")), Some(i));
+            assert_eq!(l.find(format!("f{i}").as_bytes()), Some(i));
         }
-        assert_eq!(l.find("F1"), None);
+        assert_eq!(l.find(b"F1"), None);
+    }
+
+    #[test]
+    fn same_compares_bytes_of_every_length() {
+        for n in 0..40usize {
+            let a: Vec<u8> = (0..n as u8).collect();
+            assert!(same(&a, &a.clone()));
+            for i in 0..n {
+                let mut b = a.clone();
+                b[i] ^= 0x20;
+                assert!(!same(&a, &b), "len {n} differs at {i}");
+            }
+            assert!(!same(&a, &a[..n.saturating_sub(1)]) || n == 0);
+        }
     }
 
     #[test]

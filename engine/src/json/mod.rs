@@ -30,7 +30,9 @@
 //! There is no arrow-json fast path: arrow-json 59 accepts inputs Spark rejects whatever the
 //! schema (`01`, `1.`, `1-2` are numbers to it even in ignored fields, raw tabs are allowed in
 //! strings), and it reads strings into integer/float columns, so no type set makes its output a
-//! safe subset of Spark's. The decoder here measured faster than arrow-json anyway.
+//! safe subset of Spark's. `benches/json_decode.rs` compares the two on the same bytes: the
+//! decoding work is close to arrow-json's, but one call builds one batch for the whole input, so
+//! its output memory is fresh (page faults) where arrow-json's 8192-row batches reuse theirs.
 
 mod base64;
 mod columns;

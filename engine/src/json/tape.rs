@@ -13,7 +13,7 @@
 //! The whole value is validated before any conversion runs, because Spark turns a syntax error
 //! anywhere in the record into "no partial result" (6.3).
 
-use super::scan::{find_string_special, skip_ws};
+use super::scan::{find_control, find_quote_or_backslash, find_string_special, skip_ws};
 
 /// Jackson's default `StreamReadConstraints.maxNestingDepth`.
 pub(crate) const MAX_DEPTH: usize = 1000;
@@ -196,6 +196,8 @@ pub(crate) struct Tape {
     /// String values in the tape that Jackson cannot decode (see [`jackson_utf8_check`]).
     pub invalid_strings: usize,
     stack: Vec<u32>,
+    /// The record being read has no byte below 0x20, so strings need no control-character check.
+    plain: bool,
     allow_single_quotes: bool,
     allow_non_numeric: bool,
     lenient: Leniency,
@@ -208,6 +210,7 @@ impl Tape {
             invalid_strings: 0,
             nodes: Vec::with_capacity(64),
             stack: Vec::with_capacity(8),
+            plain: false,
             allow_single_quotes,
             allow_non_numeric,
             lenient: Leniency::default(),
@@ -253,6 +256,20 @@ impl Tape {
     /// Returns `Ok(false)` for a blank record (nothing but whitespace). `check_utf8` asks for a
     /// per-string UTF-8 check, needed only when the record as a whole is not valid UTF-8.
     pub fn parse(&mut self, buf: &[u8], check_utf8: bool) -> Result<bool, SyntaxError> {
+        // One vectorised pass decides whether strings must look for raw control characters;
+        // JSON Lines records rarely hold any (tabs between tokens are the usual exception).
+        self.parse_known(buf, check_utf8, find_control(buf).is_none())
+    }
+
+    /// [`Tape::parse`] when the caller already knows whether `buf` is `plain`: free of bytes
+    /// below 0x20 (the line splitter finds that out while looking for the line end).
+    pub fn parse_known(
+        &mut self,
+        buf: &[u8],
+        check_utf8: bool,
+        plain: bool,
+    ) -> Result<bool, SyntaxError> {
+        self.plain = plain;
         self.nodes.clear();
         self.stack.clear();
         self.invalid_strings = 0;
@@ -407,10 +424,33 @@ impl Tape {
         check_utf8: bool,
     ) -> Result<(usize, bool), SyntaxError> {
         let quote = buf[p];
+        // Fast path, nearly every string of a clean record: no control characters in the line,
+        // no UTF-8 check needed, and the first quote-or-backslash is the closing quote.
+        if self.plain && !check_utf8 {
+            let i = find_quote_or_backslash(buf, p + 1, quote);
+            if buf.get(i) == Some(&quote) {
+                let next = self.nodes.len() as u32 + 1;
+                self.nodes.push(Node {
+                    kind: Kind::Str,
+                    escaped: false,
+                    invalid_utf8: false,
+                    bare: false,
+                    utf8_resumes: false,
+                    start: p as u32,
+                    end: i as u32 + 1,
+                    next,
+                });
+                return Ok((i + 1, false));
+            }
+        }
         let mut i = p + 1;
         let mut escaped = false;
         loop {
-            i = find_string_special(buf, i, quote);
+            i = if self.plain {
+                find_quote_or_backslash(buf, i, quote)
+            } else {
+                find_string_special(buf, i, quote)
+            };
             let Some(&b) = buf.get(i) else {
                 return err(i, "unterminated string");
             };

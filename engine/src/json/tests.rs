@@ -165,6 +165,30 @@ fn line_separators_and_blank_lines() {
 }
 
 #[test]
+fn raw_control_characters_in_strings_are_bad_but_tabs_between_tokens_are_not() {
+    // The line splitter tells the tokenizer when a line has no byte below 0x20; these lines
+    // do, in every position that matters (short and long strings, keys, between tokens).
+    let s = schema(vec![f("a", DataType::Utf8), corrupt()]);
+    let long = "x".repeat(40);
+    let data = format!(
+        "{{\"a\":\"t\tb\"}}\n{{\"a\":\"{long}\t\"}}\n{{\"a\t\":\"v\"}}\n\t{{\t\"a\"\t:\t\"{long}\"\t}}\n\
+         {{\"a\":\"{long}\x01\"}}\n{{\"a\":\"ok\"}}\r\n"
+    );
+    let (b, st) = decode(&data, &s);
+    assert_eq!(st.corrupt, 4);
+    let a = col(&b, "a");
+    assert_eq!(a[3], long);
+    assert_eq!(a[5], "ok");
+    assert_eq!(
+        corrupt_col(&b)
+            .iter()
+            .map(Option::is_some)
+            .collect::<Vec<_>>(),
+        [true, true, true, false, true, false]
+    );
+}
+
+#[test]
 fn utf8_bom_is_skipped() {
     let s = schema(vec![f("a", DataType::Int64), corrupt()]);
     let (b, _) = decode_with(
