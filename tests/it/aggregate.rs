@@ -7,45 +7,11 @@
 //! emitted row (append), the last emitted row of each group (update), the last batch (complete).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde_json::{json, Value};
 
 use crate::harness::{assert_ok, stderr, Env};
-
-fn golden() -> Value {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spark/stateful/agg_golden.json");
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-fn land_files(env: &Env, files: &Value) {
-    for (i, lines) in files.as_array().unwrap().iter().enumerate() {
-        let text: Vec<&str> = lines
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l.as_str().unwrap())
-            .collect();
-        env.land(&format!("part-{i:02}.json"), &(text.join("\n") + "\n"));
-    }
-}
-
-fn log_line(env: &Env, log: &str, batch: u64) -> Value {
-    let p = env.warehouse.join(format!("_checkpoints/t/{log}/{batch}"));
-    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    serde_json::from_str(text.lines().nth(1).unwrap()).unwrap()
-}
-
-fn progress(env: &Env) -> BTreeMap<u64, Value> {
-    std::fs::read_to_string(env.dir.path().join("progress.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            (v["batchId"].as_u64().unwrap(), v)
-        })
-        .collect()
-}
+use crate::stateful_golden::{golden, land_files, land_range, log_line, progress};
 
 /// The table's rows as arrays in the golden's column order, timestamps as Spark prints them.
 fn table_rows(env: &Env, columns: &[String]) -> Vec<Value> {
@@ -66,6 +32,16 @@ fn table_rows(env: &Env, columns: &[String]) -> Vec<Value> {
         .collect();
     rows.sort_by_key(|r| r.to_string());
     rows
+}
+
+/// The case's result columns, in the golden's order.
+fn columns(case: &Value) -> Vec<String> {
+    case["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect()
 }
 
 /// What the Delta table holds after the golden's batches, by output mode.
@@ -144,12 +120,7 @@ fn check_case(name: &str, case: &Value, files: &Value) {
             assert_eq!(op[key], b[key], "{what}: {key}");
         }
     }
-    let columns: Vec<String> = case["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect();
+    let columns = columns(case);
     let keys = if columns[0] == "id" { 1 } else { 2 };
     assert_eq!(
         table_rows(&env, &columns),
@@ -160,7 +131,7 @@ fn check_case(name: &str, case: &Value, files: &Value) {
 
 #[test]
 fn windowed_aggregation_matches_pyspark_in_every_output_mode() {
-    let g = golden();
+    let g = golden("agg_golden.json");
     for (name, case) in g["cases"].as_object().unwrap() {
         check_case(name, case, &g["files"]);
     }
@@ -168,7 +139,7 @@ fn windowed_aggregation_matches_pyspark_in_every_output_mode() {
 
 #[test]
 fn a_crash_after_the_state_or_the_sink_reruns_the_batch_exactly_once_in_every_mode() {
-    let g = golden();
+    let g = golden("agg_golden.json");
     for name in ["tumbling_append", "tumbling_update", "tumbling_complete"] {
         for point in ["after-state", "after-sink"] {
             let case = &g["cases"][name];
@@ -182,12 +153,7 @@ fn a_crash_after_the_state_or_the_sink_reruns_the_batch_exactly_once_in_every_mo
             );
             assert!(!env.warehouse.join("_checkpoints/t/commits/2").exists());
             assert_ok(&env.run_available_now(&[]));
-            let columns: Vec<String> = case["columns"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c.as_str().unwrap().to_string())
-                .collect();
+            let columns = columns(case);
             assert_eq!(
                 table_rows(&env, &columns),
                 expected_table(case, 2),
@@ -249,33 +215,19 @@ fn queries_spark_rejects_are_rejected_with_its_reason() {
 
 #[test]
 fn aggregation_state_survives_a_restart() {
-    let g = golden();
+    let g = golden("agg_golden.json");
     // Complete mode drops nothing as late, so where the run stops does not change the answer.
     for name in ["tumbling_complete", "by_id_complete"] {
         let case = &g["cases"][name];
         let env = Env::new();
         env.pipeline(&pipeline(case));
         let files = g["files"].as_array().unwrap();
-        for (i, lines) in files.iter().enumerate() {
-            let text: Vec<&str> = lines
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| l.as_str().unwrap())
-                .collect();
-            env.land(&format!("part-{i:02}.json"), &(text.join("\n") + "\n"));
-            // Stop after the second file: the rest is aggregated onto the restored state.
-            if i == 1 {
-                assert_ok(&env.run_available_now(&[]));
-            }
-        }
+        // Stop after the second file: the rest is aggregated onto the restored state.
+        land_range(&env, &g["files"], 0..2);
         assert_ok(&env.run_available_now(&[]));
-        let columns: Vec<String> = case["columns"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap().to_string())
-            .collect();
+        land_range(&env, &g["files"], 2..files.len());
+        assert_ok(&env.run_available_now(&[]));
+        let columns = columns(case);
         let keys = if columns[0] == "id" { 1 } else { 2 };
         assert_eq!(
             table_rows(&env, &columns),

@@ -15,6 +15,39 @@ pub fn spate_bin() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_spate")))
 }
 
+/// Runs `tests/py/read_delta.py` on `table` (a path or URL; `configure` adds the environment it
+/// needs), and checks DuckDB and deltalake agree.
+///
+/// pyarrow sometimes aborts while the interpreter tears down its threads ("terminate called
+/// without an active exception"), before or after printing: the tool crashed, the answer was not
+/// wrong, so it is run again, up to three times.
+pub fn read_delta_with(table: &str, configure: impl Fn(&mut Command)) -> Value {
+    let mut attempt = 0;
+    let out = loop {
+        attempt += 1;
+        let mut c = Command::new(python());
+        c.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/read_delta.py"))
+            .arg(table);
+        configure(&mut c);
+        let out = c.output().expect("run python");
+        let crashed = String::from_utf8_lossy(&out.stderr).contains("terminate called");
+        if out.status.success() || !crashed || attempt == 3 {
+            break out;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "read_delta.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("read_delta.py JSON");
+    assert_eq!(
+        v["duckdb"], v["deltalake"],
+        "DuckDB and deltalake disagree on {table}"
+    );
+    v
+}
+
 /// One test's folders.
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -141,33 +174,7 @@ impl Env {
 
     /// Reads `<warehouse>/<table>` back with DuckDB and deltalake; panics if they disagree.
     pub fn read_delta(&self, table: &str) -> Value {
-        // pyarrow sometimes aborts while the interpreter tears down its threads ("terminate called
-        // without an active exception"), after or before printing: the tool crashed, not the
-        // answer was wrong, so it is run again (as the S3 tests do).
-        let mut attempt = 0;
-        let out = loop {
-            attempt += 1;
-            let out = Command::new(python())
-                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/read_delta.py"))
-                .arg(self.warehouse.join(table))
-                .output()
-                .expect("run python");
-            let crashed = String::from_utf8_lossy(&out.stderr).contains("terminate called");
-            if out.status.success() || !crashed || attempt == 3 {
-                break out;
-            }
-        };
-        assert!(
-            out.status.success(),
-            "read_delta.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: Value = serde_json::from_slice(&out.stdout).expect("read_delta.py JSON");
-        assert_eq!(
-            v["duckdb"], v["deltalake"],
-            "DuckDB and deltalake disagree on {table}"
-        );
-        v
+        read_delta_with(&self.warehouse.join(table).to_string_lossy(), |_| {})
     }
 
     /// The DuckDB rows of a table.

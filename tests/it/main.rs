@@ -18,5 +18,6 @@ mod services;
 mod spark_interop;
 mod sql_cmd;
 mod stateful;
+mod stateful_golden;
 mod triggers;
 mod watch;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::harness::{assert_ok, python, stderr, Env};
+use crate::harness::{assert_ok, read_delta_with, stderr, Env};
 use crate::pipeline::{expected_rows, sort, FILE_A, FILE_B, PINS_PIPELINE};
 use crate::services::Moto;
 
@@ -68,32 +68,7 @@ impl S3Env {
 
     /// Reads an S3 table back with deltalake (on S3) and DuckDB (a downloaded copy).
     fn read_delta(&self, key: &str) -> Value {
-        // pyarrow's S3 client sometimes aborts inside the read-back tool itself ("terminate called
-        // without an active exception"); that is the tool crashing, not a wrong answer, so try again.
-        let mut attempt = 0;
-        let out = loop {
-            attempt += 1;
-            let mut c = Command::new(python());
-            c.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/read_delta.py"))
-                .arg(self.url(key));
-            self.moto.configure(&mut c);
-            let out = c.output().expect("run python");
-            let tool_crash = String::from_utf8_lossy(&out.stderr).contains("terminate called");
-            if out.status.success() || !tool_crash || attempt == 3 {
-                break out;
-            }
-        };
-        assert!(
-            out.status.success(),
-            "read_delta.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: Value = serde_json::from_slice(&out.stdout).expect("read_delta.py JSON");
-        assert_eq!(
-            v["duckdb"], v["deltalake"],
-            "DuckDB and deltalake disagree on {key}"
-        );
-        v
+        read_delta_with(&self.url(key), |c| self.moto.configure(c))
     }
 
     fn rows(&self, key: &str) -> Vec<Value> {

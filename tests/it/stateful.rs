@@ -4,40 +4,10 @@
 //! case, what Spark did with the same files read one per batch: each batch's rows, watermarks and
 //! state numbers. spate runs the case's pipeline SQL over the same files and must match.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use serde_json::{json, Value};
 
 use crate::harness::{assert_ok, stderr, Env};
-
-fn golden() -> Value {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spark/stateful/golden.json");
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-/// The case's files landed one second apart, oldest first.
-fn land_files(env: &Env, files: &Value) {
-    land_range(env, files, 0..files.as_array().map_or(0, Vec::len));
-}
-
-/// `offsets/N` or `commits/N` metadata line of the table's checkpoint.
-fn log_line(env: &Env, log: &str, batch: u64) -> Value {
-    let p = env.warehouse.join(format!("_checkpoints/t/{log}/{batch}"));
-    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    serde_json::from_str(text.lines().nth(1).unwrap()).unwrap()
-}
-
-fn progress(env: &Env) -> BTreeMap<u64, Value> {
-    std::fs::read_to_string(env.dir.path().join("progress.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            (v["batchId"].as_u64().unwrap(), v)
-        })
-        .collect()
-}
+use crate::stateful_golden::{golden, land_files, land_range, log_line, progress};
 
 fn rows_of(table: &Value) -> Vec<Value> {
     let mut rows: Vec<Value> = table["duckdb"]
@@ -121,22 +91,9 @@ fn check_case(name: &str, case: &Value, files: &Value) {
 
 #[test]
 fn deduplication_matches_pyspark_batch_by_batch() {
-    let g = golden();
+    let g = golden("golden.json");
     for (name, case) in g["cases"].as_object().unwrap() {
         check_case(name, case, &g["files"]);
-    }
-}
-
-/// Lands the golden files `range`, oldest first, numbered as in the golden.
-fn land_range(env: &Env, files: &Value, range: std::ops::Range<usize>) {
-    for i in range {
-        let text: Vec<&str> = files[i]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l.as_str().unwrap())
-            .collect();
-        env.land(&format!("part-{i:02}.json"), &(text.join("\n") + "\n"));
     }
 }
 
@@ -153,7 +110,7 @@ fn expected_rows(case: &Value) -> Vec<Value> {
 
 #[test]
 fn deduplication_state_survives_a_restart() {
-    let g = golden();
+    let g = golden("golden.json");
     for name in ["distinct", "dedup_columns"] {
         let case = &g["cases"][name];
         let env = Env::new();
@@ -174,7 +131,7 @@ fn deduplication_state_survives_a_restart() {
 
 #[test]
 fn a_crash_between_the_state_write_and_the_commit_reruns_the_batch_from_the_old_state() {
-    let g = golden();
+    let g = golden("golden.json");
     for point in ["after-state", "after-sink"] {
         let case = &g["cases"]["dedup_within_watermark"];
         let env = Env::new();

@@ -1,0 +1,52 @@
+//! The PySpark goldens of the stateful tests (`tests/spark/stateful/*.json`) and their input files.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::harness::Env;
+
+/// `tests/spark/stateful/<name>`, parsed.
+pub fn golden(name: &str) -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/spark/stateful")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// Lands the golden's files `range` (each a list of lines) as `part-NN.json`, one second apart.
+pub fn land_range(env: &Env, files: &Value, range: std::ops::Range<usize>) {
+    for i in range {
+        let text: Vec<&str> = files[i]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        env.land(&format!("part-{i:02}.json"), &(text.join("\n") + "\n"));
+    }
+}
+
+/// Lands every file of the golden, oldest first.
+pub fn land_files(env: &Env, files: &Value) {
+    land_range(env, files, 0..files.as_array().map_or(0, Vec::len));
+}
+
+/// The metadata line (the second) of `offsets/N` or `commits/N` of table `t`.
+pub fn log_line(env: &Env, log: &str, batch: u64) -> Value {
+    let p = env.checkpoint_file("t", &format!("{log}/{batch}"));
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(text.lines().nth(1).unwrap()).unwrap()
+}
+
+/// The progress JSON of each batch (the last one written for a batch id wins).
+pub fn progress(env: &Env) -> std::collections::BTreeMap<u64, Value> {
+    std::fs::read_to_string(env.dir.path().join("progress.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["batchId"].as_u64().unwrap(), v)
+        })
+        .collect()
+}
