@@ -8,17 +8,11 @@ watermarks; tests/it/aggregate.rs replays the same files through the matching pi
 Usage: /tmp/pyspark-venv/bin/python tests/spark/stateful/make_agg_golden.py
 Writes tests/spark/stateful/agg_golden.json.
 """
-import json
-import os
-import shutil
-import tempfile
 
-from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from make_golden import FILES, SCHEMA, log_json
+from make_golden import SCHEMA, batch_record, run_stream, write_golden
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = ("FROM STREAM read_files('${landing}', format => 'json', schema => '" + SCHEMA
           + "', maxFilesPerTrigger => 1)")
 WM = " WATERMARK ts DELAY OF INTERVAL 10 SECONDS"
@@ -74,67 +68,16 @@ def cell(v):
 
 
 def run_case(spark, root, name, transform, mode, spate):
-    landing = os.path.join(root, name, "landing")
-    ckpt = os.path.join(root, name, "checkpoint")
-    os.makedirs(landing)
-    base = 1_735_689_600
-    for i, lines in enumerate(FILES):
-        p = os.path.join(landing, f"part-{i:02d}.json")
-        with open(p, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        os.utime(p, (base + i, base + i))
-    out = {}
-    columns = []
-
-    def collect(df, batch_id):
-        columns[:] = df.columns
-        out[batch_id] = sorted(([cell(x) for x in r] for r in df.collect()), key=json.dumps)
-
-    src = spark.readStream.schema(SCHEMA).option("maxFilesPerTrigger", 1).json(landing)
-    q = (transform(src).writeStream.outputMode(mode).foreachBatch(collect)
-         .option("checkpointLocation", ckpt).trigger(availableNow=True).start())
-    q.awaitTermination()
-    progress = {p["batchId"]: p for p in q.recentProgress}
-    batches = []
-    for b in sorted(out):
-        offsets = log_json(os.path.join(ckpt, "offsets", str(b)))
-        commit = log_json(os.path.join(ckpt, "commits", str(b)))
-        p = progress.get(b, {})
-        ops = p.get("stateOperators") or [{}]
-        batches.append({
-            "batchId": b,
-            "rows": out[b],
-            "numInputRows": p.get("numInputRows"),
-            "batchWatermarkMs": offsets[0]["batchWatermarkMs"],
-            "nextBatchWatermarkMs": commit[0]["nextBatchWatermarkMs"],
-            "operatorName": ops[0].get("operatorName"),
-            "numRowsTotal": ops[0].get("numRowsTotal"),
-            "numRowsUpdated": ops[0].get("numRowsUpdated"),
-            "numRowsRemoved": ops[0].get("numRowsRemoved"),
-        })
+    out, columns, ckpt, progress = run_stream(
+        spark, root, name, transform, mode, lambda r: [cell(x) for x in r])
+    batches = [batch_record(ckpt, b, out[b], progress.get(b, {})) for b in sorted(out)]
     sql, spate_mode = spate
     return {"pipeline": sql, "outputMode": spate_mode, "columns": columns, "batches": batches}
 
 
 def main():
-    spark = (SparkSession.builder.master("local[2]").appName("spate-agg-golden")
-             .config("spark.sql.session.timeZone", "UTC")
-             .config("spark.sql.shuffle.partitions", "2")
-             .config("spark.ui.enabled", "false").getOrCreate())
-    root = tempfile.mkdtemp(prefix="spate-agg-")
-    try:
-        golden = {
-            "spark": spark.version,
-            "schema": SCHEMA,
-            "files": FILES,
-            "cases": {n: run_case(spark, root, n, t, m, s) for n, (t, m, s) in CASES.items()},
-        }
-    finally:
-        spark.stop()
-        shutil.rmtree(root, ignore_errors=True)
-    with open(os.path.join(HERE, "agg_golden.json"), "w") as f:
-        json.dump(golden, f, indent=1, sort_keys=True)
-        f.write("\n")
+    write_golden("spate-agg-golden", "agg_golden.json", lambda spark, root: {
+        n: run_case(spark, root, n, t, m, s) for n, (t, m, s) in CASES.items()})
 
 
 if __name__ == "__main__":

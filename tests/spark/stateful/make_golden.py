@@ -71,7 +71,9 @@ def log_json(path):
     return [json.loads(l) for l in lines[1:] if l.strip()]
 
 
-def run_case(spark, root, name, transform, spate_sql):
+def run_stream(spark, root, name, transform, mode, row):
+    """Runs `transform` over FILES, one file per batch, in output `mode`; returns the rows each
+    batch emitted (made by `row`, sorted), the result's columns, the checkpoint and the progress."""
     landing = os.path.join(root, name, "landing")
     ckpt = os.path.join(root, name, "checkpoint")
     os.makedirs(landing)
@@ -82,59 +84,75 @@ def run_case(spark, root, name, transform, spate_sql):
             f.write("\n".join(lines) + "\n")
         os.utime(p, (base + i, base + i))
     out = {}
+    columns = []
 
     def collect(df, batch_id):
-        out[batch_id] = sorted(
-            [r["id"], r["v"], r["ts"].strftime("%Y-%m-%d %H:%M:%S")] for r in df.collect()
-        )
+        columns[:] = df.columns
+        out[batch_id] = sorted((row(r) for r in df.collect()), key=json.dumps)
 
     src = spark.readStream.schema(SCHEMA).option("maxFilesPerTrigger", 1).json(landing)
-    q = (transform(src).writeStream.foreachBatch(collect).option("checkpointLocation", ckpt)
-         .trigger(availableNow=True).start())
+    q = (transform(src).writeStream.outputMode(mode).foreachBatch(collect)
+         .option("checkpointLocation", ckpt).trigger(availableNow=True).start())
     q.awaitTermination()
-    progress = {p["batchId"]: p for p in q.recentProgress}
+    return out, columns, ckpt, {p["batchId"]: p for p in q.recentProgress}
+
+
+def batch_record(ckpt, batch_id, rows, progress):
+    """What every golden records of a batch: rows, watermarks and the state operator's numbers."""
+    offsets = log_json(os.path.join(ckpt, "offsets", str(batch_id)))
+    commit = log_json(os.path.join(ckpt, "commits", str(batch_id)))
+    ops = progress.get("stateOperators") or [{}]
+    return {
+        "batchId": batch_id,
+        "rows": rows,
+        "numInputRows": progress.get("numInputRows"),
+        "batchWatermarkMs": offsets[0]["batchWatermarkMs"],
+        "nextBatchWatermarkMs": commit[0]["nextBatchWatermarkMs"],
+        "operatorName": ops[0].get("operatorName"),
+        "numRowsTotal": ops[0].get("numRowsTotal"),
+        "numRowsUpdated": ops[0].get("numRowsUpdated"),
+        "numRowsRemoved": ops[0].get("numRowsRemoved"),
+    }
+
+
+def write_golden(app, file_name, run_cases):
+    """Starts a local Spark, runs `run_cases(spark, root)` and writes the golden `file_name`."""
+    spark = (SparkSession.builder.master("local[2]").appName(app)
+             .config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.shuffle.partitions", "2")
+             .config("spark.ui.enabled", "false").getOrCreate())
+    root = tempfile.mkdtemp(prefix=app + "-")
+    try:
+        golden = {"spark": spark.version, "schema": SCHEMA, "files": FILES,
+                  "cases": run_cases(spark, root)}
+    finally:
+        spark.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    with open(os.path.join(HERE, file_name), "w") as f:
+        json.dump(golden, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def run_case(spark, root, name, transform, spate_sql):
+    out, _, ckpt, progress = run_stream(
+        spark, root, name, transform, "append",
+        lambda r: [r["id"], r["v"], r["ts"].strftime("%Y-%m-%d %H:%M:%S")])
     batches = []
     for b in sorted(out):
-        offsets = log_json(os.path.join(ckpt, "offsets", str(b)))
-        commit = log_json(os.path.join(ckpt, "commits", str(b)))
         p = progress.get(b, {})
+        rec = batch_record(ckpt, b, out[b], p)
         ops = p.get("stateOperators") or [{}]
-        batches.append({
-            "batchId": b,
-            "rows": out[b],
-            "numInputRows": p.get("numInputRows"),
-            "batchWatermarkMs": offsets[0]["batchWatermarkMs"],
-            "nextBatchWatermarkMs": commit[0]["nextBatchWatermarkMs"],
-            "operatorName": ops[0].get("operatorName"),
-            "numRowsTotal": ops[0].get("numRowsTotal"),
-            "numRowsUpdated": ops[0].get("numRowsUpdated"),
-            "numRowsRemoved": ops[0].get("numRowsRemoved"),
-            "numRowsDroppedByWatermark": ops[0].get("numRowsDroppedByWatermark"),
-            "numDroppedDuplicateRows": (ops[0].get("customMetrics") or {}).get("numDroppedDuplicateRows"),
-            "eventTime": p.get("eventTime"),
-        })
+        rec["numRowsDroppedByWatermark"] = ops[0].get("numRowsDroppedByWatermark")
+        rec["numDroppedDuplicateRows"] = (ops[0].get("customMetrics") or {}).get(
+            "numDroppedDuplicateRows")
+        rec["eventTime"] = p.get("eventTime")
+        batches.append(rec)
     return {"pipeline": spate_sql, "batches": batches}
 
 
 def main():
-    spark = (SparkSession.builder.master("local[2]").appName("spate-stateful-golden")
-             .config("spark.sql.session.timeZone", "UTC")
-             .config("spark.sql.shuffle.partitions", "2")
-             .config("spark.ui.enabled", "false").getOrCreate())
-    root = tempfile.mkdtemp(prefix="spate-stateful-")
-    try:
-        golden = {
-            "spark": spark.version,
-            "schema": SCHEMA,
-            "files": FILES,
-            "cases": {n: run_case(spark, root, n, t, s) for n, (t, s) in CASES.items()},
-        }
-    finally:
-        spark.stop()
-        shutil.rmtree(root, ignore_errors=True)
-    with open(os.path.join(HERE, "golden.json"), "w") as f:
-        json.dump(golden, f, indent=1, sort_keys=True)
-        f.write("\n")
+    write_golden("spate-stateful-golden", "golden.json", lambda spark, root: {
+        n: run_case(spark, root, n, t, s) for n, (t, s) in CASES.items()})
 
 
 if __name__ == "__main__":
