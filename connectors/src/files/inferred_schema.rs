@@ -25,7 +25,7 @@ use super::listing::list_source;
 use super::options::FileSourceOptions;
 use super::read_limit::sort_files;
 use super::reader::fetch;
-use super::schema_inference::SchemaInference;
+use super::schema_inference::{ddl, SchemaInference};
 use super::schema_location::SchemaLocation;
 
 /// The rescued-data column an inferred schema gets unless `rescuedDataColumn` names another.
@@ -254,22 +254,6 @@ fn first_names(hints: &str) -> Vec<String> {
                 .map(|w| w.trim_matches('`').to_string())
         })
         .collect()
-}
-
-/// The schema as Spark DDL, for the log line.
-fn ddl(schema: &Schema) -> String {
-    schema
-        .fields()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}",
-                spate_engine::schema::types::quote_if_needed(f.name()),
-                spate_engine::schema::types::spark_type_name(f.data_type())
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

@@ -227,6 +227,22 @@ fn canonical(t: &Inferred, drop_all_null: bool) -> Option<DataType> {
     })
 }
 
+/// A schema as Spark DDL (`id bigint, name string`), for log lines and tests.
+pub fn ddl(schema: &Schema) -> String {
+    schema
+        .fields()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                spate_engine::schema::types::quote_if_needed(f.name()),
+                spate_engine::schema::types::spark_type_name(f.data_type())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,19 +251,7 @@ mod tests {
         let opts = JsonOptions::default();
         let mut inf = SchemaInference::new();
         inf.add_text(text, "f.json", &opts).unwrap();
-        let schema = inf.schema(&opts, false);
-        schema
-            .fields()
-            .iter()
-            .map(|f| {
-                format!(
-                    "{} {}",
-                    f.name(),
-                    spate_engine::schema::types::spark_type_name(f.data_type())
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        ddl(&inf.schema(&opts, false))
     }
 
     #[test]
