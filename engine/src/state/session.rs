@@ -346,6 +346,9 @@ impl StreamingAggregate {
 
     /// The aggregated rows of the stored sessions `keys`.
     fn session_rows(&self, keys: &[Box<[u8]>]) -> Result<Vec<RecordBatch>> {
+        if keys.is_empty() {
+            return Ok(vec![]);
+        }
         let bounds: Vec<(i64, i64)> = keys
             .iter()
             .map(|k| {
@@ -366,9 +369,6 @@ impl StreamingAggregate {
         bounds: &[(i64, i64)],
         aggs: Vec<ArrayRef>,
     ) -> Result<Vec<RecordBatch>> {
-        if keys.is_empty() {
-            return Ok(vec![]);
-        }
         let parser = self.key_converter.parser();
         let group_rows = keys
             .iter()
