@@ -212,11 +212,18 @@ fn session_windows_match_pyspark_batch_by_batch() {
 #[test]
 fn a_crash_after_the_state_or_the_sink_reruns_the_batch_exactly_once_in_every_mode() {
     let g = golden("agg_golden.json");
-    for name in ["tumbling_append", "tumbling_update", "tumbling_complete"] {
+    for name in [
+        "tumbling_append",
+        "tumbling_update",
+        "tumbling_complete",
+        "session_append",
+        "session_merge_append",
+        "session_complete",
+    ] {
         for point in ["after-state", "after-sink"] {
             let case = &g["cases"][name];
             let env = Env::new();
-            land_files(&env, &g["files"]);
+            land_files(&env, files_of(&g, case));
             env.pipeline(&pipeline(case));
             let out = env.run_available_now(&[("SPATE_FAILPOINT", &format!("{point}:2"))]);
             assert!(
@@ -269,6 +276,31 @@ fn queries_spark_rejects_are_rejected_with_its_reason() {
             "Distinct aggregations are not supported on streaming DataFrames/Datasets",
         ),
         ("sideways", format!("SELECT id {source}"), "spate.outputMode 'sideways'"),
+        (
+            "update",
+            format!("SELECT id, count(*) AS n {source} WATERMARK ts DELAY OF INTERVAL 10 SECONDS GROUP BY id, session_window(ts, '10 seconds')"),
+            "Invalid streaming output mode: update. This output mode is not supported for session window streaming aggregations",
+        ),
+        (
+            "append",
+            format!("SELECT count(*) AS n {source} WATERMARK ts DELAY OF INTERVAL 10 SECONDS GROUP BY session_window(ts, '10 seconds')"),
+            "Global aggregation with session window in streaming query is not supported",
+        ),
+        (
+            "append",
+            format!("SELECT id, count(*) AS n {source} GROUP BY id, session_window(ts, '10 seconds')"),
+            "without watermark",
+        ),
+        (
+            "complete",
+            format!("SELECT id, count(*) AS n {source} GROUP BY id, session_window(ts, '10 seconds'), window(ts, '10 seconds')"),
+            "Multiple time/session window expressions",
+        ),
+        (
+            "append",
+            format!("SELECT id, session_window(ts, '10 seconds') AS s {source}"),
+            "session_window() is only supported in the GROUP BY of a streaming table",
+        ),
     ];
     for (mode, sql, reason) in cases {
         let env = Env::new();
@@ -288,16 +320,17 @@ fn queries_spark_rejects_are_rejected_with_its_reason() {
 #[test]
 fn aggregation_state_survives_a_restart() {
     let g = golden("agg_golden.json");
-    // Complete mode drops nothing as late, so where the run stops does not change the answer.
-    for name in ["tumbling_complete", "by_id_complete"] {
+    // Complete mode evicts nothing and runs no batch without data, so where the run stops does not
+    // change the answer (session_complete's late rows are late against the same watermarks).
+    for name in ["tumbling_complete", "by_id_complete", "session_complete"] {
         let case = &g["cases"][name];
         let env = Env::new();
         env.pipeline(&pipeline(case));
-        let files = g["files"].as_array().unwrap();
+        let files = files_of(&g, case);
         // Stop after the second file: the rest is aggregated onto the restored state.
-        land_range(&env, &g["files"], 0..2);
+        land_range(&env, files, 0..2);
         assert_ok(&env.run_available_now(&[]));
-        land_range(&env, &g["files"], 2..files.len());
+        land_range(&env, files, 2..files.as_array().unwrap().len());
         assert_ok(&env.run_available_now(&[]));
         let columns = columns(case);
         let keys = if columns[0] == "id" { 1 } else { 2 };
@@ -307,4 +340,36 @@ fn aggregation_state_survives_a_restart() {
             "{name}: the final result after a restart"
         );
     }
+}
+
+#[test]
+fn a_bare_window_column_is_spark_s_window_struct() {
+    let env = Env::new();
+    env.land(
+        "a.json",
+        "{\"id\":\"a\",\"v\":1,\"ts\":\"2024-01-01 00:00:10\"}\n{\"id\":\"a\",\"v\":2,\"ts\":\"2024-01-01 00:00:12\"}\n{\"id\":\"b\",\"v\":3,\"ts\":\"2024-01-01 00:00:25\"}\n",
+    );
+    env.pipeline(
+        "CREATE STREAMING TABLE t TBLPROPERTIES ('spate.outputMode' = 'complete') AS \
+         SELECT window, window.end, count(*) AS n \
+         FROM STREAM read_files('${landing}', format => 'json', schema => 'id STRING, v BIGINT, ts TIMESTAMP') \
+         GROUP BY window(ts, '10 seconds');",
+    );
+    assert_ok(&env.run_available_now(&[]));
+    let t = env.read_delta("t");
+    // Spark's names and types: window STRUCT<start, end>, then `end` from window.end.
+    assert_eq!(t["columns"], json!(["window", "end", "n"]));
+    let rows: Vec<Value> = t["deltalake"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!([r["window"]["start"], r["end"], r["n"]]))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            json!(["2024-01-01 00:00:10+00:00", "2024-01-01 00:00:20+00:00", 2]),
+            json!(["2024-01-01 00:00:20+00:00", "2024-01-01 00:00:30+00:00", 1]),
+        ]
+    );
 }
