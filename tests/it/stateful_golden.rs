@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::harness::Env;
+use crate::harness::{python, Env};
 
 /// `tests/spark/stateful/<name>`, parsed.
 pub fn golden(name: &str) -> Value {
@@ -47,6 +47,30 @@ pub fn progress(env: &Env) -> std::collections::BTreeMap<u64, Value> {
         .map(|l| {
             let v: Value = serde_json::from_str(l).unwrap();
             (v["batchId"].as_u64().unwrap(), v)
+        })
+        .collect()
+}
+
+/// The rows of table `t` after each batch that committed to it, by batch id (the `txn` version of
+/// the Delta commit), read back with deltalake's time travel.
+pub fn table_after_each_batch(env: &Env) -> std::collections::BTreeMap<u64, Vec<Value>> {
+    let out = std::process::Command::new(python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/read_delta.py"))
+        .arg(env.warehouse.join("t"))
+        .arg("--versions")
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "read_delta.py --versions: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let versions: Vec<Value> = serde_json::from_slice(&out.stdout).expect("versions JSON");
+    versions
+        .into_iter()
+        .filter_map(|v| {
+            let batch = v["batch"].as_u64()?;
+            Some((batch, v["rows"].as_array().cloned().unwrap_or_default()))
         })
         .collect()
 }

@@ -2,6 +2,9 @@
 
 Usage: read_delta.py TABLE_DIR|s3://BUCKET/TABLE [SQL]
 Prints one JSON object: {"duckdb": [rows...], "deltalake": [rows...], "version": N, "sql": [rows]}
+       read_delta.py TABLE_DIR --versions
+Prints every version's rows (deltalake) and the streaming batch id its commit's txn names:
+[{"version": N, "batch": B or null, "rows": [rows...]}, ...].
 Rows are sorted by their JSON text so comparisons do not depend on file order.
 An s3:// table is read where it is by deltalake, with the endpoint and keys of the AWS_*
 environment (moto in the tests), and by DuckDB from a downloaded copy (no httpfs offline).
@@ -92,7 +95,28 @@ def main_s3(url, extra_sql):
     os._exit(0)
 
 
+def versions(table):
+    """Each version's rows and the batch id of its commit's `txn` action (None without one)."""
+    latest = deltalake.DeltaTable(table).version()
+    out = []
+    for v in range(latest + 1):
+        batch = None
+        with open(os.path.join(table, "_delta_log", f"{v:020d}.json")) as f:
+            for line in f:
+                action = json.loads(line)
+                if "txn" in action:
+                    batch = action["txn"]["version"]
+        rows = deltalake.DeltaTable(table, version=v).to_pyarrow_table().to_pylist()
+        out.append({"version": v, "batch": batch, "rows": norm(rows)})
+    return out
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[2] == "--versions":
+        print(json.dumps(versions(os.path.abspath(sys.argv[1])), default=str))
+        # As in main_s3: pyarrow can abort while tearing down its threads; the answer is out.
+        sys.stdout.flush()
+        os._exit(0)
     if sys.argv[1].startswith("s3://"):
         return main_s3(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
     table = os.path.abspath(sys.argv[1])

@@ -146,6 +146,8 @@ pub async fn plan_sql_at(
             stmts.len()
         )));
     }
+    // Before the Spark rewrites, so the copied window calls get the same ones as the GROUP BY's.
+    super::window_column::resolve_window_columns(&mut stmts);
     apply_spark_semantics(&mut stmts, ansi);
     if let Some((ms, tz)) = batch_time {
         pin_current_time(&mut stmts, ms, &tz);

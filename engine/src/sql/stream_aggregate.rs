@@ -16,8 +16,9 @@ use datafusion::physical_expr::aggregate::AggregateExprBuilder;
 use datafusion::prelude::SessionContext;
 
 use crate::error::{Error, Result};
+use crate::state::window::interval_us;
 use crate::state::window::literal_spec;
-use crate::state::{AggregateShape, GroupKey};
+use crate::state::{AggregateShape, GroupKey, SessionGap};
 
 /// The plan analyzed (types coerced) but not optimized: the `Aggregate` node keeps its shape.
 pub fn analyze(ctx: &SessionContext, plan: &LogicalPlan) -> Result<LogicalPlan> {
@@ -74,6 +75,19 @@ pub fn shape(
                     ts_type,
                 });
             }
+            None if is_call(g, "session_window") => {
+                windows += 1;
+                let (ts, gap) = session_call(ctx, g, input)?;
+                if is_column(ts, watermark) {
+                    event_time_key = Some(i);
+                }
+                let ts_type = ts.get_type(input)?;
+                keys.push(GroupKey::Session {
+                    ts: ctx.create_physical_expr(ts.clone(), input)?,
+                    gap,
+                    ts_type,
+                });
+            }
             None => {
                 if is_column(g, watermark) && event_time_key.is_none() {
                     event_time_key = Some(i);
@@ -85,6 +99,12 @@ pub fn shape(
     if windows > 1 {
         return Err(Error::config(
             "Multiple time/session window expressions would result in a cartesian product of rows, therefore they are currently not supported.",
+        ));
+    }
+    if keys.len() == 1 && matches!(keys[0], GroupKey::Session { .. }) {
+        // Spark keeps a stream's sessions per grouping key; a key-less session has none.
+        return Err(Error::config(
+            "Global aggregation with session window in streaming query is not supported. Group by another column too (e.g. GROUP BY user_id, session_window(ts, '5 minutes')).",
         ));
     }
     let arrow_input = Arc::new(input.as_arrow().clone());
@@ -269,4 +289,62 @@ fn window_call(e: &Expr) -> Result<Option<(&Expr, crate::state::window::WindowSp
         .collect::<Result<Vec<_>>>()?;
     let spec = literal_spec(&literals).map_err(Error::config)?;
     Ok(Some((ts, spec)))
+}
+
+fn is_call(e: &Expr, name: &str) -> bool {
+    matches!(e, Expr::ScalarFunction(f) if f.func.name() == name)
+}
+
+/// `session_window(ts, gap)`: the time expression and the gap, a literal interval string or an
+/// expression giving one per row (Spark's dynamic gap).
+fn session_call<'a>(
+    ctx: &SessionContext,
+    e: &'a Expr,
+    input: &DFSchemaRef,
+) -> Result<(&'a Expr, SessionGap)> {
+    let usage =
+        "session_window() takes (timeColumn, gapDuration), e.g. session_window(ts, '5 minutes')";
+    let Expr::ScalarFunction(f) = e else {
+        return Err(Error::config(usage));
+    };
+    let [ts, gap] = f.args.as_slice() else {
+        return Err(Error::config(usage));
+    };
+    let gap = match strip_alias(gap) {
+        Expr::Literal(v, _) => {
+            let text = match v {
+                ScalarValue::Utf8(Some(s))
+                | ScalarValue::LargeUtf8(Some(s))
+                | ScalarValue::Utf8View(Some(s)) => s,
+                other => {
+                    return Err(Error::config(format!(
+                        "session_window() takes the gap as an interval string such as '5 minutes', not {other}"
+                    )))
+                }
+            };
+            let us = interval_us(text).map_err(Error::config)?;
+            if us <= 0 {
+                // Spark opens no session for a gap that is not positive: every row would vanish.
+                return Err(Error::config(format!(
+                    "session_window() gap '{text}' must be positive"
+                )));
+            }
+            SessionGap::Fixed(us)
+        }
+        other => {
+            let t = other.get_type(input)?;
+            if !matches!(
+                t,
+                arrow::datatypes::DataType::Utf8
+                    | arrow::datatypes::DataType::LargeUtf8
+                    | arrow::datatypes::DataType::Utf8View
+            ) {
+                return Err(Error::config(format!(
+                    "Gap duration expression used in session window must be an interval string (e.g. CASE WHEN ... THEN '5 minutes' ELSE '10 minutes' END), but got {t}"
+                )));
+            }
+            SessionGap::PerRow(ctx.create_physical_expr(other.clone(), input)?)
+        }
+    };
+    Ok((ts, gap))
 }

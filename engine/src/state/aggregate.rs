@@ -13,6 +13,10 @@
 //!
 //! The stored value is the group's event-time bound (8 bytes, little-endian µs; `i64::MAX` when
 //! none) followed by the buffers encoded as one Arrow row.
+//!
+//! A `session_window(ts, gap)` key makes the groups sessions instead (Spark's
+//! `SessionWindowStateStoreSaveExec`, in [`super::session`]): one state entry per session, keyed
+//! by the other grouping keys and the session's start.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -80,6 +84,25 @@ pub enum GroupKey {
         /// The time column's type (the window's bounds have it).
         ts_type: DataType,
     },
+    /// `session_window(ts, gap)`: a row opens `[ts, ts + gap)` and sessions closer than that merge.
+    Session {
+        /// The time column.
+        ts: Arc<dyn PhysicalExpr>,
+        /// The gap, fixed or per row.
+        gap: SessionGap,
+        /// The time column's type (the session's bounds have it).
+        ts_type: DataType,
+    },
+}
+
+/// The gap of a session window.
+#[derive(Debug, Clone)]
+pub enum SessionGap {
+    /// A literal interval, in microseconds.
+    Fixed(i64),
+    /// An expression giving each row's gap as an interval string (Spark's dynamic gap); rows whose
+    /// gap is NULL, not an interval or not positive open no session, as in Spark.
+    PerRow(Arc<dyn PhysicalExpr>),
 }
 
 /// What the aggregation computes, planned from the query's `Aggregate` node.
@@ -99,13 +122,17 @@ pub struct AggregateShape {
 
 /// The aggregation operator, with its groups' buffers.
 pub struct StreamingAggregate {
-    shape: AggregateShape,
-    mode: OutputMode,
-    key_converter: RowConverter,
+    pub(super) shape: AggregateShape,
+    pub(super) mode: OutputMode,
+    /// Encodes the grouping keys other than a session window.
+    pub(super) key_converter: RowConverter,
     state_converter: RowConverter,
     /// Number of state fields of each aggregate, in order.
     state_widths: Vec<usize>,
     state_types: Vec<DataType>,
+    /// The session starts held per grouping key, when the query has a session window (the store's
+    /// keys are the grouping key followed by the start; this finds a key's sessions without a scan).
+    pub(super) sessions: Option<super::session::SessionIndex>,
     /// The groups' buffers.
     pub store: StateStore<Vec<u8>>,
 }
@@ -121,8 +148,9 @@ impl StreamingAggregate {
             .output
             .fields()
             .iter()
-            .take(shape.keys.len())
-            .map(|f| f.data_type().clone())
+            .zip(&shape.keys)
+            .filter(|(_, k)| !matches!(k, GroupKey::Session { .. }))
+            .map(|(f, _)| f.data_type().clone())
             .collect();
         let key_converter = RowConverter::new(key_types.into_iter().map(SortField::new).collect())?;
         let mut state_types = vec![];
@@ -134,6 +162,11 @@ impl StreamingAggregate {
         }
         let state_converter =
             RowConverter::new(state_types.iter().cloned().map(SortField::new).collect())?;
+        let sessions = shape
+            .keys
+            .iter()
+            .any(|k| matches!(k, GroupKey::Session { .. }))
+            .then(|| super::session::SessionIndex::of(&store));
         Ok(StreamingAggregate {
             shape,
             mode,
@@ -141,8 +174,18 @@ impl StreamingAggregate {
             state_converter,
             state_widths,
             state_types,
+            sessions,
             store,
         })
+    }
+
+    /// The operator's name in progress reports (Spark's physical operator).
+    pub fn operator_name(&self) -> &'static str {
+        if self.sessions.is_some() {
+            "sessionWindowStateStoreSaveExec"
+        } else {
+            "stateStoreSave"
+        }
     }
 
     /// Whether groups leave the state by the watermark (append and update with an event-time key).
@@ -164,8 +207,14 @@ impl StreamingAggregate {
         late_ms: i64,
         evict_ms: i64,
     ) -> Result<(Vec<RecordBatch>, DedupMetrics)> {
+        if self.sessions.is_some() {
+            return self.process_sessions(batches, late_ms, evict_ms);
+        }
         let mut m = DedupMetrics::default();
         let late_us = late_ms.saturating_mul(1000);
+        // Spark filters late rows after the batch's own aggregation, so it counts late groups
+        // (a window and its keys), not input rows: two late rows in one window count once.
+        let mut late_groups: std::collections::HashSet<Box<[u8]>> = Default::default();
         // Groups changed this batch, in first-seen order (update mode emits them).
         let mut changed: Vec<Box<[u8]>> = vec![];
         let mut changed_at: HashMap<Box<[u8]>, usize> = HashMap::new();
@@ -173,13 +222,19 @@ impl StreamingAggregate {
             let (keys, index, bounds) = self.expand(batch)?;
             let mut keep: Vec<u32> = Vec::with_capacity(index.len());
             let mut kept_bounds = Vec::with_capacity(index.len());
+            let mut all_keys = None;
             for (j, b) in bounds.iter().enumerate() {
                 // Spark drops rows at or before the watermark (spec §9.1), except in complete
                 // mode where the state is never bounded.
                 if self.mode != OutputMode::Complete
                     && b.is_some_and(|b| b != i64::MAX && b <= late_us)
                 {
-                    m.dropped_late += 1;
+                    if all_keys.is_none() {
+                        all_keys = Some(self.key_converter.convert_columns(&keys)?);
+                    }
+                    if let Some(rows) = &all_keys {
+                        late_groups.insert(rows.row(j).as_ref().into());
+                    }
                     continue;
                 }
                 keep.push(j as u32);
@@ -243,6 +298,7 @@ impl StreamingAggregate {
             }
         }
         m.updated = changed.len() as u64;
+        m.dropped_late = late_groups.len() as u64;
         let evict_us = evict_ms.saturating_mul(1000);
         let emitted: Vec<Box<[u8]>> = match self.mode {
             OutputMode::Complete => self.store.iter().map(|(k, _)| k.into()).collect(),
@@ -322,6 +378,11 @@ impl StreamingAggregate {
                 (GroupKey::Window { .. }, None) => {
                     return Err(Error::config("internal: window key without windows"))
                 }
+                (GroupKey::Session { .. }, _) => {
+                    return Err(Error::config(
+                        "internal: session key in a window aggregation",
+                    ))
+                }
             };
             let want = self.shape.output.field(i).data_type();
             keys.push(if col.data_type() == want {
@@ -350,7 +411,7 @@ impl StreamingAggregate {
     }
 
     /// Fresh accumulators, merged with stored buffers when the group exists.
-    fn accumulators(&self, stored: Option<&[u8]>) -> Result<Vec<Box<dyn Accumulator>>> {
+    pub(super) fn accumulators(&self, stored: Option<&[u8]>) -> Result<Vec<Box<dyn Accumulator>>> {
         let mut accs = self
             .shape
             .aggs
@@ -358,20 +419,30 @@ impl StreamingAggregate {
             .map(|a| a.create_accumulator())
             .collect::<datafusion::common::Result<Vec<_>>>()?;
         if let Some(bytes) = stored {
-            let parser = self.state_converter.parser();
-            let row = parser.parse(bytes);
-            let cols = self.state_converter.convert_rows([row])?;
-            let mut at = 0;
-            for (acc, w) in accs.iter_mut().zip(&self.state_widths) {
-                acc.merge_batch(&cols[at..at + w])?;
-                at += w;
-            }
+            self.merge_stored(&mut accs, bytes)?;
         }
         Ok(accs)
     }
 
+    /// Merges stored buffers (a value without its 8-byte bound) into `accs`.
+    pub(super) fn merge_stored(
+        &self,
+        accs: &mut [Box<dyn Accumulator>],
+        bytes: &[u8],
+    ) -> Result<()> {
+        let parser = self.state_converter.parser();
+        let row = parser.parse(bytes);
+        let cols = self.state_converter.convert_rows([row])?;
+        let mut at = 0;
+        for (acc, w) in accs.iter_mut().zip(&self.state_widths) {
+            acc.merge_batch(&cols[at..at + w])?;
+            at += w;
+        }
+        Ok(())
+    }
+
     /// The stored value of a group: its bound and its accumulators' buffers.
-    fn encode(&self, bound: i64, accs: &mut [Box<dyn Accumulator>]) -> Result<Vec<u8>> {
+    pub(super) fn encode(&self, bound: i64, accs: &mut [Box<dyn Accumulator>]) -> Result<Vec<u8>> {
         let mut cols: Vec<ArrayRef> = Vec::with_capacity(self.state_types.len());
         for acc in accs.iter_mut() {
             for v in acc.state()? {
@@ -408,8 +479,14 @@ impl StreamingAggregate {
             self.key_converter
                 .convert_rows(groups.iter().map(|k| parser.parse(k)))?
         };
+        columns.extend(self.aggregate_columns(groups)?);
+        Ok(vec![RecordBatch::try_new(schema, columns)?])
+    }
+
+    /// Each aggregate's final value over the stored groups `keys`, as output columns.
+    pub(super) fn aggregate_columns(&self, keys: &[Box<[u8]>]) -> Result<Vec<ArrayRef>> {
         let mut results: Vec<Vec<ScalarValue>> = vec![vec![]; self.shape.aggs.len()];
-        for k in groups {
+        for k in keys {
             let value = self
                 .store
                 .get_ref(k)
@@ -419,8 +496,9 @@ impl StreamingAggregate {
                 results[i].push(acc.evaluate()?);
             }
         }
+        let mut columns = Vec::with_capacity(results.len());
         for (i, vals) in results.into_iter().enumerate() {
-            let field = schema.field(self.shape.keys.len() + i);
+            let field = self.shape.output.field(self.shape.keys.len() + i);
             let a = ScalarValue::iter_to_array(vals)?;
             columns.push(if a.data_type() == field.data_type() {
                 a
@@ -428,14 +506,15 @@ impl StreamingAggregate {
                 cast(&a, field.data_type())?
             });
         }
-        Ok(vec![RecordBatch::try_new(schema, columns)?])
+        Ok(columns)
     }
 }
 
 /// A batch's window key expanded: the key's index, each output row's window, the time type.
 type Expanded = (usize, Vec<Option<(i64, i64)>>, DataType);
 
-fn bound_of(value: &[u8]) -> Option<i64> {
+/// The event-time bound a stored value starts with.
+pub(super) fn bound_of(value: &[u8]) -> Option<i64> {
     Some(i64::from_le_bytes(value.get(..8)?.try_into().ok()?))
 }
 

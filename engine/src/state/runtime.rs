@@ -119,7 +119,19 @@ impl StatefulRuntime {
     /// Spark's output-mode checks (`UnsupportedOperationChecker`) once the aggregation is known.
     pub fn set_aggregate(&mut self, shape: Option<AggregateShape>) -> Result<()> {
         let mode = self.spec.output_mode;
+        let session = shape.as_ref().is_some_and(|s| {
+            s.keys
+                .iter()
+                .any(|k| matches!(k, super::GroupKey::Session { .. }))
+        });
         match &shape {
+            // Spark 4.0.1's message (UnsupportedOperationChecker): a session's rows change shape
+            // as sessions merge, which an update cannot express.
+            Some(_) if session && mode == OutputMode::Update => {
+                return Err(Error::config(
+                    "[STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION] Invalid streaming output mode: update. This output mode is not supported for session window streaming aggregations on streaming DataFrames/DataSets. Use 'append' (with a WATERMARK) or 'complete'.",
+                ))
+            }
             None if mode == OutputMode::Complete => {
                 return Err(Error::config(
                     "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets",
@@ -302,8 +314,8 @@ impl StatefulRuntime {
             return vec![];
         };
         let (name, total, memory) = match (&self.aggregate, &self.dedup) {
-            // Spark's StateStoreSaveExec.
-            (Some(a), _) => ("stateStoreSave", a.store.len(), a.store.memory_bytes()),
+            // Spark's StateStoreSaveExec (or its session window variant).
+            (Some(a), _) => (a.operator_name(), a.store.len(), a.store.memory_bytes()),
             (None, Some(d)) => (d.operator_name(), d.store.len(), d.store.memory_bytes()),
             (None, None) => return vec![],
         };

@@ -224,6 +224,45 @@ impl ScalarUDFImpl for WindowFunction {
     }
 }
 
+/// The SQL function `session_window(ts, gap)`. Sessions exist only across rows, so it is computed
+/// by the streaming aggregation of a `GROUP BY` ([`super::session`]); anywhere else it is refused.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct SessionWindowFunction {
+    signature: Signature,
+}
+
+impl Default for SessionWindowFunction {
+    fn default() -> Self {
+        SessionWindowFunction {
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for SessionWindowFunction {
+    fn name(&self) -> &str {
+        "session_window"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, args: &[DataType]) -> datafusion::common::Result<DataType> {
+        match args.first() {
+            Some(t @ DataType::Timestamp(TimeUnit::Microsecond, _)) => Ok(window_type(t)),
+            Some(t) => plan_err!("session_window() needs a TIMESTAMP time column, not {t}"),
+            None => plan_err!("session_window() takes (timeColumn, gapDuration)"),
+        }
+    }
+    fn invoke_with_args(
+        &self,
+        _args: ScalarFunctionArgs,
+    ) -> datafusion::common::Result<ColumnarValue> {
+        plan_err!(
+            "session_window() is only supported in the GROUP BY of a streaming table (sessions merge across rows and batches)"
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

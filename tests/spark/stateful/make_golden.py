@@ -71,14 +71,14 @@ def log_json(path):
     return [json.loads(l) for l in lines[1:] if l.strip()]
 
 
-def run_stream(spark, root, name, transform, mode, row):
-    """Runs `transform` over FILES, one file per batch, in output `mode`; returns the rows each
+def run_stream(spark, root, name, transform, mode, row, files=FILES):
+    """Runs `transform` over `files`, one file per batch, in output `mode`; returns the rows each
     batch emitted (made by `row`, sorted), the result's columns, the checkpoint and the progress."""
     landing = os.path.join(root, name, "landing")
     ckpt = os.path.join(root, name, "checkpoint")
     os.makedirs(landing)
     base = 1_735_689_600
-    for i, lines in enumerate(FILES):
+    for i, lines in enumerate(files):
         p = os.path.join(landing, f"part-{i:02d}.json")
         with open(p, "w") as f:
             f.write("\n".join(lines) + "\n")

@@ -104,6 +104,9 @@ pub fn register_spark_compat(ctx: &SessionContext, conf: &SparkConf) {
     ctx.register_udf(ScalarUDF::new_from_impl(
         crate::state::window::WindowFunction::default(),
     ));
+    ctx.register_udf(ScalarUDF::new_from_impl(
+        crate::state::window::SessionWindowFunction::default(),
+    ));
     // Spark's name for the HyperLogLog distinct count.
     let approx = datafusion::functions_aggregate::approx_distinct::approx_distinct_udaf();
     ctx.register_udaf(
