@@ -13,6 +13,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// mimalloc keeps freed memory for reuse, where glibc's malloc returns each freed batch's
+/// memory to the kernel and page-faults it in again for the next batch (about a third of the
+/// JSON decoder's time in `benches/json_decode.rs` of spate-engine).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Spark-compatible structured streaming on one machine: JSON files in, exactly-once Delta tables out.
 #[derive(Parser, Debug)]
 #[command(name = "spate", version, about)]
