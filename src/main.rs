@@ -13,9 +13,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// mimalloc keeps freed memory for reuse, where glibc's malloc returns each freed batch's
-/// memory to the kernel and page-faults it in again for the next batch (about a third of the
-/// JSON decoder's time in `benches/json_decode.rs` of spate-engine).
+/// mimalloc reuses freed memory where glibc's malloc often trims it back to the kernel and
+/// page-faults it in again: decoding JSON batch after batch, that was about a third of the
+/// decoder's time (spate-engine's `benches/json_decode.rs`, which runs under mimalloc too).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

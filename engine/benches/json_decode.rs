@@ -12,11 +12,12 @@
 //! consumer would; the one-batch cases decode the whole input into one batch
 //! (`decode_json_lines`, and arrow-json with a whole-input batch size).
 //!
-//! The allocator matters. Under glibc's malloc (this bench without its global allocator), the
-//! heap was trimmed back to the kernel after each of spate's batches and page-faulted in again
-//! for the next one (strace: a brk up and down per batch), about a third of spate's time (120 ms
-//! against arrow-json's 82 ms), which arrow-json's allocation order escaped. mimalloc keeps freed
-//! memory for reuse, so both decoders are measured on their decoding work.
+//! The allocator matters. Under glibc's malloc (this bench without its global allocator, cases
+//! run one after the other), the heap was trimmed back to the kernel after each of spate's
+//! batches and page-faulted in again for the next one (strace: a brk up and down per batch):
+//! 120 ms against arrow-json's 82 ms. Whether glibc trims depends on thresholds it adapts to what
+//! the process freed before, so its figures also change with the order of the cases. mimalloc
+//! keeps freed memory for reuse, so both decoders are measured on their decoding work.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
