@@ -13,6 +13,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// mimalloc reuses freed memory where glibc's malloc often trims it back to the kernel and
+/// page-faults it in again: decoding JSON batch after batch, that was about a third of the
+/// decoder's time (spate-engine's `benches/json_decode.rs`, which runs under mimalloc too).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Spark-compatible structured streaming on one machine: JSON files in, exactly-once Delta tables out.
 #[derive(Parser, Debug)]
 #[command(name = "spate", version, about)]

@@ -33,11 +33,8 @@ pub async fn read_all(opts: &FileSourceOptions) -> Result<Vec<RecordBatch>> {
         else {
             continue;
         };
-        let Some((batch, _)) = decoder.decode(file, bytes)? else {
-            continue;
-        };
-        if batch.num_rows() > 0 {
-            out.push(batch);
+        if let Some((batches, _)) = decoder.decode(file, bytes)? {
+            out.extend(batches);
         }
     }
     Ok(out)

@@ -11,7 +11,7 @@ use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use spate_engine::json::{decode_json_lines, output_schema, DecodeStats, JsonOptions};
+use spate_engine::json::{decode_json_batches, output_schema, BatchSize, DecodeStats, JsonOptions};
 use spate_engine::storage::Location;
 use spate_engine::{Error, Result};
 
@@ -125,13 +125,14 @@ impl FileDecoder {
         self.ignore_missing
     }
 
-    /// Decodes one file's bytes into rows of `output_schema`; None if the file is corrupt and
+    /// Decodes one file's bytes into rows of `output_schema`, in batches of the JSON decoder's
+    /// default [`BatchSize`] (none when the file has no rows); None if the file is corrupt and
     /// `ignoreCorruptFiles` is on.
     pub fn decode(
         &self,
         file: FileRef<'_>,
         raw: Bytes,
-    ) -> Result<Option<(RecordBatch, DecodeStats)>> {
+    ) -> Result<Option<(Vec<RecordBatch>, DecodeStats)>> {
         let size = raw.len() as u64;
         let text = match decompress(file.uri, raw) {
             Ok(t) => t,
@@ -147,13 +148,22 @@ impl FileDecoder {
             }
         };
         let fill = self.partition_fill(file.path);
+        let mut batches = vec![];
+        let mut keep = |b: RecordBatch| {
+            if b.num_rows() > 0 {
+                batches.push(b)
+            }
+        };
         if fill.is_empty() && !self.metadata && self.read.is_none() {
-            return Ok(Some(decode_json_lines(
+            let stats = decode_json_batches(
                 &text,
                 file.uri,
                 &self.schema,
                 &self.json,
-            )?));
+                BatchSize::default(),
+                keep,
+            )?;
+            return Ok(Some((batches, stats)));
         }
         // Partition columns come from the path only: the JSON is decoded without them, so a value
         // for them inside the file is ignored and cannot make the record corrupt (as in Spark).
@@ -170,7 +180,31 @@ impl FileDecoder {
             data_fields,
             self.schema.metadata().clone(),
         ));
-        let (decoded, stats) = decode_json_lines(&text, file.uri, &data_schema, &self.json)?;
+        let stats = decode_json_batches(
+            &text,
+            file.uri,
+            &data_schema,
+            &self.json,
+            BatchSize::default(),
+            &mut keep,
+        )?;
+        let out = batches
+            .iter()
+            .map(|decoded| self.add_columns(decoded, &fill, file, size))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some((out, stats)))
+    }
+
+    /// One decoded batch with the partition columns from the file's folders, NULL columns for
+    /// the declared columns the query does not read, and `_metadata` (`size`: the file's size).
+    fn add_columns(
+        &self,
+        decoded: &RecordBatch,
+        fill: &[(usize, Option<String>)],
+        file: FileRef<'_>,
+        size: u64,
+    ) -> Result<RecordBatch> {
+        let is_read = |i: usize| self.read.as_ref().is_none_or(|r| r[i]);
         let rows = decoded.num_rows();
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.output.fields().len());
         for (i, field) in self.schema.fields().iter().enumerate() {
@@ -197,12 +231,11 @@ impl FileDecoder {
         if self.metadata {
             columns.push(metadata_array(file.uri, size, file.mtime_ms, rows));
         }
-        let batch = RecordBatch::try_new_with_options(
+        Ok(RecordBatch::try_new_with_options(
             self.output.clone(),
             columns,
             &RecordBatchOptions::new().with_row_count(Some(rows)),
-        )?;
-        Ok(Some((batch, stats)))
+        )?)
     }
 
     /// The declared columns a file's `key=value` folders fill.
@@ -219,5 +252,81 @@ impl FileDecoder {
             return vec![];
         }
         columns_to_fill(&self.schema, &values, self.partition_columns.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{Int32Type, Int64Type};
+
+    use super::*;
+    use crate::files::listing::path_of_uri;
+
+    fn decoder(metadata: bool) -> FileDecoder {
+        let schema = ("schema", "id BIGINT, year INT, _corrupt_record STRING");
+        let opts = [schema].map(|(k, v)| (k.to_string(), v.to_string()));
+        let mut opts = FileSourceOptions::from_read_files("/in", &opts).unwrap();
+        if metadata {
+            opts = opts.with_metadata_column();
+        }
+        FileDecoder::new(&opts, &SourcePath::parse(&opts.path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_large_file_comes_back_in_several_batches_each_with_its_columns() {
+        let mut text = String::new();
+        for i in 0..20_000 {
+            match i {
+                9_000 => text.push_str("{\"id\": oops\n"),
+                _ => text.push_str(&format!("{{\"id\": {i}}}\n")),
+            }
+        }
+        let uri = "file:///in/year=2024/f.json";
+        let path = path_of_uri(uri).unwrap();
+        let file = FileRef {
+            uri,
+            path: &path,
+            mtime_ms: 7,
+        };
+        for metadata in [false, true] {
+            let d = decoder(metadata);
+            let (batches, stats) = d.decode(file, Bytes::from(text.clone())).unwrap().unwrap();
+            assert!(batches.len() > 1, "{}", batches.len());
+            assert_eq!((stats.rows, stats.corrupt), (20_000, 1));
+            let mut ids = vec![];
+            for b in &batches {
+                assert_eq!(b.schema(), d.output_schema());
+                let year = b
+                    .column_by_name("year")
+                    .unwrap()
+                    .as_primitive::<Int32Type>();
+                assert!(year.iter().all(|y| y == Some(2024)));
+                let id = b.column_by_name("id").unwrap().as_primitive::<Int64Type>();
+                ids.extend(id.iter());
+                if metadata {
+                    assert_eq!(b.column_by_name("_metadata").unwrap().len(), b.num_rows());
+                }
+            }
+            let want: Vec<Option<i64>> = (0..20_000).map(|i| (i != 9_000).then_some(i)).collect();
+            assert_eq!(ids, want);
+        }
+    }
+
+    #[test]
+    fn a_file_without_rows_gives_no_batch() {
+        let uri = "file:///in/f.json";
+        let path = path_of_uri(uri).unwrap();
+        let file = FileRef {
+            uri,
+            path: &path,
+            mtime_ms: 7,
+        };
+        let (batches, stats) = decoder(false)
+            .decode(file, Bytes::from_static(b"\n\n"))
+            .unwrap()
+            .unwrap();
+        assert!(batches.is_empty());
+        assert_eq!(stats.rows, 0);
     }
 }

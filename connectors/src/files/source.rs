@@ -307,15 +307,13 @@ impl Source for FileSource {
                 path,
                 mtime_ms: e.timestamp,
             };
-            let Some((batch, stats)) = self.decoder.decode(file, bytes.clone())? else {
+            let Some((batches, stats)) = self.decoder.decode(file, bytes.clone())? else {
                 continue;
             };
             corrupt += stats.corrupt;
             dropped += stats.dropped;
-            data.num_input_rows += batch.num_rows() as u64;
-            if batch.num_rows() > 0 {
-                data.batches.push(batch);
-            }
+            data.num_input_rows += stats.rows as u64;
+            data.batches.extend(batches);
         }
         data.metrics = vec![
             ("numFiles".into(), files.len().to_string()),

@@ -266,6 +266,14 @@ impl StructCol {
         self.children.iter_mut().map(Column::finish).collect()
     }
 
+    /// Finishes the children as the columns of one batch of records and starts the next batch
+    /// empty (the record level has no validity of its own).
+    pub fn finish_rows(&mut self) -> Result<Vec<ArrayRef>, JsonError> {
+        self.nulls = NullBufferBuilder::new(0);
+        self.len = 0;
+        self.finish_children()
+    }
+
     fn finish(&mut self) -> Result<ArrayRef, JsonError> {
         let len = self.len;
         let children = self.finish_children()?;

@@ -16,13 +16,13 @@ use crate::datetime::pattern::SparkPattern;
 /// UTF-8 byte-order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Lines decoded before the column buffers are sized for the rest of the input.
+/// Lines of a batch decoded before its column buffers are sized for the rest of the batch.
 const PRESIZE_AFTER_LINES: usize = 1024;
 
 /// Counts from one decode call (bad records are counted per record, i.e. per line).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DecodeStats {
-    /// Rows in the output batch.
+    /// Rows in the output batches.
     pub rows: usize,
     /// Bad records kept under PERMISSIVE (their rows carry the raw text in the corrupt column).
     pub corrupt: usize,
@@ -30,19 +30,77 @@ pub struct DecodeStats {
     pub dropped: usize,
 }
 
-/// Decodes JSON Lines (or one multiLine document) into a batch with exactly `schema`'s fields,
-/// all nullable, applying Spark's conversion rules and parse mode.
-///
-/// `file` labels FAILFAST errors and the rescued data's `_file_path`. A UTF-8 byte-order mark at
-/// the start of `data` is skipped. A schema field named `opts.column_name_of_corrupt_record`
-/// (must be Utf8) receives the raw text of bad records, and one named `opts.rescued_data_column`
-/// (must be Utf8) what did not fit the schema (see `rescue.rs`); neither is filled from a JSON key.
+/// Where [`decode_json_batches`] ends a batch: after the first record that reaches either bound
+/// (a record's rows, e.g. a top-level array's elements, never straddle two batches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchSize {
+    /// Rows per batch.
+    pub rows: usize,
+    /// Input bytes per batch, so that long lines do not make huge batches either.
+    pub input_bytes: usize,
+}
+
+impl BatchSize {
+    /// One batch for the whole input.
+    pub const UNBOUNDED: BatchSize = BatchSize {
+        rows: usize::MAX,
+        input_bytes: usize::MAX,
+    };
+}
+
+impl Default for BatchSize {
+    /// DataFusion's default batch size, and at most 16 MiB of input per batch: a large file's
+    /// string columns stay far from Arrow's 2 GiB limit, and a consumer that drops each batch
+    /// before the next lets a caching allocator hand the same warm memory back.
+    fn default() -> Self {
+        BatchSize {
+            rows: 8192,
+            input_bytes: 16 << 20,
+        }
+    }
+}
+
+/// Decodes JSON Lines (or one multiLine document) into one batch with exactly `schema`'s
+/// fields, all nullable, applying Spark's conversion rules and parse mode: the whole input as
+/// [`decode_json_batches`] with [`BatchSize::UNBOUNDED`].
 pub fn decode_json_lines(
     data: &[u8],
     file: &str,
     schema: &SchemaRef,
     opts: &JsonOptions,
 ) -> Result<(RecordBatch, DecodeStats), JsonError> {
+    let mut out = None;
+    let stats = decode_json_batches(data, file, schema, opts, BatchSize::UNBOUNDED, |b| {
+        out = Some(b)
+    })?;
+    // There is always a batch; an empty one stands in rather than a panic if that ever changes.
+    let batch = match out {
+        Some(batch) => batch,
+        None => RecordBatch::new_empty(super::output_schema(schema, opts)?),
+    };
+    Ok((batch, stats))
+}
+
+/// Decodes JSON Lines (or one multiLine document) into batches of about `size` with exactly
+/// `schema`'s fields, all nullable, applying Spark's conversion rules and parse mode; each batch
+/// is handed to `on_batch` as soon as it is complete, so the caller can drop it before the next
+/// one is built. There is at least one batch (empty when the input has no rows), and the batches
+/// together hold the rows [`decode_json_lines`] returns. Under FAILFAST, batches before the bad
+/// record may have been handed over before the error is returned.
+///
+/// `file` labels FAILFAST errors and the rescued data's `_file_path`; line numbers in errors
+/// count from the start of `data`. A UTF-8 byte-order mark at the start of `data` is skipped. A
+/// schema field named `opts.column_name_of_corrupt_record` (must be Utf8) receives the raw text
+/// of bad records, and one named `opts.rescued_data_column` (must be Utf8) what did not fit the
+/// schema (see `rescue.rs`); neither is filled from a JSON key.
+pub fn decode_json_batches(
+    data: &[u8],
+    file: &str,
+    schema: &SchemaRef,
+    opts: &JsonOptions,
+    size: BatchSize,
+    mut on_batch: impl FnMut(RecordBatch),
+) -> Result<DecodeStats, JsonError> {
     opts.check_supported()?;
     let (ts_format, date_format) = opts.patterns();
     let plan = plan(schema, opts)?;
@@ -68,6 +126,14 @@ pub fn decode_json_lines(
         stats: DecodeStats::default(),
         ts_format: ts_format.as_ref().map(Option::as_ref),
         date_format: date_format.as_ref().map(Option::as_ref),
+        out_schema: plan.out_schema,
+        corrupt_index: plan.corrupt_index,
+        rescued_index: plan.rescued_index,
+        size,
+        batch_start: 0,
+        batch_lines: 0,
+        batches: 0,
+        on_batch: &mut on_batch,
     };
     let charset = opts.encoding.filter(|c| *c != Charset::Utf8);
     if opts.multi_line {
@@ -95,6 +161,7 @@ pub fn decode_json_lines(
                 Some(text) => d.record(text.as_bytes(), Some(&text), raw, line, None)?,
                 None => d.unparsable(raw, line, format!("malformed {} input", cs.name()))?,
             }
+            d.after_record(end_offset(data, raw), data.len())?;
         }
     } else {
         // Hadoop's line reader drops a BOM at the start of a file.
@@ -106,9 +173,9 @@ pub fn decode_json_lines(
         if let Some(sep) = opts.line_sep.as_deref().filter(|s| !s.is_empty()) {
             // A set lineSep splits on exactly that string (no \r handling), like Hadoop's reader.
             for (i, rec) in split_on(data, sep.as_bytes()).enumerate() {
-                // `rec` is a subslice of `data`: its offset is the pointer difference.
-                let start = rec.as_ptr() as usize - data.as_ptr() as usize;
+                let start = end_offset(data, rec) - rec.len();
                 d.record(rec, line_text(start, rec.len()), rec, i + 1, None)?;
+                d.after_record(end_offset(data, rec), data.len())?;
             }
         } else {
             let mut pos = 0;
@@ -131,32 +198,20 @@ pub fn decode_json_lines(
                 };
                 d.record(rec, line_text(pos, rec.len()), rec, line, Some(plain))?;
                 pos += advance;
-                if line == PRESIZE_AFTER_LINES && pos < data.len() / 4 {
-                    // Extrapolate the sample (with a little slack) to the rest of the input.
-                    d.reserve_scaled((data.len() - pos) as f64 / pos as f64 * 1.02);
-                }
+                d.after_record(pos, data.len())?;
                 line += 1;
             }
         }
     }
-    let rows = d.root.len;
-    let mut columns = d.root.finish_children()?;
-    // Insert the special columns at their schema positions, lowest position first.
-    let mut special = Vec::new();
-    if let (Some(i), Some(c)) = (plan.corrupt_index, d.corrupt.as_mut()) {
-        special.push((i, c.finish_utf8()?));
+    if d.root.len > 0 || d.batches == 0 {
+        d.emit()?;
     }
-    if let (Some(i), Some(c)) = (plan.rescued_index, d.rescued.as_mut()) {
-        special.push((i, c.finish_utf8()?));
-    }
-    special.sort_by_key(|(i, _)| *i);
-    for (i, c) in special {
-        columns.insert(i, c);
-    }
-    let options = RecordBatchOptions::new().with_row_count(Some(rows));
-    let batch = RecordBatch::try_new_with_options(plan.out_schema, columns, &options)?;
-    d.stats.rows = rows;
-    Ok((batch, d.stats))
+    Ok(d.stats)
+}
+
+/// Where `part` (a subslice of `data`) ends, as an offset into `data`.
+fn end_offset(data: &[u8], part: &[u8]) -> usize {
+    part.as_ptr() as usize + part.len() - data.as_ptr() as usize
 }
 
 /// The records of `data` separated by `sep` (a trailing separator ends the last record).
@@ -191,6 +246,18 @@ struct Decoder<'o> {
     stats: DecodeStats,
     ts_format: Option<Option<&'o SparkPattern>>,
     date_format: Option<Option<&'o SparkPattern>>,
+    out_schema: SchemaRef,
+    /// Schema positions of the corrupt-record and rescued-data columns.
+    corrupt_index: Option<usize>,
+    rescued_index: Option<usize>,
+    size: BatchSize,
+    /// Input offset where the current batch's first record starts.
+    batch_start: usize,
+    /// Records (lines) in the current batch.
+    batch_lines: usize,
+    /// Batches handed over so far.
+    batches: usize,
+    on_batch: &'o mut dyn FnMut(RecordBatch),
 }
 
 /// Ends a row: its rescued JSON (or NULL) goes into the rescued-data column, if there is one.
@@ -373,6 +440,58 @@ impl Decoder<'_> {
             }
             ParseMode::FailFast => Err(self.malformed(line, reason)),
         }
+    }
+
+    /// Called after each record with the input offset just past it (`total`: the input's
+    /// length): ends the batch when it is full, or sizes its buffers after a sample of it.
+    fn after_record(&mut self, pos: usize, total: usize) -> Result<(), JsonError> {
+        self.batch_lines += 1;
+        let used = pos.saturating_sub(self.batch_start);
+        if self.root.len >= self.size.rows || used >= self.size.input_bytes {
+            // Input that gave no rows (blank lines, dropped records) starts the next batch
+            // rather than making an empty one.
+            if self.root.len > 0 {
+                self.emit()?;
+            }
+            self.batch_start = pos;
+            self.batch_lines = 0;
+        } else if self.batch_lines == PRESIZE_AFTER_LINES && used > 0 && self.root.len > 0 {
+            // Extrapolate the sample (with a little slack) to what is left of the batch: the
+            // rest of the input, or of the byte or row bound, whichever comes first.
+            let rest = (total - pos).min(self.size.input_bytes - used);
+            let by_bytes = rest as f64 / used as f64;
+            let by_rows = (self.size.rows - self.root.len) as f64 / self.root.len as f64;
+            let factor = by_bytes.min(by_rows) * 1.02;
+            // Growing by doubling is cheap enough when the sample is a large part of the batch.
+            if factor > 3.0 {
+                self.reserve_scaled(factor);
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands the rows decoded so far to `on_batch` as one batch and starts an empty one.
+    fn emit(&mut self) -> Result<(), JsonError> {
+        let rows = self.root.len;
+        let mut columns = self.root.finish_rows()?;
+        // Insert the special columns at their schema positions, lowest position first.
+        let mut special = Vec::new();
+        if let (Some(i), Some(c)) = (self.corrupt_index, self.corrupt.as_mut()) {
+            special.push((i, c.finish_utf8()?));
+        }
+        if let (Some(i), Some(c)) = (self.rescued_index, self.rescued.as_mut()) {
+            special.push((i, c.finish_utf8()?));
+        }
+        special.sort_by_key(|(i, _)| *i);
+        for (i, c) in special {
+            columns.insert(i, c);
+        }
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        let batch = RecordBatch::try_new_with_options(self.out_schema.clone(), columns, &options)?;
+        self.stats.rows += rows;
+        self.batches += 1;
+        (self.on_batch)(batch);
+        Ok(())
     }
 
     /// Reserves column room for `factor` times what was decoded so far.
