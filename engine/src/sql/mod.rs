@@ -4,6 +4,8 @@ pub mod batch_plan;
 pub mod dialect;
 pub mod functions;
 mod generators;
+pub mod literal_types;
+pub mod literals;
 pub mod pipeline;
 pub mod rewrite;
 pub mod session;

@@ -14,6 +14,7 @@ use datafusion::sql::sqlparser::parser::Parser;
 use super::dialect::SparkDialect;
 use super::functions::{register_spark_compat, SparkConf};
 use super::generators::rewrite_generators;
+use super::literal_types::spark_literal_types;
 use super::rewrite::{apply_spark_semantics, pin_current_time};
 use super::struct_star::expand_struct_stars;
 use crate::error::{Error, Result};
@@ -168,6 +169,7 @@ pub async fn plan_sql_at(
             None => return Err(e.into()),
         },
     };
+    let plan = spark_literal_types(plan)?;
     Ok(ctx.execute_logical_plan(plan).await?)
 }
 

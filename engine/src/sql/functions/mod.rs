@@ -84,6 +84,7 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(strings::Concat::new(conf)),
         ScalarUDF::new_from_impl(strings::BRound::default()),
         ScalarUDF::new_from_impl(strings::TypeOf::default()),
+        ScalarUDF::new_from_impl(crate::sql::literals::TypedLiteral::default()),
     ]
 }
 

@@ -1,0 +1,203 @@
+//! Spark's literal types, applied to a planned query before DataFusion's analyzer coerces types.
+//!
+//! DataFusion's SQL planner makes every integer literal BIGINT (a `u64` one UBIGINT); Spark makes
+//! it INT when it fits in 32 bits, else BIGINT, else DECIMAL(digits, 0). The difference shows in
+//! result types (`array(1, 2)` is `array<int>`, `coalesce(int_col, -1)` is INT) and in overflow
+//! (`int_col + 1` stays INT and wraps, or raises under ANSI, instead of widening). So after
+//! planning, [`spark_literal_types`]:
+//!
+//! * replaces the `spark_typed_literal` markers ([`super::literals`]) by their literals;
+//! * narrows BIGINT literals that fit to INT, and makes UBIGINT ones DECIMAL;
+//! * gives an integer literal that meets a DECIMAL in arithmetic just the precision it needs
+//!   (Spark's `DecimalPrecision` with `literalPickMinimumPrecision`: `2 * 1.5` is DECIMAL(4,1),
+//!   not DECIMAL(13,1)).
+//!
+//! LIMIT and OFFSET keep BIGINT (DataFusion reads them as such), as does `count(*)`'s `1`
+//! (DataFusion recognises `count(*)` by it). Names of rewritten output columns are kept, so the
+//! plan's columns are named as DataFusion planned them.
+//!
+//! Checked against PySpark 4.0.1 (tests/golden `cast_literal_int_type`,
+//! `cast_integer_arithmetic_types`, `int_add_overflow_*`, `concat_arrays`, ...).
+
+use std::sync::Arc;
+
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::{DFSchema, Result, ScalarValue};
+use datafusion::logical_expr::expr_rewriter::NamePreserver;
+use datafusion::logical_expr::utils::merge_schema;
+use datafusion::logical_expr::{
+    BinaryExpr, Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder, Operator, Union, Values,
+};
+use datafusion::optimizer::analyzer::type_coercion::coerce_union_schema;
+
+use super::literals::{literal_value, marker_args, TYPED_LITERAL};
+
+/// Applies Spark's literal types to a planned query (see the module docs).
+pub fn spark_literal_types(plan: LogicalPlan) -> Result<LogicalPlan> {
+    plan.transform_up_with_subqueries(rewrite_node)
+        .map(|t| t.data)
+}
+
+fn rewrite_node(node: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
+    match node {
+        // DataFusion requires LIMIT/OFFSET to be BIGINT.
+        LogicalPlan::Limit(_) => Ok(Transformed::no(node)),
+        LogicalPlan::Values(Values { schema, values }) => {
+            let mut changed = false;
+            let empty = DFSchema::empty();
+            let values = values
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|e| {
+                            let t = rewrite_expr(e, &empty)?;
+                            changed |= t.transformed;
+                            Ok(t.data)
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+                .collect::<Result<Vec<_>>>()?;
+            if !changed {
+                return Ok(Transformed::no(LogicalPlan::Values(Values {
+                    schema,
+                    values,
+                })));
+            }
+            // The column types follow the rows' (narrowed) types, as the builder infers them.
+            LogicalPlanBuilder::values(values)?
+                .build()
+                .map(Transformed::yes)
+        }
+        LogicalPlan::Union(Union { inputs, schema }) => {
+            // Inputs may have narrowed; the analyzer casts each to the union's coerced schema.
+            let coerced = Arc::new(coerce_union_schema(&inputs)?);
+            let changed = coerced.fields() != schema.fields();
+            let union = LogicalPlan::Union(Union {
+                inputs,
+                schema: if changed { coerced } else { schema },
+            });
+            Ok(Transformed::new_transformed(union, changed))
+        }
+        node => {
+            let schema = merge_schema(&node.inputs());
+            let names = NamePreserver::new(&node);
+            let t = node.map_expressions(|e| {
+                let saved = names.save(&e);
+                Ok(rewrite_expr(e, &schema)?.update_data(|e| saved.restore(e)))
+            })?;
+            if t.transformed {
+                t.map_data(|p| p.recompute_schema())
+            } else {
+                Ok(t)
+            }
+        }
+    }
+}
+
+/// Spark's literal types inside one expression, over its input `schema`.
+fn rewrite_expr(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
+    e.transform_down(|e| literal(e))?
+        .transform_data(|e| e.transform_up(|e| decimal_operand(e, schema)))
+}
+
+/// One literal as Spark types it (top-down, so markers and `count(*)` are left whole).
+fn literal(e: Expr) -> Result<Transformed<Expr>> {
+    match e {
+        Expr::ScalarFunction(ref f) if f.name() == TYPED_LITERAL => {
+            let args: Vec<Option<&ScalarValue>> = f
+                .args
+                .iter()
+                .map(|a| match a {
+                    Expr::Literal(v, _) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            let Some((text, kind)) = marker_args(&args) else {
+                return Ok(Transformed::no(e));
+            };
+            let value = literal_value(&text, kind)
+                .map_err(|msg| datafusion::common::DataFusionError::Plan(msg))?;
+            Ok(Transformed::new(
+                Expr::Literal(value, None),
+                true,
+                TreeNodeRecursion::Jump,
+            ))
+        }
+        Expr::AggregateFunction(ref a) if is_count_star(a.func.name(), &a.params.args) => {
+            Ok(Transformed::new(e, false, TreeNodeRecursion::Jump))
+        }
+        Expr::WindowFunction(ref w) if is_count_star(w.fun.name(), &w.params.args) => {
+            Ok(Transformed::new(e, false, TreeNodeRecursion::Jump))
+        }
+        Expr::Literal(ScalarValue::Int64(Some(v)), meta) => match i32::try_from(v) {
+            Ok(v) => Ok(Transformed::yes(Expr::Literal(
+                ScalarValue::Int32(Some(v)),
+                meta,
+            ))),
+            Err(_) => Ok(Transformed::no(Expr::Literal(
+                ScalarValue::Int64(Some(v)),
+                meta,
+            ))),
+        },
+        // Above i64::MAX Spark reads an integer as DECIMAL(digits, 0).
+        Expr::Literal(ScalarValue::UInt64(Some(v)), meta) => {
+            let digits = v.to_string().len() as u8;
+            Ok(Transformed::yes(Expr::Literal(
+                ScalarValue::Decimal128(Some(i128::from(v)), digits, 0),
+                meta,
+            )))
+        }
+        e => Ok(Transformed::no(e)),
+    }
+}
+
+/// `count(*)` as DataFusion plans it: `count(Int64(1))`.
+fn is_count_star(name: &str, args: &[Expr]) -> bool {
+    name.eq_ignore_ascii_case("count")
+        && matches!(args, [Expr::Literal(ScalarValue::Int64(Some(1)), _)])
+}
+
+/// An integer literal in arithmetic with a DECIMAL as DECIMAL(digits, 0).
+fn decimal_operand(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
+    let Expr::BinaryExpr(BinaryExpr { left, op, right }) = e else {
+        return Ok(Transformed::no(e));
+    };
+    let arithmetic = matches!(
+        op,
+        Operator::Plus | Operator::Minus | Operator::Multiply | Operator::Modulo
+    );
+    let is_decimal = |x: &Expr| {
+        matches!(
+            x.get_type(schema),
+            Ok(datafusion::arrow::datatypes::DataType::Decimal128(..))
+        )
+    };
+    let (left, right, changed) = match (integer_literal(&left), integer_literal(&right)) {
+        (Some(v), None) if arithmetic && is_decimal(&right) => (minimal_decimal(v), *right, true),
+        (None, Some(v)) if arithmetic && is_decimal(&left) => (*left, minimal_decimal(v), true),
+        _ => (*left, *right, false),
+    };
+    Ok(Transformed::new_transformed(
+        Expr::BinaryExpr(BinaryExpr::new(Box::new(left), op, Box::new(right))),
+        changed,
+    ))
+}
+
+fn integer_literal(e: &Expr) -> Option<i64> {
+    match e {
+        Expr::Literal(ScalarValue::Int8(Some(v)), _) => Some(i64::from(*v)),
+        Expr::Literal(ScalarValue::Int16(Some(v)), _) => Some(i64::from(*v)),
+        Expr::Literal(ScalarValue::Int32(Some(v)), _) => Some(i64::from(*v)),
+        Expr::Literal(ScalarValue::Int64(Some(v)), _) => Some(*v),
+        _ => None,
+    }
+}
+
+/// Spark's `DecimalType.fromLiteral` of an integer: just its digits.
+fn minimal_decimal(v: i64) -> Expr {
+    let digits = v.unsigned_abs().to_string().len() as u8;
+    Expr::Literal(
+        ScalarValue::Decimal128(Some(i128::from(v)), digits, 0),
+        None,
+    )
+}
