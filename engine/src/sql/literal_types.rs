@@ -201,3 +201,59 @@ fn minimal_decimal(v: i64) -> Expr {
         None,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sql::session::{new_context, plan_sql, Settings};
+    use datafusion::arrow::datatypes::DataType;
+
+    async fn types(sql: &str) -> Vec<DataType> {
+        let ctx = new_context(&Settings::default()).unwrap();
+        let df = plan_sql(&ctx, sql, true).await.unwrap();
+        let batches = df.collect().await.unwrap();
+        batches[0]
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn literals_are_typed_like_spark() {
+        assert_eq!(
+            types("SELECT 1, 2147483648, 9223372036854775808, 1e3, 10L, 7S, 3Y, 1.5F, 1.5BD").await,
+            vec![
+                DataType::Int32,
+                DataType::Int64,
+                DataType::Decimal128(19, 0),
+                DataType::Float64,
+                DataType::Int64,
+                DataType::Int16,
+                DataType::Int8,
+                DataType::Float32,
+                DataType::Decimal128(2, 1),
+            ]
+        );
+        // Integer literals in DECIMAL arithmetic take just their digits: DECIMAL(1,0) * DECIMAL(2,1).
+        assert_eq!(
+            types("SELECT 2 * 1.5, 1 + 1L").await,
+            vec![DataType::Decimal128(4, 1), DataType::Int64]
+        );
+    }
+
+    #[tokio::test]
+    async fn limit_values_and_count_star_still_plan() {
+        let ctx = new_context(&Settings::default()).unwrap();
+        let sql = "SELECT x, count(*) AS n FROM (VALUES (1), (2), (2)) AS v(x) \
+                   GROUP BY x ORDER BY x LIMIT 1 OFFSET 1";
+        let batches = plan_sql(&ctx, sql, true)
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(batches[0].schema().field(0).data_type(), &DataType::Int32);
+        assert_eq!(batches[0].num_rows(), 1);
+    }
+}

@@ -1,6 +1,7 @@
 //! The SQL layer: DataFusion session with Spark functions, and the pipeline-file parser.
 
 pub mod batch_plan;
+pub mod coercion;
 pub mod dialect;
 pub mod functions;
 mod generators;

@@ -6,11 +6,12 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use datafusion::dataframe::DataFrame;
-use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::{FunctionRegistry, SessionStateBuilder};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::parser::Parser;
 
+use super::coercion::SparkCoercion;
 use super::dialect::SparkDialect;
 use super::functions::{register_spark_compat, SparkConf};
 use super::generators::rewrite_generators;
@@ -124,6 +125,8 @@ pub fn new_context(settings: &Settings) -> Result<SessionContext> {
     let mut ctx = SessionContext::new_with_state(state);
     datafusion_spark::register_all(&mut ctx)?;
     register_spark_compat(&ctx, &spark);
+    // After DataFusion's planners, which leave arithmetic and comparisons to the default.
+    ctx.register_expr_planner(Arc::new(SparkCoercion::new(&spark)))?;
     Ok(ctx)
 }
 
