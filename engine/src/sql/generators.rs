@@ -143,7 +143,7 @@ async fn argument_type(
         .statement_to_plan(DfStatement::Statement(Box::new(stmt)))
         .await
         .ok()?;
-    let plan = super::literal_types::spark_literal_types(plan).ok()?;
+    let plan = super::literal_types::spark_literal_types(plan, false).ok()?;
     let field = plan
         .schema()
         .field_with_unqualified_name(PROBE_ALIAS)

@@ -10,7 +10,10 @@
 //! * narrows BIGINT literals that fit to INT, and makes UBIGINT ones DECIMAL;
 //! * gives an integer literal that meets a DECIMAL in arithmetic just the precision it needs
 //!   (Spark's `DecimalPrecision` with `literalPickMinimumPrecision`: `2 * 1.5` is DECIMAL(4,1),
-//!   not DECIMAL(13,1)).
+//!   not DECIMAL(13,1));
+//! * with ANSI on, makes integer `+`, `-`, `*` raise on overflow like Spark
+//!   ([`super::functions::checked_arithmetic`]); without ANSI they wrap, as in Spark, now that
+//!   `int_col + 1` is INT.
 //!
 //! LIMIT and OFFSET keep BIGINT (DataFusion reads them as such), as does `count(*)`'s `1`
 //! (DataFusion recognises `count(*)` by it). Names of rewritten output columns are kept, so the
@@ -21,24 +24,49 @@
 
 use std::sync::Arc;
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{DFSchema, Result, ScalarValue};
+use datafusion::logical_expr::expr::{Cast, ScalarFunction};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
+use datafusion::logical_expr::type_coercion::binary::BinaryTypeCoercer;
 use datafusion::logical_expr::utils::merge_schema;
 use datafusion::logical_expr::{
-    BinaryExpr, Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder, Operator, Union, Values,
+    BinaryExpr, Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder, Operator, ScalarUDF, Union,
+    Values,
 };
 use datafusion::optimizer::analyzer::type_coercion::coerce_union_schema;
 
+use super::functions::checked_arithmetic::{ArithmeticOp, CheckedArithmetic};
 use super::literals::{literal_value, marker_args, TYPED_LITERAL};
 
-/// Applies Spark's literal types to a planned query (see the module docs).
-pub fn spark_literal_types(plan: LogicalPlan) -> Result<LogicalPlan> {
-    plan.transform_up_with_subqueries(rewrite_node)
+/// Applies Spark's literal types (and, with `ansi`, checked integer arithmetic) to a planned
+/// query (see the module docs).
+pub fn spark_literal_types(plan: LogicalPlan, ansi: bool) -> Result<LogicalPlan> {
+    let checked = ansi.then(Checked::default);
+    plan.transform_up_with_subqueries(|node| rewrite_node(node, checked.as_ref()))
         .map(|t| t.data)
 }
 
-fn rewrite_node(node: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
+/// The checked forms of integer `+`, `-`, `*`.
+struct Checked {
+    add: Arc<ScalarUDF>,
+    subtract: Arc<ScalarUDF>,
+    multiply: Arc<ScalarUDF>,
+}
+
+impl Default for Checked {
+    fn default() -> Self {
+        let udf = |op| Arc::new(ScalarUDF::new_from_impl(CheckedArithmetic::new(op)));
+        Checked {
+            add: udf(ArithmeticOp::Add),
+            subtract: udf(ArithmeticOp::Subtract),
+            multiply: udf(ArithmeticOp::Multiply),
+        }
+    }
+}
+
+fn rewrite_node(node: LogicalPlan, checked: Option<&Checked>) -> Result<Transformed<LogicalPlan>> {
     match node {
         // DataFusion requires LIMIT/OFFSET to be BIGINT.
         LogicalPlan::Limit(_) => Ok(Transformed::no(node)),
@@ -50,7 +78,7 @@ fn rewrite_node(node: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
                 .map(|row| {
                     row.into_iter()
                         .map(|e| {
-                            let t = rewrite_expr(e, &empty)?;
+                            let t = rewrite_expr(e, &empty, checked)?;
                             changed |= t.transformed;
                             Ok(t.data)
                         })
@@ -83,21 +111,68 @@ fn rewrite_node(node: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
             let names = NamePreserver::new(&node);
             let t = node.map_expressions(|e| {
                 let saved = names.save(&e);
-                Ok(rewrite_expr(e, &schema)?.update_data(|e| saved.restore(e)))
+                Ok(rewrite_expr(e, &schema, checked)?.update_data(|e| saved.restore(e)))
             })?;
-            if t.transformed {
-                t.map_data(|p| p.recompute_schema())
-            } else {
-                Ok(t)
-            }
+            // Recomputed even when this node's expressions stayed: an input's types may have
+            // changed below it.
+            t.map_data(|p| p.recompute_schema())
         }
     }
 }
 
 /// Spark's literal types inside one expression, over its input `schema`.
-fn rewrite_expr(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
-    e.transform_down(|e| literal(e))?
-        .transform_data(|e| e.transform_up(|e| decimal_operand(e, schema)))
+fn rewrite_expr(
+    e: Expr,
+    schema: &DFSchema,
+    checked: Option<&Checked>,
+) -> Result<Transformed<Expr>> {
+    e.transform_down(literal)?.transform_data(|e| {
+        e.transform_up(|e| {
+            decimal_operand(e, schema)?.transform_data(|e| match checked {
+                Some(c) => checked_arithmetic(e, schema, c),
+                None => Ok(Transformed::no(e)),
+            })
+        })
+    })
+}
+
+/// Integer `+`, `-`, `*` as the checked functions, on operands cast to DataFusion's common type.
+fn checked_arithmetic(e: Expr, schema: &DFSchema, checked: &Checked) -> Result<Transformed<Expr>> {
+    let Expr::BinaryExpr(BinaryExpr { left, op, right }) = &e else {
+        return Ok(Transformed::no(e));
+    };
+    let udf = match op {
+        Operator::Plus => &checked.add,
+        Operator::Minus => &checked.subtract,
+        Operator::Multiply => &checked.multiply,
+        _ => return Ok(Transformed::no(e)),
+    };
+    let (Ok(lt), Ok(rt)) = (left.get_type(schema), right.get_type(schema)) else {
+        return Ok(Transformed::no(e));
+    };
+    if !lt.is_integer() || !rt.is_integer() {
+        return Ok(Transformed::no(e));
+    }
+    let Ok((lc, rc)) = BinaryTypeCoercer::new(&lt, op, &rt).get_input_types() else {
+        return Ok(Transformed::no(e));
+    };
+    if lc != rc || !lc.is_integer() {
+        return Ok(Transformed::no(e));
+    }
+    let udf = Arc::clone(udf);
+    let Expr::BinaryExpr(BinaryExpr { left, right, .. }) = e else {
+        return Ok(Transformed::no(e));
+    };
+    let cast = |x: Expr, from: &DataType| {
+        if *from == lc {
+            x
+        } else {
+            Expr::Cast(Cast::new(Box::new(x), lc.clone()))
+        }
+    };
+    Ok(Transformed::yes(Expr::ScalarFunction(
+        ScalarFunction::new_udf(udf, vec![cast(*left, &lt), cast(*right, &rt)]),
+    )))
 }
 
 /// One literal as Spark types it (top-down, so markers and `count(*)` are left whole).
@@ -166,12 +241,7 @@ fn decimal_operand(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
         op,
         Operator::Plus | Operator::Minus | Operator::Multiply | Operator::Modulo
     );
-    let is_decimal = |x: &Expr| {
-        matches!(
-            x.get_type(schema),
-            Ok(datafusion::arrow::datatypes::DataType::Decimal128(..))
-        )
-    };
+    let is_decimal = |x: &Expr| matches!(x.get_type(schema), Ok(DataType::Decimal128(..)));
     let (left, right, changed) = match (integer_literal(&left), integer_literal(&right)) {
         (Some(v), None) if arithmetic && is_decimal(&right) => (minimal_decimal(v), *right, true),
         (None, Some(v)) if arithmetic && is_decimal(&left) => (*left, minimal_decimal(v), true),
