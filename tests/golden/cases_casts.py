@@ -106,4 +106,32 @@ CASES += [
     lit("cast_literal_int_type", "SELECT 1 AS a, 2147483648 AS b, 1.5 AS c, 1e3 AS d, 'x' AS e, true AS f, NULL AS g"),
     lit("cast_literal_typed", "SELECT DATE'2024-05-01' AS d, TIMESTAMP'2024-05-01 12:00:00' AS ts, X'0A0B' AS b, 10L AS l, 1.5D AS dd, 7S AS sm, 3Y AS ti, 1.5BD AS bd"),
     lit("cast_integer_arithmetic_types", "SELECT 1 + 1 AS a, 3 / 2 AS b, 7 div 2 AS c, 2 * 1.5 AS d, 1 + 1L AS e"),
+    lit("cast_literal_typed_forms", "SELECT -128Y AS a, 32767S AS b, 1E3D AS c, 1e3F AS d, .5BD AS e, 0.01BD AS f, 1e3BD AS g, 10l AS h, "
+        "1D AS i, 2.f AS j, - 7L AS k"),
+    lit("cast_literal_big_numbers", "SELECT 9223372036854775808 AS a, -9223372036854775808 AS b, -2147483648 AS c, 2147483647 AS d, "
+        "12345678901234567890123 AS e, 1.5e-2 AS f, .5 AS g, 1. AS h, 12345678901234567890.5 AS i"),
+    lit("cast_literal_typeof", "SELECT typeof(1) AS a, typeof(1L) AS b, typeof(1.5) AS c, typeof(1e3) AS d, typeof(1S) AS e, typeof(1Y) AS f, "
+        "typeof(1.5BD) AS g, typeof(1.5F) AS h, typeof(X'0A') AS i"),
+    lit("cast_literal_tinyint_out_of_range", "SELECT 128Y AS a"),
+    lit("cast_literal_bigint_out_of_range", "SELECT 9223372036854775808L AS a"),
+    lit("cast_literal_exponent_suffix_not_alias", "SELECT 1e3D AS x, 2E1f AS y"),
+    lit("cast_literal_decimal_arithmetic", "SELECT 1 + 1.5 AS a, 1.5 * 1.5 AS b, 10 - 0.25 AS c, 7 % 2.5 AS d, 100 * 0.01 AS e, -3 * 1.5 AS f"),
+    lit("cast_literal_mixed_widening", "SELECT array(1, 2.5) AS a, coalesce(1, 1.5) AS b, CASE WHEN true THEN 1 ELSE 2.5 END AS c, "
+        "greatest(1, 2.5) AS d, array(1, 2147483648) AS e, array(1, 1e0) AS f"),
+    lit("cast_literal_union_widening", "SELECT 1 AS x UNION ALL SELECT 2147483648 AS x ORDER BY x"),
+    lit("cast_literal_union_int", "SELECT typeof(x) AS t FROM (SELECT 1 AS x UNION ALL SELECT 2 AS x) ORDER BY t"),
+    col("cast_literal_int_column_comparisons", "array(s > 100, s = 2147483648, s BETWEEN 1 AND 10, s IN (1, 5), s < 1e3)", [5, 200, None], typ="INT"),
+    col("implicit_string_comparison_legacy_int", "array(s = 1, s > 1, s < 2)", ["1.5", "1", " 2 ", "x"], ansi=False),
+    col("implicit_string_comparison_decimal_ansi_off", "s = 1.5", ["1.5", "1.50", "x"], ansi=False),
+    col("implicit_string_comparison_double_ansi_on", "s = 1.5", ["1.5", "1.50", "2"]),
+    col("implicit_string_plus_decimal_ansi_on", "s + 1.5", ["26", "1.25"]),
+    col("implicit_string_plus_bigint_literal_ansi_on", "s + 1L", ["26", " 7 "]),
+    col("implicit_string_bitwise_ansi_on", "s & 3", ["26", "7"]),
+    col("implicit_string_times_string_ansi_off", "s * s", ["3", "1.5", "x"], ansi=False),
+    col("implicit_string_times_string_ansi_on", "s * s", ["3"]),
+    col("implicit_string_minus_int_ansi_off", "s - 1", ["3", "0.5", ""], ansi=False),
+    col("implicit_string_modulo_ansi_on", "s % 7", ["26"]),
+    tbl("implicit_string_plus_int_column_ansi_on", "SELECT s + i AS r, typeof(s + i) AS t FROM t", [{"s": "26", "i": 5}], "s STRING, i INT"),
+    tbl("implicit_string_plus_int_column_ansi_off", "SELECT s + i AS r, typeof(s + i) AS t FROM t", [{"s": "26", "i": 5}, {"s": "x", "i": 1}],
+        "s STRING, i INT", ansi=False),
 ]

@@ -16,7 +16,8 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{exec_err, plan_err, Result, ScalarValue};
 use datafusion::logical_expr::{
-    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, Expr as LogicalExpr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDFImpl,
+    Signature, Volatility,
 };
 use datafusion::sql::sqlparser::ast::Expr;
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
@@ -350,6 +351,20 @@ impl ScalarUDFImpl for TypedLiteral {
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
         plan_err!("{TYPED_LITERAL}: return_field_from_args is used")
+    }
+
+    /// Named like the literal that replaces the call, so the column keeps one name.
+    fn schema_name(&self, args: &[LogicalExpr]) -> Result<String> {
+        let scalars: Vec<Option<&ScalarValue>> = args
+            .iter()
+            .map(|a| match a {
+                LogicalExpr::Literal(v, _) => Some(v),
+                _ => None,
+            })
+            .collect();
+        Ok(LogicalExpr::Literal(Self::value(&scalars)?, None)
+            .schema_name()
+            .to_string())
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
