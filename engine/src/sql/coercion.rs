@@ -10,7 +10,8 @@
 //!   arithmetic are refused.
 //! * ANSI off (`TypeCoercion.PromoteStrings`): in arithmetic a STRING is cast to DOUBLE (also
 //!   two strings); in a comparison it is cast to the other side's numeric type (`'1.5' = 1` is
-//!   true: the string becomes INT 1); the cast gives NULL for a malformed string.
+//!   true: the string becomes INT 1), DOUBLE next to a DECIMAL; the cast gives NULL for a
+//!   malformed string.
 //!
 //! `/` and `div` are Spark functions here (`spark_divide`, `spark_div`), not operators, and
 //! CASE/COALESCE/IN keep DataFusion's coercion.
@@ -97,6 +98,15 @@ impl SparkCoercion {
         } else {
             match class {
                 OpClass::Arithmetic if is_numeric(other_type) || is_string(other_type) => {
+                    Some("DOUBLE".into())
+                }
+                // Next to a DECIMAL the string becomes DOUBLE ('26' = 1.5 is false, not NULL).
+                OpClass::Comparison
+                    if matches!(
+                        other_type,
+                        DataType::Decimal128(..) | DataType::Decimal256(..)
+                    ) =>
+                {
                     Some("DOUBLE".into())
                 }
                 OpClass::Comparison if is_numeric(other_type) => {
@@ -212,7 +222,8 @@ mod tests {
             ("double".into(), "6.0".into())
         );
         assert_eq!(typed("'x' + 1", false).await.unwrap().1, "");
-        // '1.5' becomes INT 1 next to the INT literal.
+        // '1.5' becomes INT 1 next to the INT literal, DOUBLE next to a DECIMAL.
         assert_eq!(typed("'1.5' = 1", false).await.unwrap().1, "true");
+        assert_eq!(typed("'26' = 1.5", false).await.unwrap().1, "false");
     }
 }
