@@ -134,6 +134,15 @@ CASES += [
     col("implicit_string_times_string_ansi_on", "s * s", ["3"]),
     col("implicit_string_minus_int_ansi_off", "s - 1", ["3", "0.5", ""], ansi=False),
     col("implicit_string_modulo_ansi_on", "s % 7", ["26"]),
+    lit("implicit_mix_ansi_off", "SELECT coalesce('x', 1) AS a, CASE WHEN true THEN '1.5' ELSE 1.5 END AS b, if(true, '1.5', 1) AS c, "
+        "nvl2('s', 1, 'x') AS d, ' 1' IN (1) AS e, '1.0' IN (1) AS f, typeof(coalesce('x', 1)) AS g, coalesce(CAST(1.5 AS FLOAT), '2') AS h",
+        ansi=False),
+    lit("implicit_mix_ansi_on", "SELECT coalesce('26', 1) AS a, typeof(coalesce('26', 1)) AS b, CASE WHEN true THEN '1.5' ELSE 1.5 END AS c, "
+        "nvl('2', 1.5) AS d, ' 1' IN (1) AS e, '26' IN (1.5, 26) AS f, if(false, 1, '7') AS g, typeof(if(false, 1, '7')) AS h"),
+    lit("implicit_mix_bad_ansi_on", "SELECT coalesce('x', 1) AS a"),
+    lit("implicit_in_bad_ansi_on", "SELECT '1.0' IN (1) AS a"),
+    col("implicit_mix_column_ansi_off", "array(coalesce(s, 1), nvl(s, 1.5), CASE WHEN s IS NULL THEN 0 ELSE s END)", ["26", "x", None], ansi=False),
+    col("implicit_mix_column_ansi_on", "array(coalesce(s, 1), nvl(s, 0), CASE WHEN s IS NULL THEN 0 ELSE s END)", ["26", " 7 ", None]),
     tbl("implicit_string_plus_int_column_ansi_on", "SELECT s + i AS r, typeof(s + i) AS t FROM t", [{"s": "26", "i": 5}], "s STRING, i INT"),
     tbl("implicit_string_plus_int_column_ansi_off", "SELECT s + i AS r, typeof(s + i) AS t FROM t", [{"s": "26", "i": 5}, {"s": "x", "i": 1}],
         "s STRING, i INT", ansi=False),

@@ -19,10 +19,13 @@
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
+use datafusion::common::tree_node::Transformed;
 use datafusion::common::{DFSchema, Result, ScalarValue};
+use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExpr};
 use datafusion::logical_expr::{lit, Expr, ExprSchemable, ScalarUDF};
+use datafusion::prelude::SessionContext;
 use datafusion::sql::sqlparser::ast::BinaryOperator;
 
 use super::functions::spark_cast::{CastMode, SparkCast};
@@ -83,6 +86,19 @@ impl SparkCoercion {
             ansi: conf.ansi,
             cast: Arc::new(ScalarUDF::new_from_impl(SparkCast::new(conf))),
         }
+    }
+
+    /// The planner for a session that has spate's functions (`spark_cast`) registered.
+    pub fn for_session(ctx: &SessionContext, ansi: bool) -> Result<Self> {
+        Ok(SparkCoercion {
+            ansi,
+            cast: ctx.udf(super::functions::spark_cast::NAME)?,
+        })
+    }
+
+    /// Whether this applies ANSI's rules.
+    pub fn ansi(&self) -> bool {
+        self.ansi
     }
 
     /// The Spark type a string operand is cast to, next to `other` (of type `other_type`).
@@ -173,6 +189,115 @@ impl ExprPlanner for SparkCoercion {
     }
 }
 
+/// Which values of an expression Spark brings to one type: CASE results, the arguments of
+/// `coalesce`/`nvl`/`nvl2`/`if`, and an IN's value with its list.
+fn value_positions(e: &Expr) -> Vec<&Expr> {
+    match e {
+        Expr::Case(c) => c
+            .when_then_expr
+            .iter()
+            .map(|(_, then)| then.as_ref())
+            .chain(c.else_expr.as_deref())
+            .collect(),
+        Expr::ScalarFunction(f) => match f.name() {
+            "coalesce" | "nvl" => f.args.iter().collect(),
+            "if" | "nvl2" => f.args.iter().skip(1).collect(),
+            _ => vec![],
+        },
+        Expr::InList(i) => std::iter::once(i.expr.as_ref()).chain(&i.list).collect(),
+        _ => vec![],
+    }
+}
+
+/// Spark's common type of values that mix STRING and numbers (`findWiderCommonType`): with ANSI
+/// the strings become BIGINT (next to integers only) or everything DOUBLE, with ANSI's cast;
+/// without ANSI the numbers become STRING. DataFusion would cast the strings to the number's type with its
+/// own cast, which fails the query on a malformed string even without ANSI.
+/// `None` when the values do not mix strings and numbers only.
+fn mixed_value_casts(types: &[DataType], ansi: bool) -> Option<Vec<Option<&'static str>>> {
+    let values = types.iter().filter(|t| **t != DataType::Null);
+    let (mut strings, mut numbers, mut integral) = (false, false, true);
+    for t in values {
+        if is_string(t) {
+            strings = true;
+        } else if is_numeric(t) {
+            numbers = true;
+            integral &= is_integral(t);
+        } else {
+            return None;
+        }
+    }
+    if !(strings && numbers) {
+        return None;
+    }
+    Some(
+        types
+            .iter()
+            .map(|t| match (ansi, is_string(t), is_numeric(t)) {
+                (true, true, _) if integral => Some("BIGINT"),
+                // DOUBLE is also wider than the DECIMALs (DataFusion would pick a DECIMAL).
+                (true, true, _) | (true, _, true) if !integral => Some("DOUBLE"),
+                (false, _, true) => Some("STRING"),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+impl SparkCoercion {
+    /// Spark's coercion of CASE/coalesce/nvl/nvl2/if/IN values mixing strings and numbers,
+    /// over the expression's input `schema` (run before DataFusion's analyzer).
+    pub fn coerce_mixed_values(&self, e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
+        let positions = value_positions(&e);
+        if positions.len() < 2 {
+            return Ok(Transformed::no(e));
+        }
+        let Ok(types) = positions
+            .iter()
+            .map(|x| x.get_type(schema))
+            .collect::<Result<Vec<_>>>()
+        else {
+            return Ok(Transformed::no(e));
+        };
+        let Some(casts) = mixed_value_casts(&types, self.ansi) else {
+            return Ok(Transformed::no(e));
+        };
+        let mut casts = casts.into_iter();
+        let mut cast = |x: Box<Expr>| match casts.next().flatten() {
+            Some(t) => Box::new(self.spark_cast(*x, t)),
+            None => x,
+        };
+        let e = match e {
+            Expr::Case(mut c) => {
+                c.when_then_expr = c
+                    .when_then_expr
+                    .into_iter()
+                    .map(|(when, then)| (when, cast(then)))
+                    .collect();
+                c.else_expr = c.else_expr.map(&mut cast);
+                Expr::Case(c)
+            }
+            Expr::ScalarFunction(mut f) => {
+                let skip = usize::from(matches!(f.name(), "if" | "nvl2"));
+                f.args = f
+                    .args
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, a)| if i < skip { a } else { *cast(Box::new(a)) })
+                    .collect();
+                Expr::ScalarFunction(f)
+            }
+            Expr::InList(mut i) => {
+                i.expr = cast(i.expr);
+                i.list = i.list.into_iter().map(|a| *cast(Box::new(a))).collect();
+                Expr::InList(i)
+            }
+            other => return Ok(Transformed::no(other)),
+        };
+        Ok(Transformed::yes(e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::sql::session::{keys, new_context, plan_sql, Settings};
@@ -225,5 +350,27 @@ mod tests {
         // '1.5' becomes INT 1 next to the INT literal, DOUBLE next to a DECIMAL.
         assert_eq!(typed("'1.5' = 1", false).await.unwrap().1, "true");
         assert_eq!(typed("'26' = 1.5", false).await.unwrap().1, "false");
+    }
+
+    #[tokio::test]
+    async fn mixed_values_take_sparks_common_type() {
+        assert_eq!(
+            typed("coalesce('26', 1)", true).await.unwrap(),
+            ("bigint".into(), "26".into())
+        );
+        assert_eq!(
+            typed("CASE WHEN true THEN '1.5' ELSE 1.5 END", true)
+                .await
+                .unwrap(),
+            ("double".into(), "1.5".into())
+        );
+        assert!(typed("coalesce('x', 1)", true).await.is_err());
+        // Without ANSI the numbers become strings: no failing cast of 'x'.
+        assert_eq!(
+            typed("coalesce('x', 1)", false).await.unwrap(),
+            ("string".into(), "x".into())
+        );
+        assert_eq!(typed("' 1' IN (1)", false).await.unwrap().1, "false");
+        assert_eq!(typed("' 1' IN (1)", true).await.unwrap().1, "true");
     }
 }

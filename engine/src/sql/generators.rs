@@ -143,7 +143,8 @@ async fn argument_type(
         .statement_to_plan(DfStatement::Statement(Box::new(stmt)))
         .await
         .ok()?;
-    let plan = super::literal_types::spark_literal_types(plan, false).ok()?;
+    let coercion = super::coercion::SparkCoercion::for_session(ctx, false).ok()?;
+    let plan = super::literal_types::spark_literal_types(plan, &coercion).ok()?;
     let field = plan
         .schema()
         .field_with_unqualified_name(PROBE_ALIAS)

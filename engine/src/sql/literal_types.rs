@@ -11,6 +11,8 @@
 //! * gives an integer literal that meets a DECIMAL in arithmetic just the precision it needs
 //!   (Spark's `DecimalPrecision` with `literalPickMinimumPrecision`: `2 * 1.5` is DECIMAL(4,1),
 //!   not DECIMAL(13,1));
+//! * brings CASE/coalesce/nvl/nvl2/if/IN values that mix strings and numbers to Spark's common
+//!   type ([`SparkCoercion::coerce_mixed_values`]);
 //! * with ANSI on, makes integer `+`, `-`, `*` raise on overflow like Spark
 //!   ([`super::functions::checked_arithmetic`]); without ANSI they wrap, as in Spark, now that
 //!   `int_col + 1` is INT.
@@ -37,15 +39,28 @@ use datafusion::logical_expr::{
 };
 use datafusion::optimizer::analyzer::type_coercion::coerce_union_schema;
 
+use super::coercion::SparkCoercion;
 use super::functions::checked_arithmetic::{ArithmeticOp, CheckedArithmetic};
 use super::literals::{literal_value, marker_args, TYPED_LITERAL};
 
 /// Applies Spark's literal types (and, with `ansi`, checked integer arithmetic) to a planned
 /// query (see the module docs).
-pub fn spark_literal_types(plan: LogicalPlan, ansi: bool) -> Result<LogicalPlan> {
-    let checked = ansi.then(Checked::default);
-    plan.transform_up_with_subqueries(|node| rewrite_node(node, checked.as_ref()))
+pub fn spark_literal_types(plan: LogicalPlan, coercion: &SparkCoercion) -> Result<LogicalPlan> {
+    let checked = coercion.ansi().then(Checked::default);
+    let rules = Rules {
+        checked: checked.as_ref(),
+        coercion,
+    };
+    plan.transform_up_with_subqueries(|node| rewrite_node(node, &rules))
         .map(|t| t.data)
+}
+
+/// What the pass applies besides the literal types.
+struct Rules<'a> {
+    /// ANSI's checked integer arithmetic.
+    checked: Option<&'a Checked>,
+    /// Spark's coercion of values mixing strings and numbers.
+    coercion: &'a SparkCoercion,
 }
 
 /// The checked forms of integer `+`, `-`, `*`.
@@ -66,7 +81,7 @@ impl Default for Checked {
     }
 }
 
-fn rewrite_node(node: LogicalPlan, checked: Option<&Checked>) -> Result<Transformed<LogicalPlan>> {
+fn rewrite_node(node: LogicalPlan, rules: &Rules) -> Result<Transformed<LogicalPlan>> {
     match node {
         // DataFusion requires LIMIT/OFFSET to be BIGINT.
         LogicalPlan::Limit(_) => Ok(Transformed::no(node)),
@@ -78,7 +93,7 @@ fn rewrite_node(node: LogicalPlan, checked: Option<&Checked>) -> Result<Transfor
                 .map(|row| {
                     row.into_iter()
                         .map(|e| {
-                            let t = rewrite_expr(e, &empty, checked)?;
+                            let t = rewrite_expr(e, &empty, rules)?;
                             changed |= t.transformed;
                             Ok(t.data)
                         })
@@ -111,7 +126,7 @@ fn rewrite_node(node: LogicalPlan, checked: Option<&Checked>) -> Result<Transfor
             let names = NamePreserver::new(&node);
             let t = node.map_expressions(|e| {
                 let saved = names.save(&e);
-                Ok(rewrite_expr(e, &schema, checked)?.update_data(|e| saved.restore(e)))
+                Ok(rewrite_expr(e, &schema, rules)?.update_data(|e| saved.restore(e)))
             })?;
             // Recomputed even when this node's expressions stayed: an input's types may have
             // changed below it.
@@ -121,17 +136,15 @@ fn rewrite_node(node: LogicalPlan, checked: Option<&Checked>) -> Result<Transfor
 }
 
 /// Spark's literal types inside one expression, over its input `schema`.
-fn rewrite_expr(
-    e: Expr,
-    schema: &DFSchema,
-    checked: Option<&Checked>,
-) -> Result<Transformed<Expr>> {
+fn rewrite_expr(e: Expr, schema: &DFSchema, rules: &Rules) -> Result<Transformed<Expr>> {
     e.transform_down(literal)?.transform_data(|e| {
         e.transform_up(|e| {
-            decimal_operand(e, schema)?.transform_data(|e| match checked {
-                Some(c) => checked_arithmetic(e, schema, c),
-                None => Ok(Transformed::no(e)),
-            })
+            decimal_operand(e, schema)?
+                .transform_data(|e| rules.coercion.coerce_mixed_values(e, schema))?
+                .transform_data(|e| match rules.checked {
+                    Some(c) => checked_arithmetic(e, schema, c),
+                    None => Ok(Transformed::no(e)),
+                })
         })
     })
 }
