@@ -88,12 +88,17 @@ impl SparkCoercion {
         }
     }
 
-    /// The planner for a session that has spate's functions (`spark_cast`) registered.
-    pub fn for_session(ctx: &SessionContext, ansi: bool) -> Result<Self> {
-        Ok(SparkCoercion {
-            ansi,
-            cast: ctx.udf(super::functions::spark_cast::NAME)?,
-        })
+    /// The planner for a session: its `spark_cast` (for its time zone), or one for UTC when the
+    /// session lacks spate's functions (the casts it inserts, between strings and numbers, do
+    /// not read the zone).
+    pub fn for_session(ctx: &SessionContext, ansi: bool) -> Self {
+        match ctx.udf(super::functions::spark_cast::NAME) {
+            Ok(cast) => SparkCoercion { ansi, cast },
+            Err(_) => SparkCoercion::new(&SparkConf {
+                ansi,
+                session_time_zone: chrono_tz::Tz::UTC,
+            }),
+        }
     }
 
     /// Whether this applies ANSI's rules.

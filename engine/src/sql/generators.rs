@@ -143,7 +143,7 @@ async fn argument_type(
         .statement_to_plan(DfStatement::Statement(Box::new(stmt)))
         .await
         .ok()?;
-    let coercion = super::coercion::SparkCoercion::for_session(ctx, false).ok()?;
+    let coercion = super::coercion::SparkCoercion::for_session(ctx, false);
     let plan = super::literal_types::spark_literal_types(plan, &coercion).ok()?;
     let field = plan
         .schema()

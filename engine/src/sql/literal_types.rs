@@ -203,8 +203,8 @@ fn literal(e: Expr) -> Result<Transformed<Expr>> {
             let Some((text, kind)) = marker_args(&args) else {
                 return Ok(Transformed::no(e));
             };
-            let value = literal_value(&text, kind)
-                .map_err(|msg| datafusion::common::DataFusionError::Plan(msg))?;
+            let value =
+                literal_value(&text, kind).map_err(datafusion::common::DataFusionError::Plan)?;
             Ok(Transformed::new(
                 Expr::Literal(value, None),
                 true,

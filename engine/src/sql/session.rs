@@ -172,7 +172,7 @@ pub async fn plan_sql_at(
             None => return Err(e.into()),
         },
     };
-    let plan = spark_literal_types(plan, &SparkCoercion::for_session(ctx, ansi)?)?;
+    let plan = spark_literal_types(plan, &SparkCoercion::for_session(ctx, ansi))?;
     Ok(ctx.execute_logical_plan(plan).await?)
 }
 
