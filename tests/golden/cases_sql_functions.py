@@ -329,6 +329,52 @@ CASES = [
     tbl("string_times_int_ansi_on", "SELECT s * 1000 AS r FROM t", [{"s": "26"}], "s STRING"),
     tbl("string_times_int_ansi_off", "SELECT s * 1000 AS r FROM t", [{"s": "26"}, {"s": "2.5"}, {"s": "x"}], "s STRING", ansi=False),
     tbl("string_plus_int_bad_ansi_on", "SELECT s + 1 AS r FROM t", [{"s": "x"}], "s STRING"),
+    tbl("int_multiply_overflow_ansi_on", "SELECT a * 2 AS r FROM t", [{"a": 2147483647}], "a INT"),
+    tbl("int_multiply_overflow_ansi_off", "SELECT a * 2 AS r, a - (-1) AS s, -a - 2 AS u FROM t", [{"a": 2147483647}], "a INT", ansi=False),
+    tbl("int_subtract_overflow_ansi_on", "SELECT a - 1 AS r FROM t", [{"a": -2147483648}], "a INT"),
+    tbl("bigint_add_overflow_ansi_on", "SELECT a + 1 AS r FROM t", [{"a": 9223372036854775807}], "a BIGINT"),
+    tbl("bigint_add_overflow_ansi_off", "SELECT a + 1 AS r, a * 2 AS m FROM t", [{"a": 9223372036854775807}], "a BIGINT", ansi=False),
+    tbl("int_plus_bigint_literal_no_overflow", "SELECT a + 1L AS r, a + 2147483648 AS s FROM t", [{"a": 2147483647}], "a INT"),
+    lit("tinyint_literal_add_overflow_ansi_off", "SELECT 127Y + 1Y AS a, 32767S + 1S AS b", ansi=False),
+    lit("tinyint_literal_add_overflow_ansi_on", "SELECT 127Y + 1Y AS a"),
+    lit("int_literal_arithmetic_no_overflow", "SELECT 2147483647 + 0 AS a, 46340 * 46340 AS b, 1 - 2147483648 AS c"),
+    lit("int_literal_multiply_overflow_ansi_on", "SELECT 65536 * 65536 AS a"),
+    lit("int_literal_multiply_overflow_ansi_off", "SELECT 65536 * 65536 AS a", ansi=False),
+    tbl("follower_count_cleaning_ansi_off",
+        "SELECT follower_count AS s, CASE WHEN follower_count LIKE '%k' THEN CAST(regexp_replace(follower_count, 'k', '') AS INT) * 1000 "
+        "WHEN follower_count LIKE '%M' THEN CAST(regexp_replace(follower_count, 'M', '') AS INT) * 1000000 "
+        "ELSE CAST(follower_count AS INT) END AS n FROM t",
+        [{"follower_count": v} for v in ["26k", "192k", "1M", "437", "0", "User Info Error", None, "3000M"]], "follower_count STRING", ansi=False),
+    tbl("follower_count_cleaning_ansi_on",
+        "SELECT follower_count AS s, CASE WHEN follower_count LIKE '%k' THEN CAST(regexp_replace(follower_count, 'k', '') AS INT) * 1000 "
+        "WHEN follower_count LIKE '%M' THEN CAST(regexp_replace(follower_count, 'M', '') AS INT) * 1000000 "
+        "ELSE try_cast(follower_count AS INT) END AS n FROM t",
+        [{"follower_count": v} for v in ["26k", "192k", "1M", "437", "User Info Error"]], "follower_count STRING"),
+    tbl("follower_count_overflow_ansi_on",
+        "SELECT CAST(regexp_replace(follower_count, 'M', '') AS INT) * 1000000 AS n FROM t", [{"follower_count": "3000M"}], "follower_count STRING"),
+    tbl("follower_count_regexp_to_string_ansi_off",
+        "SELECT CAST(regexp_replace(regexp_replace(follower_count, 'k', '000'), 'M', '000000') AS INT) AS n, "
+        "regexp_replace(follower_count, 'k', '000') * 1 AS d FROM t",
+        [{"follower_count": v} for v in ["26k", "1M", "User Info Error"]], "follower_count STRING", ansi=False),
+    tbl("int_column_literal_filters", "SELECT a FROM t WHERE a > 1 AND a <> 2147483647 AND a < 3000000000 ORDER BY a",
+        [{"a": 1}, {"a": 5}, {"a": 2147483647}, {"a": None}], "a INT"),
+    tbl("limit_and_offset_literals", "SELECT a FROM t ORDER BY a LIMIT 2 OFFSET 1", [{"a": v} for v in [4, 1, 3, 2]], "a INT"),
+    tbl("limit_literal", "SELECT a, a * 2 AS b FROM t ORDER BY a DESC LIMIT 10", [{"a": v} for v in [4, 1, 3]], "a INT"),
+    tbl("count_and_sum_of_literals", "SELECT count(*) AS n, count(1) AS m, sum(1) AS s, typeof(sum(1)) AS t, max(2) AS x FROM t",
+        [{"a": 1}, {"a": 2}], "a INT"),
+    tbl("window_frame_int_literals", "SELECT a, sum(a) OVER (ORDER BY a ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s, "
+        "lag(a, 1, 0) OVER (ORDER BY a) AS l, ntile(2) OVER (ORDER BY a) AS n FROM t ORDER BY a",
+        [{"a": v} for v in [1, 2, 3, 4]], "a INT"),
+    tbl("int_literal_function_arguments",
+        "SELECT substr(s, 2, 3) AS a, date_add(DATE'2024-01-01', 1) AS b, element_at(array(1, 2, 3), 2) AS c, array(1, 2, 3)[1] AS d, "
+        "round(CAST(2.55 AS DOUBLE), 1) AS e, lpad(s, 8, '*') AS f, repeat(s, 2) AS g, split(s, 'c', 2) AS h, left(s, 2) AS i, "
+        "regexp_extract(s, '(b)(c)', 2) AS j, typeof(array(1, 2)) AS k, typeof(map('a', 1)) AS l FROM t",
+        [{"s": "abcdef"}], "s STRING"),
+    tbl("values_literal_types", "SELECT x, typeof(x) AS t FROM (VALUES (1), (3000000000)) AS v(x) ORDER BY x", [{"a": 1}], "a INT"),
+    tbl("values_int_literals", "SELECT x, y, typeof(x) AS t, typeof(y) AS u FROM (VALUES (1, 1.5), (2, 2.25)) AS v(x, y) ORDER BY x",
+        [{"a": 1}], "a INT"),
+    lit("round_decimal_literal_type", "SELECT round(2.55, 1) AS a, round(2.5) AS b"),
+    tbl("group_by_literal_expression", "SELECT a + 1 AS k, count(*) AS n FROM t GROUP BY a + 1 ORDER BY k", [{"a": v} for v in [1, 1, 2]], "a INT"),
     tbl("md5_sha2", "SELECT md5(s) AS m, sha2(s, 256) AS h FROM t", [{"s": "abc"}], "s STRING"),
     tbl("current_timestamp_type", "SELECT typeof(current_timestamp()) AS t1, typeof(current_date()) AS t2 FROM t", [{"s": "x"}], "s STRING"),
 ]

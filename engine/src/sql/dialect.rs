@@ -52,6 +52,11 @@ impl Dialect for SparkDialect {
     fn supports_cte_without_as(&self) -> bool {
         true
     }
+    /// Spark's typed numbers (`10L`, `1.5D`, `1e3`, ...), which sqlparser reads as identifiers
+    /// or as a number with an alias.
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        super::literals::parse_spark_number(parser)
+    }
     /// Spark's `a div b`, binding like `*` and `/` (sqlparser already ranks DIV there).
     fn parse_infix(
         &self,

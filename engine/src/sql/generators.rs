@@ -143,6 +143,8 @@ async fn argument_type(
         .statement_to_plan(DfStatement::Statement(Box::new(stmt)))
         .await
         .ok()?;
+    let coercion = super::coercion::SparkCoercion::for_session(ctx, false);
+    let plan = super::literal_types::spark_literal_types(plan, &coercion).ok()?;
     let field = plan
         .schema()
         .field_with_unqualified_name(PROBE_ALIAS)

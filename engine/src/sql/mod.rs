@@ -1,9 +1,12 @@
 //! The SQL layer: DataFusion session with Spark functions, and the pipeline-file parser.
 
 pub mod batch_plan;
+pub mod coercion;
 pub mod dialect;
 pub mod functions;
 mod generators;
+pub mod literal_types;
+pub mod literals;
 pub mod pipeline;
 pub mod rewrite;
 pub mod session;

@@ -85,7 +85,7 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
 }
 
 /// `name(args...)` as an AST node.
-fn call(name: &str, args: Vec<Expr>) -> Expr {
+pub(super) fn call(name: &str, args: Vec<Expr>) -> Expr {
     Expr::Function(ast::Function {
         name: ObjectName::from(vec![Ident::new(name)]),
         uses_odbc_syntax: false,
@@ -105,7 +105,8 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
     })
 }
 
-fn string_lit(s: &str) -> Expr {
+/// `'s'` as an AST node.
+pub(super) fn string_lit(s: &str) -> Expr {
     Expr::value(ast::Value::SingleQuotedString(s.to_string()))
 }
 

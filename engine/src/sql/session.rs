@@ -6,14 +6,16 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use datafusion::dataframe::DataFrame;
-use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::{FunctionRegistry, SessionStateBuilder};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::parser::Parser;
 
+use super::coercion::SparkCoercion;
 use super::dialect::SparkDialect;
 use super::functions::{register_spark_compat, SparkConf};
 use super::generators::rewrite_generators;
+use super::literal_types::spark_literal_types;
 use super::rewrite::{apply_spark_semantics, pin_current_time};
 use super::struct_star::expand_struct_stars;
 use crate::error::{Error, Result};
@@ -123,6 +125,8 @@ pub fn new_context(settings: &Settings) -> Result<SessionContext> {
     let mut ctx = SessionContext::new_with_state(state);
     datafusion_spark::register_all(&mut ctx)?;
     register_spark_compat(&ctx, &spark);
+    // After DataFusion's planners, which leave arithmetic and comparisons to the default.
+    ctx.register_expr_planner(Arc::new(SparkCoercion::new(&spark)))?;
     Ok(ctx)
 }
 
@@ -170,6 +174,7 @@ pub async fn plan_sql_at(
             None => return Err(e.into()),
         },
     };
+    let plan = spark_literal_types(plan, &SparkCoercion::for_session(ctx, ansi))?;
     Ok(ctx.execute_logical_plan(plan).await?)
 }
 

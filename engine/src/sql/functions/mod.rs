@@ -6,6 +6,7 @@
 //! formats, its `date_format` is an alias of `to_char`; `split` and `rlike` do not exist).
 //! See api-notes.md 6.3 and the errata in spark-semantics.md.
 
+pub mod checked_arithmetic;
 pub mod collections;
 mod common;
 mod date_format;
@@ -84,6 +85,16 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(strings::Concat::new(conf)),
         ScalarUDF::new_from_impl(strings::BRound::default()),
         ScalarUDF::new_from_impl(strings::TypeOf::default()),
+        ScalarUDF::new_from_impl(crate::sql::literals::TypedLiteral::default()),
+        ScalarUDF::new_from_impl(checked_arithmetic::CheckedArithmetic::new(
+            checked_arithmetic::ArithmeticOp::Add,
+        )),
+        ScalarUDF::new_from_impl(checked_arithmetic::CheckedArithmetic::new(
+            checked_arithmetic::ArithmeticOp::Subtract,
+        )),
+        ScalarUDF::new_from_impl(checked_arithmetic::CheckedArithmetic::new(
+            checked_arithmetic::ArithmeticOp::Multiply,
+        )),
     ]
 }
 
