@@ -21,8 +21,9 @@ const KNOWN_UNSUPPORTED: &[&str] = &["NULL", "VARIANT", "TIME", "OBJECT", "GEOME
 
 /// Parses a Spark DDL schema string such as `id BIGINT NOT NULL, tags ARRAY<STRING>`.
 ///
-/// Like Spark's `DataType.fromDDL`, a whole `STRUCT<...>` type is accepted too and yields
-/// its fields as the columns.
+/// This is the read-schema form (`DataStreamReader.schema`, `StructType.fromDDL`): a column
+/// list only. A whole `STRUCT<...>` type is a syntax error at its `<`, as in Spark; see
+/// [`parse_ddl_or_struct_type`] for `from_json`'s form.
 ///
 /// Field names that differ only by case are refused as duplicates, as Spark does by default;
 /// [`parse_ddl_with`] follows `spark.sql.caseSensitive` instead.
@@ -32,6 +33,23 @@ pub fn parse_ddl(ddl: &str) -> Result<Schema, SchemaError> {
 
 /// [`parse_ddl`] with the session's schema-related confs applied.
 pub fn parse_ddl_with(ddl: &str, opts: &SchemaOptions) -> Result<Schema, SchemaError> {
+    let tokens = lex(ddl)?;
+    let mut parser = Parser::new(ddl, tokens, *opts);
+    if parser.starts_with_struct_type() {
+        // Spark's table-schema grammar reads `STRUCT` as a column name and fails at `<`
+        // (PARSE_SYNTAX_ERROR at or near '<'); say what to write instead.
+        parser.pos += 1;
+        return Err(parser.syntax_error(
+            "a data type (a read schema is a column list such as 'a INT, b STRING'; \
+             a whole STRUCT<...> type is accepted by from_json only)",
+        ));
+    }
+    Ok(Schema::new(parser.column_list()?))
+}
+
+/// Parses DDL the way Spark's `DataType.fromDDL` does (`from_json`'s schema argument): a
+/// column list, or a whole `STRUCT<...>` type whose fields become the columns.
+pub fn parse_ddl_or_struct_type(ddl: &str, opts: &SchemaOptions) -> Result<Schema, SchemaError> {
     let tokens = lex(ddl)?;
     let mut parser = Parser::new(ddl, tokens, *opts);
     let fields = if parser.starts_with_struct_type() {
@@ -1077,9 +1095,18 @@ mod tests {
 
     #[test]
     fn struct_type_as_whole_schema() {
-        let schema = parse_ddl("struct<a:int, b:string>").unwrap();
+        let opts = SchemaOptions::default();
+        let schema = parse_ddl_or_struct_type("struct<a:int, b:string>", &opts).unwrap();
         assert_eq!(schema, parse_ddl("a INT, b STRING").unwrap());
-        assert!(err("STRUCT<a:int> x").contains("expected end of input at offset 14 near 'x'"));
+        let e = parse_ddl_or_struct_type("STRUCT<a:int> x", &opts).unwrap_err();
+        assert!(e
+            .to_string()
+            .contains("expected end of input at offset 14 near 'x'"));
+        // A read schema is a column list: Spark fails at the `<` (PARSE_SYNTAX_ERROR, pos 6).
+        assert!(err("STRUCT<a: INT, b: STRING>").contains("at offset 6 near '<'"));
+        assert!(err("struct <a:int>").contains("at offset 7 near '<'"));
+        // A column named `struct` is still a column.
+        assert_eq!(one("struct INT").name(), "struct");
     }
 
     #[test]
