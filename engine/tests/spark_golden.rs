@@ -21,13 +21,14 @@ use std::sync::Arc;
 
 use arrow::array::{new_null_array, Array, ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{
-    DataType, Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int16Type,
-    Int32Type, Int64Type, Int8Type, IntervalUnit, TimeUnit, UInt16Type, UInt32Type, UInt64Type,
-    UInt8Type,
+    DataType, Date32Type, Date64Type, Decimal128Type, DurationMicrosecondType, Float32Type,
+    Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, IntervalUnit, IntervalYearMonthType,
+    TimeUnit, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use base64::Engine as _;
 use datafusion::datasource::MemTable;
 use serde_json::{json, Map, Value};
+use spate_engine::datetime::interval;
 use spate_engine::json::{decode_json_lines, output_schema, pruned_schema, JsonOptions};
 use spate_engine::schema::{parse_schema_with, spark_type_name, SchemaOptions};
 use spate_engine::sql::session::{new_context, plan_sql, read_columns, Settings};
@@ -226,6 +227,12 @@ fn render(a: &dyn Array, i: usize) -> Result<Value, String> {
                 arrow::compute::cast(&a.slice(i, 1), value).map_err(|e| e.to_string())?;
             render(c.as_ref(), 0)?
         }
+        DataType::Duration(TimeUnit::Microsecond) => Value::String(interval::day_time_text(
+            a.as_primitive::<DurationMicrosecondType>().value(i),
+        )),
+        DataType::Interval(IntervalUnit::YearMonth) => Value::String(interval::year_month_text(
+            a.as_primitive::<IntervalYearMonthType>().value(i),
+        )),
         DataType::Interval(IntervalUnit::MonthDayNano) | DataType::Duration(_) => {
             let c =
                 arrow::compute::cast(&a.slice(i, 1), &DataType::Utf8).map_err(|e| e.to_string())?;

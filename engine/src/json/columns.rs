@@ -14,8 +14,9 @@ use arrow::array::{
 use arrow::array::{BooleanBufferBuilder, NullBufferBuilder};
 use arrow::buffer::{OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{
-    ArrowPrimitiveType, DataType, Date32Type, Decimal128Type, Field, FieldRef, Fields, Float32Type,
-    Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, TimeUnit, TimestampMicrosecondType,
+    ArrowPrimitiveType, DataType, Date32Type, Decimal128Type, DurationMicrosecondType, Field,
+    FieldRef, Fields, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+    IntervalUnit, IntervalYearMonthType, TimeUnit, TimestampMicrosecondType,
 };
 
 use super::error::JsonError;
@@ -301,6 +302,10 @@ pub(crate) enum Column {
     Date(Prim<Date32Type>),
     /// TIMESTAMP (zone Some, only Arrow metadata) or TIMESTAMP_NTZ (None).
     Timestamp(Prim<TimestampMicrosecondType>, Option<Arc<str>>),
+    /// INTERVAL DAY TO SECOND: microseconds.
+    DayTime(Prim<DurationMicrosecondType>),
+    /// INTERVAL YEAR TO MONTH: months.
+    YearMonth(Prim<IntervalYearMonthType>),
     List(Box<ListCol>),
     Struct(StructCol),
     Map(Box<MapCol>),
@@ -330,6 +335,8 @@ impl Column {
             DataType::Timestamp(TimeUnit::Microsecond, tz) => {
                 Column::Timestamp(Prim::new(), tz.clone())
             }
+            DataType::Duration(TimeUnit::Microsecond) => Column::DayTime(Prim::new()),
+            DataType::Interval(IntervalUnit::YearMonth) => Column::YearMonth(Prim::new()),
             DataType::List(f) => Column::List(Box::new(ListCol {
                 offsets: vec![0],
                 nulls: NullBufferBuilder::new(0),
@@ -380,6 +387,8 @@ impl Column {
             Column::Decimal(c, ..) => c.values.len(),
             Column::Date(c) => c.values.len(),
             Column::Timestamp(c, _) => c.values.len(),
+            Column::DayTime(c) => c.values.len(),
+            Column::YearMonth(c) => c.values.len(),
             Column::List(c) => c.offsets.len() - 1,
             Column::Struct(c) => c.len,
             Column::Map(c) => c.offsets.len() - 1,
@@ -401,6 +410,8 @@ impl Column {
             Column::Decimal(c, ..) => c.push_null(),
             Column::Date(c) => c.push_null(),
             Column::Timestamp(c, _) => c.push_null(),
+            Column::DayTime(c) => c.push_null(),
+            Column::YearMonth(c) => c.push_null(),
             Column::List(c) => {
                 let end = c.offsets.last().copied().unwrap_or(0);
                 c.offsets.push(end);
@@ -432,6 +443,8 @@ impl Column {
             Column::Decimal(c, ..) => c.reserve_scaled(factor),
             Column::Date(c) => c.reserve_scaled(factor),
             Column::Timestamp(c, _) => c.reserve_scaled(factor),
+            Column::DayTime(c) => c.reserve_scaled(factor),
+            Column::YearMonth(c) => c.reserve_scaled(factor),
             Column::List(c) => {
                 c.offsets.reserve(scaled(c.offsets.len(), factor));
                 c.child.reserve_scaled(factor);
@@ -466,6 +479,8 @@ impl Column {
             Column::Decimal(c, ..) => c.truncate(len),
             Column::Date(c) => c.truncate(len),
             Column::Timestamp(c, _) => c.truncate(len),
+            Column::DayTime(c) => c.truncate(len),
+            Column::YearMonth(c) => c.truncate(len),
             Column::List(c) => {
                 c.offsets.truncate(len + 1);
                 c.nulls.truncate(len);
@@ -501,6 +516,8 @@ impl Column {
             Column::Timestamp(c, tz) => {
                 c.finish(&DataType::Timestamp(TimeUnit::Microsecond, tz.clone()))
             }
+            Column::DayTime(c) => c.finish(&DataType::Duration(TimeUnit::Microsecond)),
+            Column::YearMonth(c) => c.finish(&DataType::Interval(IntervalUnit::YearMonth)),
             Column::List(c) => {
                 check_offsets(c.child.len())?;
                 let values = c.child.finish()?;

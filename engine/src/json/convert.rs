@@ -20,6 +20,7 @@ use super::rescue::{rescue_value, Rescue, Seg};
 use super::tape::{Kind, Node};
 use super::temporal;
 use super::unescape::unescape_into;
+use crate::datetime::interval;
 use crate::datetime::pattern::SparkPattern;
 
 /// Result of converting one JSON value.
@@ -277,6 +278,9 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                 | Column::Timestamp(_, Some(_))
                 | Column::Utf8(_)
                 | Column::Binary(_)
+                // Intervals convert the string with CAST, which fails on "" (checked on 4.0.1).
+                | Column::DayTime(_)
+                | Column::YearMonth(_)
         );
         if !still_bad {
             col.push_null();
@@ -368,6 +372,23 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
             cx,
             "TIMESTAMP_NTZ"
         ),
+        // Strings only, read as CAST(s AS INTERVAL ...) does (JacksonParser); numbers are bad.
+        Column::DayTime(c) => {
+            let v = if n.kind == Kind::Str {
+                cx.with_str(&n, interval::parse_day_time).flatten()
+            } else {
+                None
+            };
+            store!(c, v, n, cx, "INTERVAL DAY TO SECOND")
+        }
+        Column::YearMonth(c) => {
+            let v = if n.kind == Kind::Str {
+                cx.with_str(&n, interval::parse_year_month).flatten()
+            } else {
+                None
+            };
+            store!(c, v, n, cx, "INTERVAL YEAR TO MONTH")
+        }
         Column::Binary(c) => binary(c, &n, cx),
         Column::List(l) => {
             if n.kind != Kind::Array {
