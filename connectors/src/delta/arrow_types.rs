@@ -84,6 +84,7 @@ fn check_field(path: &str, f: &Field) -> Result<()> {
     };
     match f.data_type() {
         DataType::Duration(_) | DataType::Interval(_) => refuse("Delta has no interval types"),
+        DataType::Decimal128(0, _) => refuse("Parquet decimals need a precision of at least 1"),
         DataType::List(e)
         | DataType::LargeList(e)
         | DataType::ListView(e)
@@ -145,7 +146,7 @@ mod tests {
     use arrow::array::{StringViewArray, TimestampNanosecondArray};
 
     #[test]
-    fn intervals_are_refused_by_column() {
+    fn intervals_and_zero_precision_decimals_are_refused_by_column() {
         let s = Schema::new(vec![
             Field::new("a", DataType::Int32, true),
             Field::new(
@@ -167,6 +168,9 @@ mod tests {
             "{e}"
         );
         assert!(check_writable(&Schema::new(vec![Field::new("a", DataType::Int32, true)])).is_ok());
+        let zero = Schema::new(vec![Field::new("z", DataType::Decimal128(0, 0), true)]);
+        let e = check_writable(&zero).unwrap_err().to_string();
+        assert!(e.contains("column 'z' has type decimal(0,0)"), "{e}");
     }
 
     #[test]

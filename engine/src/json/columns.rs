@@ -328,7 +328,8 @@ impl Column {
             DataType::Int64 => Column::Int64(Prim::new()),
             DataType::Float32 => Column::Float32(Prim::new()),
             DataType::Float64 => Column::Float64(Prim::new()),
-            DataType::Decimal128(p, s) if (1..=38).contains(p) && *s >= 0 && (*s as u8) <= *p => {
+            // Precision 0 is Spark's DECIMAL(0,0): a column of nulls (see `schema::types::decimal`).
+            DataType::Decimal128(p, s) if *p <= 38 && *s >= 0 && (*s as u8) <= *p => {
                 Column::Decimal(Prim::new(), *p, *s)
             }
             DataType::Date32 => Column::Date(Prim::new()),

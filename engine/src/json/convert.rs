@@ -340,7 +340,13 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
         Column::Float64(c) => store!(c, f64_value(&n, cx), n, cx, "DOUBLE"),
         Column::Decimal(c, p, s) => {
             let (p, s) = (*p, *s);
-            store!(c, decimal_value(&n, cx, p, s), n, cx, "DECIMAL")
+            // DECIMAL(0,0) holds no value: even 0 has precision 1 for Spark (checked on 4.0.1).
+            let v = if p == 0 {
+                None
+            } else {
+                decimal_value(&n, cx, p, s)
+            };
+            store!(c, v, n, cx, "DECIMAL")
         }
         Column::Date(c) => {
             let v = match cx.date_format {
