@@ -85,6 +85,9 @@ fn check_field(path: &str, f: &Field) -> Result<()> {
     match f.data_type() {
         DataType::Duration(_) | DataType::Interval(_) => refuse("Delta has no interval types"),
         DataType::Decimal128(0, _) => refuse("Parquet decimals need a precision of at least 1"),
+        dt if spate_engine::variant::is_variant(dt) => refuse(
+            "delta-rs does not write Delta's variantType table feature; to_json(v) keeps its text",
+        ),
         DataType::List(e)
         | DataType::LargeList(e)
         | DataType::ListView(e)
@@ -146,7 +149,7 @@ mod tests {
     use arrow::array::{StringViewArray, TimestampNanosecondArray};
 
     #[test]
-    fn intervals_and_zero_precision_decimals_are_refused_by_column() {
+    fn intervals_zero_precision_decimals_and_variants_are_refused_by_column() {
         let s = Schema::new(vec![
             Field::new("a", DataType::Int32, true),
             Field::new(
@@ -171,6 +174,17 @@ mod tests {
         let zero = Schema::new(vec![Field::new("z", DataType::Decimal128(0, 0), true)]);
         let e = check_writable(&zero).unwrap_err().to_string();
         assert!(e.contains("column 'z' has type decimal(0,0)"), "{e}");
+        let v = Schema::new(vec![Field::new(
+            "l",
+            DataType::List(Arc::new(Field::new(
+                "element",
+                spate_engine::variant::variant_type(),
+                true,
+            ))),
+            true,
+        )]);
+        let e = check_writable(&v).unwrap_err().to_string();
+        assert!(e.contains("column 'l.element' has type variant"), "{e}");
     }
 
     #[test]

@@ -194,6 +194,32 @@ pub(crate) struct MapCol {
     ordered: bool,
 }
 
+/// A VARIANT column: the encoded metadata and value of each slot (see `crate::variant`).
+pub(crate) struct VariantCol {
+    pub metadata: VarBin,
+    pub value: VarBin,
+    pub nulls: NullBufferBuilder,
+    /// Reused for every value.
+    pub builder: crate::variant::VariantBuilder,
+}
+
+impl VariantCol {
+    /// Appends a finished value.
+    pub fn push(&mut self, metadata: &[u8], value: &[u8]) {
+        self.metadata.push(metadata);
+        self.value.push(value);
+        self.nulls.append_non_null();
+    }
+
+    /// Appends a NULL slot.
+    pub fn push_null(&mut self) {
+        // The children are non-null (empty bytes); the struct's validity says NULL.
+        self.metadata.push(b"");
+        self.value.push(b"");
+        self.nulls.append_null();
+    }
+}
+
 /// A STRUCT column (also the record itself); carries the per-object scratch of the converter.
 pub(crate) struct StructCol {
     pub fields: Fields,
@@ -306,6 +332,7 @@ pub(crate) enum Column {
     DayTime(Prim<DurationMicrosecondType>),
     /// INTERVAL YEAR TO MONTH: months.
     YearMonth(Prim<IntervalYearMonthType>),
+    Variant(Box<VariantCol>),
     List(Box<ListCol>),
     Struct(StructCol),
     Map(Box<MapCol>),
@@ -343,6 +370,12 @@ impl Column {
                 nulls: NullBufferBuilder::new(0),
                 child: Column::for_type(f.data_type())?,
                 field: f.clone(),
+            })),
+            dt if crate::variant::is_variant(dt) => Column::Variant(Box::new(VariantCol {
+                metadata: VarBin::new(),
+                value: VarBin::new(),
+                nulls: NullBufferBuilder::new(0),
+                builder: crate::variant::VariantBuilder::new(),
             })),
             DataType::Struct(fields) => Column::Struct(StructCol::new(fields.clone())?),
             DataType::Map(entries, ordered) => {
@@ -390,6 +423,7 @@ impl Column {
             Column::Timestamp(c, _) => c.values.len(),
             Column::DayTime(c) => c.values.len(),
             Column::YearMonth(c) => c.values.len(),
+            Column::Variant(c) => c.value.len(),
             Column::List(c) => c.offsets.len() - 1,
             Column::Struct(c) => c.len,
             Column::Map(c) => c.offsets.len() - 1,
@@ -413,6 +447,7 @@ impl Column {
             Column::Timestamp(c, _) => c.push_null(),
             Column::DayTime(c) => c.push_null(),
             Column::YearMonth(c) => c.push_null(),
+            Column::Variant(c) => c.push_null(),
             Column::List(c) => {
                 let end = c.offsets.last().copied().unwrap_or(0);
                 c.offsets.push(end);
@@ -446,6 +481,10 @@ impl Column {
             Column::Timestamp(c, _) => c.reserve_scaled(factor),
             Column::DayTime(c) => c.reserve_scaled(factor),
             Column::YearMonth(c) => c.reserve_scaled(factor),
+            Column::Variant(c) => {
+                c.metadata.reserve_scaled(factor);
+                c.value.reserve_scaled(factor);
+            }
             Column::List(c) => {
                 c.offsets.reserve(scaled(c.offsets.len(), factor));
                 c.child.reserve_scaled(factor);
@@ -482,6 +521,11 @@ impl Column {
             Column::Timestamp(c, _) => c.truncate(len),
             Column::DayTime(c) => c.truncate(len),
             Column::YearMonth(c) => c.truncate(len),
+            Column::Variant(c) => {
+                c.metadata.truncate(len);
+                c.value.truncate(len);
+                c.nulls.truncate(len);
+            }
             Column::List(c) => {
                 c.offsets.truncate(len + 1);
                 c.nulls.truncate(len);
@@ -519,6 +563,18 @@ impl Column {
             }
             Column::DayTime(c) => c.finish(&DataType::Duration(TimeUnit::Microsecond)),
             Column::YearMonth(c) => c.finish(&DataType::Interval(IntervalUnit::YearMonth)),
+            Column::Variant(c) => {
+                let DataType::Struct(fields) = crate::variant::variant_type() else {
+                    return Err(JsonError::InvalidSchema("variant is a struct".to_string()));
+                };
+                let metadata = c.metadata.finish_binary()?;
+                let value = c.value.finish_binary()?;
+                Arc::new(StructArray::try_new(
+                    fields,
+                    vec![metadata, value],
+                    c.nulls.finish(),
+                )?)
+            }
             Column::List(c) => {
                 check_offsets(c.child.len())?;
                 let values = c.child.finish()?;
@@ -573,6 +629,10 @@ fn check_offsets(child_len: usize) -> Result<(), JsonError> {
 /// Spark forces every field of a file source nullable; map keys and entries stay non-null
 /// because Arrow requires it (JSON object keys are never null anyway).
 pub(crate) fn nullable_field(f: &Field) -> Field {
+    if crate::variant::is_variant(f.data_type()) {
+        // The variant's own children are required parts of its encoding.
+        return f.clone().with_nullable(true);
+    }
     f.clone()
         .with_data_type(nullable_type(f.data_type()))
         .with_nullable(true)
@@ -581,6 +641,7 @@ pub(crate) fn nullable_field(f: &Field) -> Field {
 fn nullable_type(dt: &DataType) -> DataType {
     match dt {
         DataType::List(f) => DataType::List(Arc::new(nullable_field(f))),
+        dt if crate::variant::is_variant(dt) => dt.clone(),
         DataType::Struct(fs) => DataType::Struct(fs.iter().map(|f| nullable_field(f)).collect()),
         DataType::Map(entries, ordered) => {
             let entries = match entries.data_type() {

@@ -264,7 +264,8 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
         col.push_null();
         return Outcome::Fail;
     };
-    if n.kind == Kind::Null {
+    // A JSON null is SQL NULL, except in a VARIANT, where it is the variant null (not NULL).
+    if n.kind == Kind::Null && !matches!(col, Column::Variant(_)) {
         col.push_null();
         return Outcome::Ok;
     }
@@ -396,6 +397,24 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
             store!(c, v, n, cx, "INTERVAL YEAR TO MONTH")
         }
         Column::Binary(c) => binary(c, &n, cx),
+        // Any JSON value is a variant (6.4); only a duplicate key fails.
+        Column::Variant(c) => {
+            let mut b = std::mem::take(&mut c.builder);
+            let outcome = match super::variant::append(&mut b, idx, cx) {
+                Ok(()) => {
+                    let (m, v) = b.finish();
+                    c.push(&m, &v);
+                    Outcome::Ok
+                }
+                Err(_) => {
+                    b.reset();
+                    c.push_null();
+                    cx.fail(&n, "VARIANT")
+                }
+            };
+            c.builder = b;
+            outcome
+        }
         Column::List(l) => {
             if n.kind != Kind::Array {
                 col.push_null();

@@ -17,7 +17,7 @@ use super::{SchemaError, SchemaOptions};
 const MAX_DEPTH: usize = 64;
 
 /// Spark types spate recognises but cannot represent; named so the error can say so.
-const KNOWN_UNSUPPORTED: &[&str] = &["NULL", "VARIANT", "TIME", "OBJECT", "GEOMETRY", "GEOGRAPHY"];
+const KNOWN_UNSUPPORTED: &[&str] = &["NULL", "TIME", "OBJECT", "GEOMETRY", "GEOGRAPHY"];
 
 /// Parses a Spark DDL schema string such as `id BIGINT NOT NULL, tags ARRAY<STRING>`.
 ///
@@ -710,6 +710,7 @@ impl<'a> Parser<'a> {
             ("TIMESTAMP_NTZ", []) => timestamp_ntz(),
             // Spark's NullType; the JSON reader gives null whatever the value.
             ("VOID", []) => DataType::Null,
+            ("VARIANT", []) => crate::variant::variant_type(),
             _ => {
                 let hint = if KNOWN_UNSUPPORTED.contains(&upper) {
                     "; spate does not support this Spark type".to_string()
@@ -1175,7 +1176,8 @@ mod tests {
             err("id INT, x FOO"),
             "schema DDL: unsupported data type 'FOO' at offset 10"
         );
-        for name in ["VARIANT", "variant"] {
+        assert!(crate::variant::is_variant(&ty("variant")));
+        for name in ["GEOMETRY", "geometry"] {
             assert_eq!(
                 err(&format!("x {name}")),
                 format!(

@@ -218,6 +218,7 @@ pub fn spark_type_name(dt: &DataType) -> String {
         | DataType::ListView(f)
         | DataType::LargeListView(f)
         | DataType::FixedSizeList(f, _) => format!("array<{}>", spark_type_name(f.data_type())),
+        dt if crate::variant::is_variant(dt) => "variant".into(),
         DataType::Struct(fields) => {
             let inner: Vec<String> = fields
                 .iter()

@@ -9,3 +9,4 @@ pub mod rewrite;
 pub mod session;
 pub mod stream_aggregate;
 mod struct_star;
+mod variant_check;

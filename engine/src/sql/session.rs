@@ -168,6 +168,7 @@ pub async fn plan_sql_at(
             None => return Err(e.into()),
         },
     };
+    super::variant_check::refuse_variant_ordering(&plan)?;
     Ok(ctx.execute_logical_plan(plan).await?)
 }
 

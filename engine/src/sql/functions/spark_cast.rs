@@ -163,6 +163,9 @@ pub fn cast_array(arr: &ArrayRef, target: &DataType, mode: CastMode, tz: &Tz) ->
     if *source == DataType::Null {
         return Ok(new_null_array(target, arr.len()));
     }
+    if crate::variant::is_variant(source) {
+        return crate::variant::cast_variant(arr, target, mode, tz);
+    }
     if let DataType::Dictionary(_, value) = source {
         let plain = cast_with_options(arr, value, &CastOptions::default())?;
         return cast_array(&plain, target, mode, tz);

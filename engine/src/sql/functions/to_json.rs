@@ -10,6 +10,7 @@
 //! - TIMESTAMP is `yyyy-MM-dd'T'HH:mm:ss.SSSXXX` in the `timeZone` option or the session zone,
 //!   TIMESTAMP_NTZ `yyyy-MM-dd'T'HH:mm:ss.SSS`, DATE `yyyy-MM-dd`; `timestampFormat`,
 //!   `timestampNTZFormat` and `dateFormat` take Spark patterns;
+//! - a VARIANT is its JSON text (keys sorted, Spark's number text; see `crate::variant`);
 //! - ANSI intervals are strings in Spark's ANSI style (`"INTERVAL '1 02:03:04' DAY TO SECOND"`);
 //! - strings escape `"`, `\` and control characters (`\t`, `\u0001`); `/` and non-ASCII stay.
 //! - any other top-level type is DATATYPE_MISMATCH.INVALID_JSON_SCHEMA; `pretty` is refused.
@@ -184,6 +185,9 @@ impl Writer {
             DataType::LargeList(_) => self.list(out, a.as_list::<i64>().value(i).as_ref())?,
             DataType::FixedSizeList(_, _) => {
                 self.list(out, a.as_fixed_size_list().value(i).as_ref())?
+            }
+            dt if crate::variant::is_variant(dt) => {
+                out.push_str(&crate::variant::variant_json(a, i)?)
             }
             DataType::Struct(fields) => {
                 let s = a.as_struct();
