@@ -314,7 +314,10 @@ fn special_primitive(
             Ok(DataType::Utf8)
         } else {
             Err(error(
-                format!("collation '{collation}' is not supported (only UTF8_BINARY)"),
+                format!(
+                    "collation '{collation}' is not supported (only UTF8_BINARY: spate compares \
+                     strings byte by byte; compare lower(col) for case-insensitive matching)"
+                ),
                 path,
             ))
         };
