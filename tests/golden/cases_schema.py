@@ -212,4 +212,11 @@ CASES = [
     ddl("variant_equality_refused", "v VARIANT", input=lines('{"v":1}'), sql="SELECT v = v AS e FROM t"),
     ddl("variant_cast_to_types", "v VARIANT", input=lines('{"v":1.5}', '{"v":"7"}', '{"v":true}'),
         sql="SELECT CAST(v AS DOUBLE) AS d, CAST(v AS STRING) AS s, try_cast(v AS INT) AS i FROM t"),
+    ddl("variant_order_by_refused", "a INT, v VARIANT", input=lines('{"a":1,"v":2}', '{"a":2,"v":1}'), sql="SELECT a FROM t ORDER BY v"),
+    ddl("variant_group_by_refused", "a INT, v VARIANT", input=lines('{"a":1,"v":2}'), sql="SELECT v, count(*) AS n FROM t GROUP BY v"),
+    ddl("variant_cast_ansi_off", "v VARIANT", input=lines('{"v":"x"}', '{"v":"5"}'), sql="SELECT CAST(v AS INT) AS i FROM t",
+        conf={"spark.sql.ansi.enabled": "false"}),
+    ddl("variant_upper_refused", "v VARIANT", input=lines('{"v":"x"}'), sql="SELECT upper(v) AS u FROM t"),
+    ddl("variant_in_from_json", "j STRING", input=lines('{"j":"{\\"a\\":1,\\"v\\":{\\"y\\":[1,2.50],\\"x\\":null}}"}'),
+        sql="SELECT to_json(from_json(j, 'a INT, v VARIANT')) AS r FROM t"),
 ]

@@ -9,8 +9,10 @@
 //! - Spark's semantics live in the encoding: object keys sorted, integers in the smallest
 //!   integer type, `1.50` a DECIMAL (printed `1.5`), `1e3` a DOUBLE (printed `1000.0`). Text
 //!   would lose the DECIMAL/DOUBLE distinction that `to_json`, `CAST` and `variant_get` show.
-//! - Being a struct, not a string, DataFusion will not take it for STRING (`upper(v)` fails as
-//!   in Spark rather than reading the encoding as text).
+//! - Being a struct, not a string, DataFusion never reads the encoding's bytes as text. The
+//!   price: Spark implicitly casts a VARIANT to STRING for string functions (`upper(v)` of
+//!   `"x"` is `X`), DataFusion's coercion does not, so such calls are refused at planning
+//!   (known gap `schema/variant_upper_refused`; `CAST(v AS STRING)` works).
 //!
 //! The extension type is normally named in *field* metadata, but DataFusion drops field
 //! metadata through most expressions, so spate marks the type itself instead: the `metadata`

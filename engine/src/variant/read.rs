@@ -460,28 +460,20 @@ pub fn variant_get(
             parts.push(new_null_array(target, 1));
             continue;
         };
-        let (source, out) = match v.scalar_array().map_err(to_df)? {
+        let out = match v.scalar_array().map_err(to_df)? {
             // A string is itself as STRING; other scalars go through Spark's CAST.
-            Some(a) => {
-                let out = cast_array(&a, target, CastMode::Try, tz)?;
-                (a, out)
-            }
+            Some(a) => cast_array(&a, target, CastMode::Try, tz)?,
             // Objects and arrays convert to STRING only (their JSON text).
             None if *target == DataType::Utf8 => {
                 let mut text = String::new();
                 v.write_json(&mut text).map_err(to_df)?;
-                let a: ArrayRef = Arc::new(StringArray::from(vec![text]));
-                (Arc::clone(&a), a)
+                Arc::new(StringArray::from(vec![text])) as ArrayRef
             }
-            None => (
-                new_null_array(&DataType::Null, 0),
-                new_null_array(target, 1),
-            ),
+            None => new_null_array(target, 1),
         };
         if out.is_null(0) && fail {
             let mut text = String::new();
             v.write_json(&mut text).map_err(to_df)?;
-            let _ = source;
             return exec_err!(
                 "[INVALID_VARIANT_CAST] The variant value `{text}` cannot be cast into `\"{}\"`. \
                  Please use `try_variant_get` instead.",
