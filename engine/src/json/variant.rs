@@ -49,7 +49,9 @@ pub(crate) fn append(b: &mut VariantBuilder, idx: usize, cx: &mut Ctx) -> Result
             let mut fields = Vec::new();
             let mut k = idx + 1;
             while k < n.next as usize {
-                let key = cx.nodes[k];
+                let Some(key) = cx.nodes.get(k).copied() else {
+                    return Err(VariantError::Malformed("tape"));
+                };
                 let id = cx.with_str(&key, |s| b.key_id(s)).ok_or_else(unreadable)?;
                 fields.push((id, b.pos()));
                 append(b, k + 1, cx)?;
