@@ -17,5 +17,6 @@ pub mod sql;
 pub mod state;
 pub mod storage;
 pub mod trigger;
+pub mod variant;
 
 pub use error::{Error, Result};

@@ -174,6 +174,7 @@ impl StreamingQuery {
         }
         self.source.restore(committed.as_ref()).await?;
         let output = self.plan.validate(self.source.schema()).await?;
+        self.sink.check_schema(&output)?;
         self.stateful.validate(&self.source.schema(), &output)?;
         let watermark_column = self.stateful.watermark().map(|w| w.column.clone());
         let shape = self

@@ -38,6 +38,12 @@ pub trait Sink: Send {
     /// Tells the sink the query id it writes for (the Delta `txn.appId`).
     fn set_query_id(&mut self, query_id: &str);
 
+    /// Refuses, when the query starts, an output schema the sink cannot store (naming the
+    /// column), so the user learns before the first batch is read; by default every schema goes.
+    fn check_schema(&self, _schema: &arrow::datatypes::Schema) -> Result<()> {
+        Ok(())
+    }
+
     /// Appends `batches` as batch `batch_id`, or skips them if that batch is already in.
     async fn add_batch(
         &mut self,

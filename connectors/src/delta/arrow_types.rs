@@ -9,6 +9,7 @@ use arrow::array::{ArrayRef, RecordBatch};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema, SchemaRef, TimeUnit};
 
+use spate_engine::schema::spark_type_name;
 use spate_engine::Result;
 
 /// The Delta-writable equivalent of `dt`.
@@ -62,6 +63,55 @@ fn delta_fields(fields: &Fields) -> Fields {
         .collect()
 }
 
+/// Refuses columns a Delta table cannot hold, naming the (nested) column and what to do.
+///
+/// Delta has no interval types, so Spark's ANSI intervals (Arrow Duration / Interval) are
+/// refused rather than written as something a reader would take for another type.
+pub fn check_writable(schema: &Schema) -> Result<()> {
+    for f in schema.fields() {
+        check_field(f.name(), f)?;
+    }
+    Ok(())
+}
+
+fn check_field(path: &str, f: &Field) -> Result<()> {
+    let refuse = |why: &str| {
+        Err(spate_engine::Error::config(format!(
+            "column '{path}' has type {}, which a Delta table cannot store ({why}); cast it in \
+             the query (for example to STRING)",
+            spark_type_name(f.data_type())
+        )))
+    };
+    match f.data_type() {
+        DataType::Duration(_) | DataType::Interval(_) => refuse("Delta has no interval types"),
+        DataType::Decimal128(0, _) => refuse("Parquet decimals need a precision of at least 1"),
+        dt if spate_engine::variant::is_variant(dt) => refuse(
+            "delta-rs does not write Delta's variantType table feature; to_json(v) keeps its text",
+        ),
+        DataType::List(e)
+        | DataType::LargeList(e)
+        | DataType::ListView(e)
+        | DataType::LargeListView(e)
+        | DataType::FixedSizeList(e, _) => check_field(&format!("{path}.element"), e),
+        DataType::Struct(fields) => {
+            for c in fields {
+                check_field(&format!("{path}.{}", c.name()), c)?;
+            }
+            Ok(())
+        }
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) => {
+                for c in kv {
+                    check_field(&format!("{path}.{}", c.name()), c)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
 /// The table schema for a plan's output: Delta types, every column nullable (a later batch may hold nulls).
 pub fn delta_schema(schema: &Schema) -> SchemaRef {
     Arc::new(Schema::new(delta_fields(schema.fields())))
@@ -97,6 +147,45 @@ pub fn to_schema(batch: &RecordBatch, target: &SchemaRef) -> Result<RecordBatch>
 mod tests {
     use super::*;
     use arrow::array::{StringViewArray, TimestampNanosecondArray};
+
+    #[test]
+    fn intervals_zero_precision_decimals_and_variants_are_refused_by_column() {
+        let s = Schema::new(vec![
+            Field::new("a", DataType::Int32, true),
+            Field::new(
+                "s",
+                DataType::Struct(
+                    vec![Field::new(
+                        "d",
+                        DataType::Duration(TimeUnit::Microsecond),
+                        true,
+                    )]
+                    .into(),
+                ),
+                true,
+            ),
+        ]);
+        let e = check_writable(&s).unwrap_err().to_string();
+        assert!(
+            e.contains("column 's.d' has type interval day to second"),
+            "{e}"
+        );
+        assert!(check_writable(&Schema::new(vec![Field::new("a", DataType::Int32, true)])).is_ok());
+        let zero = Schema::new(vec![Field::new("z", DataType::Decimal128(0, 0), true)]);
+        let e = check_writable(&zero).unwrap_err().to_string();
+        assert!(e.contains("column 'z' has type decimal(0,0)"), "{e}");
+        let v = Schema::new(vec![Field::new(
+            "l",
+            DataType::List(Arc::new(Field::new(
+                "element",
+                spate_engine::variant::variant_type(),
+                true,
+            ))),
+            true,
+        )]);
+        let e = check_writable(&v).unwrap_err().to_string();
+        assert!(e.contains("column 'l.element' has type variant"), "{e}");
+    }
 
     #[test]
     fn nanos_and_views_become_delta_types() {

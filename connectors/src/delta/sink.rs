@@ -26,7 +26,7 @@ use spate_engine::storage::Location;
 use spate_engine::{Error, Result};
 use url::Url;
 
-use super::arrow_types::{delta_schema, to_schema};
+use super::arrow_types::{check_writable, delta_schema, to_schema};
 
 /// Where and how the table is written.
 #[derive(Debug, Clone, Default)]
@@ -215,6 +215,10 @@ impl Sink for DeltaSink {
 
     fn set_query_id(&mut self, query_id: &str) {
         self.query_id = query_id.to_string();
+    }
+
+    fn check_schema(&self, schema: &arrow::datatypes::Schema) -> Result<()> {
+        check_writable(schema)
     }
 
     async fn add_batch(

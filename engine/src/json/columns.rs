@@ -14,8 +14,9 @@ use arrow::array::{
 use arrow::array::{BooleanBufferBuilder, NullBufferBuilder};
 use arrow::buffer::{OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{
-    ArrowPrimitiveType, DataType, Date32Type, Decimal128Type, Field, FieldRef, Fields, Float32Type,
-    Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, TimeUnit, TimestampMicrosecondType,
+    ArrowPrimitiveType, DataType, Date32Type, Decimal128Type, DurationMicrosecondType, Field,
+    FieldRef, Fields, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+    IntervalUnit, IntervalYearMonthType, TimeUnit, TimestampMicrosecondType,
 };
 
 use super::error::JsonError;
@@ -193,6 +194,32 @@ pub(crate) struct MapCol {
     ordered: bool,
 }
 
+/// A VARIANT column: the encoded metadata and value of each slot (see `crate::variant`).
+pub(crate) struct VariantCol {
+    pub metadata: VarBin,
+    pub value: VarBin,
+    pub nulls: NullBufferBuilder,
+    /// Reused for every value.
+    pub builder: crate::variant::VariantBuilder,
+}
+
+impl VariantCol {
+    /// Appends a finished value.
+    pub fn push(&mut self, metadata: &[u8], value: &[u8]) {
+        self.metadata.push(metadata);
+        self.value.push(value);
+        self.nulls.append_non_null();
+    }
+
+    /// Appends a NULL slot.
+    pub fn push_null(&mut self) {
+        // The children are non-null (empty bytes); the struct's validity says NULL.
+        self.metadata.push(b"");
+        self.value.push(b"");
+        self.nulls.append_null();
+    }
+}
+
 /// A STRUCT column (also the record itself); carries the per-object scratch of the converter.
 pub(crate) struct StructCol {
     pub fields: Fields,
@@ -309,6 +336,11 @@ pub(crate) enum Column {
     Date(Prim<Date32Type>),
     /// TIMESTAMP (zone Some, only Arrow metadata) or TIMESTAMP_NTZ (None).
     Timestamp(Prim<TimestampMicrosecondType>, Option<Arc<str>>),
+    /// INTERVAL DAY TO SECOND: microseconds.
+    DayTime(Prim<DurationMicrosecondType>),
+    /// INTERVAL YEAR TO MONTH: months.
+    YearMonth(Prim<IntervalYearMonthType>),
+    Variant(Box<VariantCol>),
     List(Box<ListCol>),
     Struct(StructCol),
     Map(Box<MapCol>),
@@ -331,18 +363,27 @@ impl Column {
             DataType::Int64 => Column::Int64(Prim::new()),
             DataType::Float32 => Column::Float32(Prim::new()),
             DataType::Float64 => Column::Float64(Prim::new()),
-            DataType::Decimal128(p, s) if (1..=38).contains(p) && *s >= 0 && (*s as u8) <= *p => {
+            // Precision 0 is Spark's DECIMAL(0,0): a column of nulls (see `schema::types::decimal`).
+            DataType::Decimal128(p, s) if *p <= 38 && *s >= 0 && (*s as u8) <= *p => {
                 Column::Decimal(Prim::new(), *p, *s)
             }
             DataType::Date32 => Column::Date(Prim::new()),
             DataType::Timestamp(TimeUnit::Microsecond, tz) => {
                 Column::Timestamp(Prim::new(), tz.clone())
             }
+            DataType::Duration(TimeUnit::Microsecond) => Column::DayTime(Prim::new()),
+            DataType::Interval(IntervalUnit::YearMonth) => Column::YearMonth(Prim::new()),
             DataType::List(f) => Column::List(Box::new(ListCol {
                 offsets: vec![0],
                 nulls: NullBufferBuilder::new(0),
                 child: Column::for_type(f.data_type())?,
                 field: f.clone(),
+            })),
+            dt if crate::variant::is_variant(dt) => Column::Variant(Box::new(VariantCol {
+                metadata: VarBin::new(),
+                value: VarBin::new(),
+                nulls: NullBufferBuilder::new(0),
+                builder: crate::variant::VariantBuilder::new(),
             })),
             DataType::Struct(fields) => Column::Struct(StructCol::new(fields.clone())?),
             DataType::Map(entries, ordered) => {
@@ -388,6 +429,9 @@ impl Column {
             Column::Decimal(c, ..) => c.values.len(),
             Column::Date(c) => c.values.len(),
             Column::Timestamp(c, _) => c.values.len(),
+            Column::DayTime(c) => c.values.len(),
+            Column::YearMonth(c) => c.values.len(),
+            Column::Variant(c) => c.value.len(),
             Column::List(c) => c.offsets.len() - 1,
             Column::Struct(c) => c.len,
             Column::Map(c) => c.offsets.len() - 1,
@@ -409,6 +453,9 @@ impl Column {
             Column::Decimal(c, ..) => c.push_null(),
             Column::Date(c) => c.push_null(),
             Column::Timestamp(c, _) => c.push_null(),
+            Column::DayTime(c) => c.push_null(),
+            Column::YearMonth(c) => c.push_null(),
+            Column::Variant(c) => c.push_null(),
             Column::List(c) => {
                 let end = c.offsets.last().copied().unwrap_or(0);
                 c.offsets.push(end);
@@ -440,6 +487,12 @@ impl Column {
             Column::Decimal(c, ..) => c.reserve_scaled(factor),
             Column::Date(c) => c.reserve_scaled(factor),
             Column::Timestamp(c, _) => c.reserve_scaled(factor),
+            Column::DayTime(c) => c.reserve_scaled(factor),
+            Column::YearMonth(c) => c.reserve_scaled(factor),
+            Column::Variant(c) => {
+                c.metadata.reserve_scaled(factor);
+                c.value.reserve_scaled(factor);
+            }
             Column::List(c) => {
                 c.offsets.reserve(scaled(c.offsets.len(), factor));
                 c.child.reserve_scaled(factor);
@@ -474,6 +527,13 @@ impl Column {
             Column::Decimal(c, ..) => c.truncate(len),
             Column::Date(c) => c.truncate(len),
             Column::Timestamp(c, _) => c.truncate(len),
+            Column::DayTime(c) => c.truncate(len),
+            Column::YearMonth(c) => c.truncate(len),
+            Column::Variant(c) => {
+                c.metadata.truncate(len);
+                c.value.truncate(len);
+                c.nulls.truncate(len);
+            }
             Column::List(c) => {
                 c.offsets.truncate(len + 1);
                 c.nulls.truncate(len);
@@ -508,6 +568,20 @@ impl Column {
             Column::Date(c) => c.finish(&DataType::Date32),
             Column::Timestamp(c, tz) => {
                 c.finish(&DataType::Timestamp(TimeUnit::Microsecond, tz.clone()))
+            }
+            Column::DayTime(c) => c.finish(&DataType::Duration(TimeUnit::Microsecond)),
+            Column::YearMonth(c) => c.finish(&DataType::Interval(IntervalUnit::YearMonth)),
+            Column::Variant(c) => {
+                let DataType::Struct(fields) = crate::variant::variant_type() else {
+                    return Err(JsonError::InvalidSchema("variant is a struct".to_string()));
+                };
+                let metadata = c.metadata.finish_binary()?;
+                let value = c.value.finish_binary()?;
+                Arc::new(StructArray::try_new(
+                    fields,
+                    vec![metadata, value],
+                    c.nulls.finish(),
+                )?)
             }
             Column::List(c) => {
                 check_offsets(c.child.len())?;
@@ -563,6 +637,10 @@ fn check_offsets(child_len: usize) -> Result<(), JsonError> {
 /// Spark forces every field of a file source nullable; map keys and entries stay non-null
 /// because Arrow requires it (JSON object keys are never null anyway).
 pub(crate) fn nullable_field(f: &Field) -> Field {
+    if crate::variant::is_variant(f.data_type()) {
+        // The variant's own children are required parts of its encoding.
+        return f.clone().with_nullable(true);
+    }
     f.clone()
         .with_data_type(nullable_type(f.data_type()))
         .with_nullable(true)
@@ -571,6 +649,7 @@ pub(crate) fn nullable_field(f: &Field) -> Field {
 fn nullable_type(dt: &DataType) -> DataType {
     match dt {
         DataType::List(f) => DataType::List(Arc::new(nullable_field(f))),
+        dt if crate::variant::is_variant(dt) => dt.clone(),
         DataType::Struct(fs) => DataType::Struct(fs.iter().map(|f| nullable_field(f)).collect()),
         DataType::Map(entries, ordered) => {
             let entries = match entries.data_type() {

@@ -20,6 +20,7 @@ use super::rescue::{rescue_value, Rescue, Seg};
 use super::tape::{Kind, Node};
 use super::temporal;
 use super::unescape::unescape_into;
+use crate::datetime::interval;
 use crate::datetime::pattern::SparkPattern;
 
 /// Result of converting one JSON value.
@@ -263,7 +264,8 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
         col.push_null();
         return Outcome::Fail;
     };
-    if n.kind == Kind::Null {
+    // A JSON null is SQL NULL, except in a VARIANT, where it is the variant null (not NULL).
+    if n.kind == Kind::Null && !matches!(col, Column::Variant(_)) {
         col.push_null();
         return Outcome::Ok;
     }
@@ -277,6 +279,9 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
                 | Column::Timestamp(_, Some(_))
                 | Column::Utf8(_)
                 | Column::Binary(_)
+                // Intervals convert the string with CAST, which fails on "" (checked on 4.0.1).
+                | Column::DayTime(_)
+                | Column::YearMonth(_)
         );
         if !still_bad {
             col.push_null();
@@ -336,7 +341,13 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
         Column::Float64(c) => store!(c, f64_value(&n, cx), n, cx, "DOUBLE"),
         Column::Decimal(c, p, s) => {
             let (p, s) = (*p, *s);
-            store!(c, decimal_value(&n, cx, p, s), n, cx, "DECIMAL")
+            // DECIMAL(0,0) holds no value: even 0 has precision 1 for Spark (checked on 4.0.1).
+            let v = if p == 0 {
+                None
+            } else {
+                decimal_value(&n, cx, p, s)
+            };
+            store!(c, v, n, cx, "DECIMAL")
         }
         Column::Date(c) => {
             let v = match cx.date_format {
@@ -368,7 +379,42 @@ pub(crate) fn convert(col: &mut Column, idx: usize, cx: &mut Ctx) -> Outcome {
             cx,
             "TIMESTAMP_NTZ"
         ),
+        // Strings only, read as CAST(s AS INTERVAL ...) does (JacksonParser); numbers are bad.
+        Column::DayTime(c) => {
+            let v = if n.kind == Kind::Str {
+                cx.with_str(&n, interval::parse_day_time).flatten()
+            } else {
+                None
+            };
+            store!(c, v, n, cx, "INTERVAL DAY TO SECOND")
+        }
+        Column::YearMonth(c) => {
+            let v = if n.kind == Kind::Str {
+                cx.with_str(&n, interval::parse_year_month).flatten()
+            } else {
+                None
+            };
+            store!(c, v, n, cx, "INTERVAL YEAR TO MONTH")
+        }
         Column::Binary(c) => binary(c, &n, cx),
+        // Any JSON value is a variant (6.4); only a duplicate key fails.
+        Column::Variant(c) => {
+            let mut b = std::mem::take(&mut c.builder);
+            let outcome = match super::variant::append(&mut b, idx, cx) {
+                Ok(()) => {
+                    let (m, v) = b.finish();
+                    c.push(&m, &v);
+                    Outcome::Ok
+                }
+                Err(_) => {
+                    b.reset();
+                    c.push_null();
+                    cx.fail(&n, "VARIANT")
+                }
+            };
+            c.builder = b;
+            outcome
+        }
         Column::List(l) => {
             if n.kind != Kind::Array {
                 col.push_null();

@@ -49,6 +49,7 @@ mod scan;
 mod tape;
 mod temporal;
 mod unescape;
+mod variant;
 
 #[cfg(test)]
 mod batch_tests;
@@ -61,6 +62,7 @@ pub use decoder::{decode_json_batches, decode_json_lines, BatchSize, DecodeStats
 pub use error::JsonError;
 pub use options::{Charset, JsonOptions, ParseMode};
 pub use rescue::write_json_string;
+pub use variant::{parse_json, ParseJsonError};
 
 /// The read schema for the columns a query uses (`columns`: indices into `schema`), as Spark's
 /// JSON source prunes it. A query that uses only the corrupt-record column is refused, like

@@ -17,12 +17,13 @@ use super::{SchemaError, SchemaOptions};
 const MAX_DEPTH: usize = 64;
 
 /// Spark types spate recognises but cannot represent; named so the error can say so.
-const KNOWN_UNSUPPORTED: &[&str] = &["NULL", "VARIANT", "TIME", "OBJECT", "GEOMETRY", "GEOGRAPHY"];
+const KNOWN_UNSUPPORTED: &[&str] = &["NULL", "TIME", "OBJECT", "GEOMETRY", "GEOGRAPHY"];
 
 /// Parses a Spark DDL schema string such as `id BIGINT NOT NULL, tags ARRAY<STRING>`.
 ///
-/// Like Spark's `DataType.fromDDL`, a whole `STRUCT<...>` type is accepted too and yields
-/// its fields as the columns.
+/// This is the read-schema form (`DataStreamReader.schema`, `StructType.fromDDL`): a column
+/// list only. A whole `STRUCT<...>` type is a syntax error at its `<`, as in Spark; see
+/// [`parse_ddl_or_struct_type`] for `from_json`'s form.
 ///
 /// Field names that differ only by case are refused as duplicates, as Spark does by default;
 /// [`parse_ddl_with`] follows `spark.sql.caseSensitive` instead.
@@ -32,6 +33,23 @@ pub fn parse_ddl(ddl: &str) -> Result<Schema, SchemaError> {
 
 /// [`parse_ddl`] with the session's schema-related confs applied.
 pub fn parse_ddl_with(ddl: &str, opts: &SchemaOptions) -> Result<Schema, SchemaError> {
+    let tokens = lex(ddl)?;
+    let mut parser = Parser::new(ddl, tokens, *opts);
+    if parser.starts_with_struct_type() {
+        // Spark's table-schema grammar reads `STRUCT` as a column name and fails at `<`
+        // (PARSE_SYNTAX_ERROR at or near '<'); say what to write instead.
+        parser.pos += 1;
+        return Err(parser.syntax_error(
+            "a data type (a read schema is a column list such as 'a INT, b STRING'; \
+             a whole STRUCT<...> type is accepted by from_json only)",
+        ));
+    }
+    Ok(Schema::new(parser.column_list()?))
+}
+
+/// Parses DDL the way Spark's `DataType.fromDDL` does (`from_json`'s schema argument): a
+/// column list, or a whole `STRUCT<...>` type whose fields become the columns.
+pub fn parse_ddl_or_struct_type(ddl: &str, opts: &SchemaOptions) -> Result<Schema, SchemaError> {
     let tokens = lex(ddl)?;
     let mut parser = Parser::new(ddl, tokens, *opts);
     let fields = if parser.starts_with_struct_type() {
@@ -692,6 +710,7 @@ impl<'a> Parser<'a> {
             ("TIMESTAMP_NTZ", []) => timestamp_ntz(),
             // Spark's NullType; the JSON reader gives null whatever the value.
             ("VOID", []) => DataType::Null,
+            ("VARIANT", []) => crate::variant::variant_type(),
             _ => {
                 let hint = if KNOWN_UNSUPPORTED.contains(&upper) {
                     "; spate does not support this Spark type".to_string()
@@ -786,7 +805,10 @@ impl<'a> Parser<'a> {
             Ok(())
         } else {
             Err(self.invalid(
-                format!("collation '{name}' is not supported (only UTF8_BINARY)"),
+                format!(
+                    "collation '{name}' is not supported (only UTF8_BINARY: spate compares \
+                     strings byte by byte; compare lower(col) for case-insensitive matching)"
+                ),
                 at,
             ))
         }
@@ -879,10 +901,10 @@ mod tests {
         assert_eq!(ty("DECIMAL ( 38 , 38 )"), DataType::Decimal128(38, 38));
         assert_eq!(
             err("x DECIMAL(39,2)"),
-            "schema DDL: decimal precision 39 is out of range (1 to 38) at offset 2"
+            "schema DDL: decimal precision 39 is out of range (0 to 38) at offset 2"
         );
         assert!(err("x DECIMAL(5,6)").contains("scale 6 cannot be greater than precision 5"));
-        assert!(err("x DECIMAL(0)").contains("out of range"));
+        assert_eq!(ty("DECIMAL(0)"), DataType::Decimal128(0, 0));
         assert!(err("x DECIMAL(99999999999999999999999)").contains("too large"));
         assert_eq!(
             err("x DECIMAL()"),
@@ -1077,9 +1099,18 @@ mod tests {
 
     #[test]
     fn struct_type_as_whole_schema() {
-        let schema = parse_ddl("struct<a:int, b:string>").unwrap();
+        let opts = SchemaOptions::default();
+        let schema = parse_ddl_or_struct_type("struct<a:int, b:string>", &opts).unwrap();
         assert_eq!(schema, parse_ddl("a INT, b STRING").unwrap());
-        assert!(err("STRUCT<a:int> x").contains("expected end of input at offset 14 near 'x'"));
+        let e = parse_ddl_or_struct_type("STRUCT<a:int> x", &opts).unwrap_err();
+        assert!(e
+            .to_string()
+            .contains("expected end of input at offset 14 near 'x'"));
+        // A read schema is a column list: Spark fails at the `<` (PARSE_SYNTAX_ERROR, pos 6).
+        assert!(err("STRUCT<a: INT, b: STRING>").contains("at offset 6 near '<'"));
+        assert!(err("struct <a:int>").contains("at offset 7 near '<'"));
+        // A column named `struct` is still a column.
+        assert_eq!(one("struct INT").name(), "struct");
     }
 
     #[test]
@@ -1148,7 +1179,8 @@ mod tests {
             err("id INT, x FOO"),
             "schema DDL: unsupported data type 'FOO' at offset 10"
         );
-        for name in ["VARIANT", "variant"] {
+        assert!(crate::variant::is_variant(&ty("variant")));
+        for name in ["GEOMETRY", "geometry"] {
             assert_eq!(
                 err(&format!("x {name}")),
                 format!(
@@ -1197,7 +1229,8 @@ mod tests {
         assert!(err("s STRUCT<a INT NOT NULL DEFAULT 1>").contains("DEFAULT column clauses"));
         assert!(err("a INT GENERATED ALWAYS AS (1)").contains("GENERATED column clauses"));
         assert!(err("s STRING COLLATE UTF8_LCASE")
-            .contains("collation 'UTF8_LCASE' is not supported (only UTF8_BINARY) at offset 17"));
+            .contains("collation 'UTF8_LCASE' is not supported (only UTF8_BINARY"));
+        assert!(err("s STRING COLLATE UTF8_LCASE").contains("at offset 17"));
         assert!(err("s INT COLLATE UTF8_BINARY").contains("near 'COLLATE'"));
     }
 

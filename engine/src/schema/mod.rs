@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use arrow::datatypes::Schema;
 
-pub use ddl::{parse_ddl, parse_ddl_with};
+pub use ddl::{parse_ddl, parse_ddl_or_struct_type, parse_ddl_with};
 pub use struct_json::{parse_struct_json, parse_struct_json_with};
 pub use types::spark_type_name;
 
@@ -120,6 +120,17 @@ pub fn parse_schema_with(text: &str, opts: &SchemaOptions) -> Result<Schema, Sch
     }
 }
 
+/// A schema as `from_json` takes it (Spark's `DataType.fromDDL`, then `fromJson`): like
+/// [`parse_schema`], but DDL may also be a whole `STRUCT<...>` type, which a read schema may not.
+pub fn parse_type_schema(text: &str) -> Result<Schema, SchemaError> {
+    let opts = SchemaOptions::default();
+    if text.trim_start().starts_with('{') {
+        parse_struct_json_with(text, &opts)
+    } else {
+        parse_ddl_or_struct_type(text, &opts)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +147,16 @@ mod tests {
             assert!(parse_schema_with_case(text, true).is_ok(), "{text}");
         }
         assert!(parse_schema_with_case("a INT, a INT", true).is_err());
+    }
+
+    #[test]
+    fn struct_type_form_only_outside_read_schemas() {
+        let text = "STRUCT<a: INT, b: STRING>";
+        assert!(parse_schema(text).is_err());
+        assert_eq!(
+            parse_type_schema(text).unwrap(),
+            parse_schema("a INT, b STRING").unwrap()
+        );
     }
 
     #[test]

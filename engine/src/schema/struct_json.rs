@@ -14,7 +14,7 @@ use super::types::{
 use super::{SchemaError, SchemaOptions};
 
 /// Spark type names spate recognises but cannot represent; named so the error can say so.
-const KNOWN_UNSUPPORTED: &[&str] = &["interval", "calendarinterval", "variant"];
+const KNOWN_UNSUPPORTED: &[&str] = &["interval", "calendarinterval"];
 
 /// Parses Spark's StructType JSON, `{"type":"struct","fields":[...]}`.
 ///
@@ -277,6 +277,7 @@ fn primitive(name: &str, path: &str, opts: &SchemaOptions) -> Result<DataType, S
         "timestamp_ntz" => timestamp_ntz(),
         // NullType: Spark writes "void" and still reads the old "null".
         "void" | "null" => DataType::Null,
+        "variant" => crate::variant::variant_type(),
         "decimal" => decimal(u64::from(DEFAULT_DECIMAL_PRECISION), 0)
             .map_err(|message| error(message, path))?,
         _ => return special_primitive(name, path, opts),
@@ -313,7 +314,10 @@ fn special_primitive(
             Ok(DataType::Utf8)
         } else {
             Err(error(
-                format!("collation '{collation}' is not supported (only UTF8_BINARY)"),
+                format!(
+                    "collation '{collation}' is not supported (only UTF8_BINARY: spate compares \
+                     strings byte by byte; compare lower(col) for case-insensitive matching)"
+                ),
                 path,
             ))
         };
@@ -589,7 +593,8 @@ mod tests {
         assert!(type_err(r#"{"type":"udt","class":"x"}"#).contains("\"udt\""));
         assert_eq!(ty("\"void\""), DataType::Null);
         assert_eq!(ty("\"null\""), DataType::Null);
-        for name in ["interval", "variant", "time(6)"] {
+        assert!(crate::variant::is_variant(&ty("\"variant\"")));
+        for name in ["interval", "time(6)"] {
             let message = type_err(&format!("\"{name}\""));
             assert!(
                 message.contains(&format!("unsupported data type '{name}'")),

@@ -96,12 +96,16 @@ pub fn ansi_interval(start: &str, end: Option<&str>) -> Result<DataType, Interva
 }
 
 /// Spark `DECIMAL(p,s)`; the error text says which bound was broken.
+///
+/// `DECIMAL(0,0)` is Spark's too and stays `Decimal128(0, 0)`: Spark's decimals check the
+/// value's `BigDecimal.precision` (at least 1, even for 0) against the declared one, so such a
+/// column never holds a value (every non-null JSON value is a bad one, checked on 4.0.1) and
+/// its arrays are all null, which Arrow builds without validating the precision. Parquet, and so
+/// the Delta sink, cannot store precision 0 and refuse the column by name.
 pub fn decimal(precision: u64, scale: u64) -> Result<DataType, String> {
-    // Spark accepts DECIMAL(0,0) (a column that can only hold 0), but Arrow refuses precision 0
-    // when building arrays and Parquet/Delta cannot store it, so refuse it here clearly.
-    if precision == 0 || precision > u64::from(MAX_DECIMAL_PRECISION) {
+    if precision > u64::from(MAX_DECIMAL_PRECISION) {
         return Err(format!(
-            "decimal precision {precision} is out of range (1 to {MAX_DECIMAL_PRECISION})"
+            "decimal precision {precision} is out of range (0 to {MAX_DECIMAL_PRECISION})"
         ));
     }
     if scale > precision {
@@ -214,6 +218,7 @@ pub fn spark_type_name(dt: &DataType) -> String {
         | DataType::ListView(f)
         | DataType::LargeListView(f)
         | DataType::FixedSizeList(f, _) => format!("array<{}>", spark_type_name(f.data_type())),
+        dt if crate::variant::is_variant(dt) => "variant".into(),
         DataType::Struct(fields) => {
             let inner: Vec<String> = fields
                 .iter()
@@ -353,7 +358,7 @@ mod tests {
         assert_eq!(decimal(38, 38), Ok(DataType::Decimal128(38, 38)));
         assert_eq!(decimal(1, 0), Ok(DataType::Decimal128(1, 0)));
         assert!(decimal(39, 0).unwrap_err().contains("out of range"));
-        assert!(decimal(0, 0).unwrap_err().contains("out of range"));
+        assert_eq!(decimal(0, 0), Ok(DataType::Decimal128(0, 0)));
         assert!(decimal(5, 6)
             .unwrap_err()
             .contains("greater than precision"));

@@ -12,4 +12,5 @@ pub mod rewrite;
 pub mod session;
 pub mod stream_aggregate;
 mod struct_star;
+mod variant_check;
 mod window_column;

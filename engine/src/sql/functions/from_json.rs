@@ -28,7 +28,7 @@ use super::common::{check_arg_count, is_string_like, to_output, utf8};
 use super::json_fn_options::{check_options_type, options_map};
 use super::SparkConf;
 use crate::json::{decode_json_lines, output_schema, JsonOptions, ParseMode};
-use crate::schema::parse_schema;
+use crate::schema::parse_type_schema;
 
 /// Spark's `from_json`.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -71,7 +71,7 @@ impl FromJson {
 
 /// The struct type `from_json` returns for a schema text: the reader's output fields.
 fn result_fields(schema_text: &str) -> Result<Fields> {
-    let schema = parse_schema(schema_text)
+    let schema = parse_type_schema(schema_text)
         .map_err(|e| DataFusionError::Plan(format!("from_json: invalid schema: {e}")))?;
     let out = output_schema(&Arc::new(schema), &JsonOptions::default())
         .map_err(|e| DataFusionError::Plan(format!("from_json: {e}")))?;

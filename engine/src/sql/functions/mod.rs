@@ -29,6 +29,7 @@ mod to_json;
 mod to_timestamp;
 mod try_to_timestamp;
 mod unix_timestamp;
+mod variant;
 
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::SessionContext;
@@ -70,6 +71,10 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(FromUnixtime::new(conf)),
         ScalarUDF::new_from_impl(FromJson::new(conf)),
         ScalarUDF::new_from_impl(ToJson::new(conf)),
+        ScalarUDF::new_from_impl(variant::ParseJson::new(false)),
+        ScalarUDF::new_from_impl(variant::ParseJson::new(true)),
+        ScalarUDF::new_from_impl(variant::VariantGet::new(conf, false)),
+        ScalarUDF::new_from_impl(variant::VariantGet::new(conf, true)),
         ScalarUDF::new_from_impl(divide::SparkDivide::divide(conf)),
         ScalarUDF::new_from_impl(divide::SparkDivide::int_divide(conf)),
         ScalarUDF::new_from_impl(SparkCast::new(conf)),

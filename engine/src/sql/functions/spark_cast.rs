@@ -31,9 +31,9 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::compute::{cast_with_options, CastOptions};
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Field, FieldRef, Float32Type, Float64Type, Int16Type,
-    Int32Type, Int64Type, Int8Type, TimeUnit, TimestampMicrosecondType, UInt16Type, UInt32Type,
-    UInt64Type, UInt8Type,
+    DataType, Date32Type, Decimal128Type, DurationMicrosecondType, Field, FieldRef, Float32Type,
+    Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, IntervalUnit, IntervalYearMonthType,
+    TimeUnit, TimestampMicrosecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use datafusion::arrow::util::display::FormatOptions;
 use datafusion::common::{exec_err, plan_err, DataFusionError, Result, ScalarValue};
@@ -162,6 +162,9 @@ pub fn cast_array(arr: &ArrayRef, target: &DataType, mode: CastMode, tz: &Tz) ->
     }
     if *source == DataType::Null {
         return Ok(new_null_array(target, arr.len()));
+    }
+    if crate::variant::is_variant(source) {
+        return crate::variant::cast_variant(arr, target, mode, tz);
     }
     if let DataType::Dictionary(_, value) = source {
         let plain = cast_with_options(arr, value, &CastOptions::default())?;
@@ -904,6 +907,12 @@ pub fn value_text(a: &dyn Array, i: usize, tz: &Tz) -> Result<Option<String>> {
             let m = micros.as_primitive::<TimestampMicrosecondType>().value(0);
             timestamp_text(m, zone.as_ref().map(|_| tz))
         }
+        DataType::Duration(TimeUnit::Microsecond) => crate::datetime::interval::day_time_text(
+            a.as_primitive::<DurationMicrosecondType>().value(i),
+        ),
+        DataType::Interval(IntervalUnit::YearMonth) => crate::datetime::interval::year_month_text(
+            a.as_primitive::<IntervalYearMonthType>().value(i),
+        ),
         DataType::Binary => String::from_utf8_lossy(a.as_binary::<i32>().value(i)).into_owned(),
         DataType::LargeBinary => {
             String::from_utf8_lossy(a.as_binary::<i64>().value(i)).into_owned()

@@ -10,6 +10,8 @@
 //! - TIMESTAMP is `yyyy-MM-dd'T'HH:mm:ss.SSSXXX` in the `timeZone` option or the session zone,
 //!   TIMESTAMP_NTZ `yyyy-MM-dd'T'HH:mm:ss.SSS`, DATE `yyyy-MM-dd`; `timestampFormat`,
 //!   `timestampNTZFormat` and `dateFormat` take Spark patterns;
+//! - a VARIANT is its JSON text (keys sorted, Spark's number text; see `crate::variant`);
+//! - ANSI intervals are strings in Spark's ANSI style (`"INTERVAL '1 02:03:04' DAY TO SECOND"`);
 //! - strings escape `"`, `\` and control characters (`\t`, `\u0001`); `/` and non-ASCII stay.
 //! - any other top-level type is DATATYPE_MISMATCH.INVALID_JSON_SCHEMA; `pretty` is refused.
 
@@ -22,9 +24,10 @@ use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
-    Int64Type, Int8Type, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
-    TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    DataType, Date32Type, Decimal128Type, DurationMicrosecondType, Float32Type, Float64Type,
+    Int16Type, Int32Type, Int64Type, Int8Type, IntervalUnit, IntervalYearMonthType, TimeUnit,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use datafusion::common::{exec_err, plan_err, DataFusionError, Result};
 use datafusion::logical_expr::{
@@ -35,6 +38,7 @@ use super::common::{check_arg_count, to_output};
 use super::json_fn_options::{check_options_type, options_map};
 use super::spark_cast::{java_double, java_float};
 use super::SparkConf;
+use crate::datetime::interval;
 use crate::datetime::pattern::{zone_by_name, SparkPattern};
 
 /// Spark's default `timestampFormat` for writing JSON.
@@ -169,10 +173,21 @@ impl Writer {
                 };
                 string(out, &text);
             }
+            DataType::Duration(TimeUnit::Microsecond) => {
+                let micros = a.as_primitive::<DurationMicrosecondType>().value(i);
+                string(out, &interval::day_time_text(micros));
+            }
+            DataType::Interval(IntervalUnit::YearMonth) => {
+                let months = a.as_primitive::<IntervalYearMonthType>().value(i);
+                string(out, &interval::year_month_text(months));
+            }
             DataType::List(_) => self.list(out, a.as_list::<i32>().value(i).as_ref())?,
             DataType::LargeList(_) => self.list(out, a.as_list::<i64>().value(i).as_ref())?,
             DataType::FixedSizeList(_, _) => {
                 self.list(out, a.as_fixed_size_list().value(i).as_ref())?
+            }
+            dt if crate::variant::is_variant(dt) => {
+                out.push_str(&crate::variant::variant_json(a, i)?)
             }
             DataType::Struct(fields) => {
                 let s = a.as_struct();
