@@ -519,7 +519,7 @@ pub(super) fn bound_of(value: &[u8]) -> Option<i64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::storage::Location;
     use arrow::array::{Int64Array, StringArray};
@@ -528,9 +528,10 @@ mod tests {
     use datafusion::physical_expr::aggregate::AggregateExprBuilder;
     use datafusion::physical_expr::expressions::Column;
 
-    const SEC: i64 = 1_000_000;
+    pub(crate) const SEC: i64 = 1_000_000;
 
-    fn input() -> SchemaRef {
+    /// Rows of (id, v, ts): the input of the aggregation tests here and in `session.rs`.
+    pub(crate) fn input() -> SchemaRef {
         Arc::new(Schema::new(vec![
             Field::new("id", DataType::Utf8, true),
             Field::new("v", DataType::Int64, true),
@@ -542,7 +543,8 @@ mod tests {
         ]))
     }
 
-    fn batch(rows: &[(&str, i64, i64)]) -> RecordBatch {
+    /// A batch of `input()` rows; `ts` in seconds.
+    pub(crate) fn batch(rows: &[(&str, i64, i64)]) -> RecordBatch {
         RecordBatch::try_new(
             input(),
             vec![

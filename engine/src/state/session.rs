@@ -411,41 +411,17 @@ mod tests {
     use super::*;
     use crate::storage::Location;
     use arrow::array::{Int64Array, StructArray};
-    use arrow::datatypes::{Field, Schema, SchemaRef, TimeUnit};
+    use arrow::datatypes::{Field, Schema, TimeUnit};
     use datafusion::functions_aggregate::sum::sum_udaf;
     use datafusion::physical_expr::aggregate::AggregateExprBuilder;
     use datafusion::physical_expr::expressions::Column;
 
+    use crate::state::aggregate::tests::{batch, input, SEC};
     use crate::state::aggregate::AggregateShape;
     use crate::state::window::window_type;
 
-    const SEC: i64 = 1_000_000;
-
     fn ts_type() -> DataType {
         DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
-    }
-
-    fn input() -> SchemaRef {
-        Arc::new(Schema::new(vec![
-            Field::new("id", DataType::Utf8, true),
-            Field::new("v", DataType::Int64, true),
-            Field::new("ts", ts_type(), true),
-        ]))
-    }
-
-    fn batch(rows: &[(&str, i64, i64)]) -> RecordBatch {
-        RecordBatch::try_new(
-            input(),
-            vec![
-                Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0))),
-                Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.1))),
-                Arc::new(
-                    TimestampMicrosecondArray::from_iter_values(rows.iter().map(|r| r.2 * SEC))
-                        .with_timezone("UTC"),
-                ),
-            ],
-        )
-        .unwrap()
     }
 
     /// `SELECT id, session_window, sum(v) ... GROUP BY id, session_window(ts, '10 seconds')`.
