@@ -19,6 +19,10 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use spate_engine::state::{DedupSpec, Deduplicate, StateStore, Watermark};
 use spate_engine::storage::Location;
 
+/// The `spate` binary's allocator, so RSS is what the binary would hold.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BATCH_ROWS: usize = 100_000;
 const DELAY_MS: i64 = 10 * 60 * 1000;
 
