@@ -20,6 +20,7 @@ mod quantile_summaries;
 mod regexp_extract;
 mod regexp_replace;
 mod rlike;
+mod round;
 mod spark_builtins;
 pub mod spark_cast;
 mod split;
@@ -89,6 +90,7 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(strings::Initcap::default()),
         ScalarUDF::new_from_impl(strings::Concat::new(conf)),
         ScalarUDF::new_from_impl(strings::BRound::default()),
+        ScalarUDF::new_from_impl(round::Round::default()),
         ScalarUDF::new_from_impl(strings::TypeOf::default()),
         ScalarUDF::new_from_impl(crate::sql::literals::TypedLiteral::default()),
         ScalarUDF::new_from_impl(checked_arithmetic::CheckedArithmetic::new(
