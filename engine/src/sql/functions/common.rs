@@ -10,13 +10,21 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Date32Type, TimeUnit, TimestampMicrosecondType};
 use datafusion::common::{exec_err, plan_err, DataFusionError, Result, ScalarValue};
-use datafusion::logical_expr::ColumnarValue;
+use datafusion::logical_expr::{ColumnarValue, ReturnFieldArgs};
 
 use crate::datetime::pattern::{days_since_epoch, local_to_utc_micros, SparkPattern};
 
 /// Spark's TIMESTAMP (LTZ) as Arrow: microseconds, an instant labelled UTC.
 pub(crate) fn timestamp_type() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+/// The argument types a `return_field_from_args` call sees.
+pub(crate) fn arg_types(args: &ReturnFieldArgs) -> Vec<DataType> {
+    args.arg_fields
+        .iter()
+        .map(|f| f.data_type().clone())
+        .collect()
 }
 
 /// Fails planning unless `n` is within `min..=max` arguments.

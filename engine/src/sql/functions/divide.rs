@@ -25,7 +25,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::common::{check_arg_count, to_arrays, to_output};
+use super::common::{arg_types, check_arg_count, to_arrays, to_output};
 use super::SparkConf;
 
 /// Name of Spark's `/` in rewritten SQL.
@@ -289,11 +289,7 @@ impl ScalarUDFImpl for SparkDivide {
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
-        let types: Vec<DataType> = args
-            .arg_fields
-            .iter()
-            .map(|f| f.data_type().clone())
-            .collect();
+        let types = arg_types(&args);
         let t = self.result_type(&types, args.scalar_arguments)?;
         Ok(Arc::new(Field::new(self.name(), t, true)))
     }

@@ -15,6 +15,8 @@ use datafusion::logical_expr::{
 };
 use datafusion_spark::function::math::round::SparkRound;
 
+use super::common::arg_types;
+
 /// Spark's largest DECIMAL precision.
 const MAX_PRECISION: i64 = 38;
 
@@ -76,11 +78,7 @@ impl ScalarUDFImpl for Round {
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
-        let types: Vec<DataType> = args
-            .arg_fields
-            .iter()
-            .map(|f| f.data_type().clone())
-            .collect();
+        let types = arg_types(&args);
         let t = result_type(&types, places(args.scalar_arguments, types.len()));
         Ok(Arc::new(Field::new(self.name(), t, true)))
     }
