@@ -216,7 +216,10 @@ CASES = [
     ddl("variant_group_by_refused", "a INT, v VARIANT", input=lines('{"a":1,"v":2}'), sql="SELECT v, count(*) AS n FROM t GROUP BY v"),
     ddl("variant_cast_ansi_off", "v VARIANT", input=lines('{"v":"x"}', '{"v":"5"}'), sql="SELECT CAST(v AS INT) AS i FROM t",
         conf={"spark.sql.ansi.enabled": "false"}),
-    ddl("variant_upper_refused", "v VARIANT", input=lines('{"v":"x"}'), sql="SELECT upper(v) AS u FROM t"),
+    ddl("variant_upper_implicit_cast", "v VARIANT", input=lines('{"v":"x"}'), sql="SELECT upper(v) AS u FROM t"),
+    ddl("variant_string_functions", "v VARIANT",
+        input=lines('{"v":{"b":1,"a":"x"}}', '{"v":"hello"}', '{"v":1.50}', '{"v":null}', '{"v":[true,null]}'),
+        sql="SELECT concat(v, '!') AS c, length(v) AS n, substr(v, 1, 3) AS s, regexp_replace(v, 'l+', 'L') AS r FROM t"),
     ddl("variant_in_from_json", "j STRING", input=lines('{"j":"{\\"a\\":1,\\"v\\":{\\"y\\":[1,2.50],\\"x\\":null}}"}'),
         sql="SELECT to_json(from_json(j, 'a INT, v VARIANT')) AS r FROM t"),
 ]

@@ -11,8 +11,8 @@
 //!   would lose the DECIMAL/DOUBLE distinction that `to_json`, `CAST` and `variant_get` show.
 //! - Being a struct, not a string, DataFusion never reads the encoding's bytes as text. The
 //!   price: Spark implicitly casts a VARIANT to STRING for string functions (`upper(v)` of
-//!   `"x"` is `X`), DataFusion's coercion does not, so such calls are refused at planning
-//!   (known gap `schema/variant_upper_refused`; `CAST(v AS STRING)` works).
+//!   `"x"` is `X`) and DataFusion's coercion does not, so spate wraps its string functions
+//!   (`sql/functions/variant_string_args.rs`).
 //!
 //! The extension type is normally named in *field* metadata, but DataFusion drops field
 //! metadata through most expressions, so spate marks the type itself instead: the `metadata`

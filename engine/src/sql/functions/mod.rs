@@ -31,6 +31,7 @@ mod to_timestamp;
 mod try_to_timestamp;
 mod unix_timestamp;
 mod variant;
+mod variant_string_args;
 
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::SessionContext;
@@ -125,6 +126,8 @@ pub fn register_spark_compat(ctx: &SessionContext, conf: &SparkConf) {
     ctx.register_udf(ScalarUDF::new_from_impl(
         crate::state::window::SessionWindowFunction::default(),
     ));
+    // Last: it wraps the string functions registered above.
+    variant_string_args::register(ctx, conf.session_time_zone);
     // Spark's name for the HyperLogLog distinct count.
     let approx = datafusion::functions_aggregate::approx_distinct::approx_distinct_udaf();
     ctx.register_udaf(
