@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::harness::{assert_ok, stderr, Env};
 use crate::stateful_golden::{
-    golden, land_files, land_range, log_line, progress, table_after_each_batch,
+    check_batch_logs, golden, land_files, land_range, progress, table_after_each_batch,
 };
 
 /// Rows (JSON objects) as arrays in the golden's column order, timestamps as Spark prints them,
@@ -130,35 +130,13 @@ fn check_case(name: &str, case: &Value, files: &Value) {
     env.pipeline(&pipeline(case));
     let out = env.run_available_now(&[]);
     assert_ok(&out);
-    let progress = progress(&env);
-    let emitted = emitted_per_batch(&env, case);
     let expected = case["batches"].as_array().unwrap();
-    let ids: Vec<u64> = progress.keys().copied().collect();
-    let want: Vec<u64> = expected
-        .iter()
-        .map(|b| b["batchId"].as_u64().unwrap())
-        .collect();
-    assert_eq!(ids, want, "{name}: batch ids ({})", stderr(&out));
+    let progress = check_batch_logs(&env, name, &out, expected);
+    let emitted = emitted_per_batch(&env, case);
     for b in expected {
         let id = b["batchId"].as_u64().unwrap();
         let p = &progress[&id];
         let what = format!("{name} batch {id}");
-        assert_eq!(
-            log_line(&env, "offsets", id)["batchWatermarkMs"],
-            b["batchWatermarkMs"],
-            "{what}: offsets watermark"
-        );
-        assert_eq!(
-            log_line(&env, "commits", id)["nextBatchWatermarkMs"],
-            b["nextBatchWatermarkMs"],
-            "{what}: commit watermark"
-        );
-        assert_eq!(p["numInputRows"], b["numInputRows"], "{what}: input rows");
-        assert_eq!(
-            p["sink"]["metrics"]["numRowsWritten"],
-            json!(b["rows"].as_array().unwrap().len().to_string()),
-            "{what}: rows emitted"
-        );
         let mut want = b["rows"].as_array().unwrap().clone();
         want.sort_by_key(|r| r.to_string());
         assert_eq!(

@@ -1,10 +1,12 @@
 //! The PySpark goldens of the stateful tests (`tests/spark/stateful/*.json`) and their input files.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::process::Output;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use crate::harness::{python, Env};
+use crate::harness::{python, stderr, Env};
 
 /// `tests/spark/stateful/<name>`, parsed.
 pub fn golden(name: &str) -> Value {
@@ -73,4 +75,44 @@ pub fn table_after_each_batch(env: &Env) -> std::collections::BTreeMap<u64, Vec<
             Some((batch, v["rows"].as_array().cloned().unwrap_or_default()))
         })
         .collect()
+}
+
+/// Checks what every stateful golden pins for each batch of a finished run: the batch ids, the
+/// watermarks in `offsets/N` and `commits/N`, input rows and rows written. Returns each batch's
+/// progress for the operator-specific checks.
+pub fn check_batch_logs(
+    env: &Env,
+    name: &str,
+    out: &Output,
+    expected: &[Value],
+) -> BTreeMap<u64, Value> {
+    let progress = progress(env);
+    let ids: Vec<u64> = progress.keys().copied().collect();
+    let want: Vec<u64> = expected
+        .iter()
+        .map(|b| b["batchId"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, want, "{name}: batch ids ({})", stderr(out));
+    for b in expected {
+        let id = b["batchId"].as_u64().unwrap();
+        let what = format!("{name} batch {id}");
+        assert_eq!(
+            log_line(env, "offsets", id)["batchWatermarkMs"],
+            b["batchWatermarkMs"],
+            "{what}: offsets watermark"
+        );
+        assert_eq!(
+            log_line(env, "commits", id)["nextBatchWatermarkMs"],
+            b["nextBatchWatermarkMs"],
+            "{what}: commit watermark"
+        );
+        let p = &progress[&id];
+        assert_eq!(p["numInputRows"], b["numInputRows"], "{what}: input rows");
+        assert_eq!(
+            p["sink"]["metrics"]["numRowsWritten"],
+            json!(b["rows"].as_array().unwrap().len().to_string()),
+            "{what}: rows written"
+        );
+    }
+    progress
 }
