@@ -1,9 +1,11 @@
 //! Test harness: a temp folder with a landing zone and a warehouse, the `spate` binary, and the
 //! Python read-back (DuckDB delta_scan + deltalake) from the venv `.ci/run` creates.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, SystemTime};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
@@ -205,4 +207,74 @@ pub fn assert_ok(out: &Output) {
 /// The stderr of a command as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A `spate` process in the background, its stderr collected line by line; killed when dropped.
+pub struct Live {
+    pub child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Live {
+    /// Spawns `cmd` with `SPATE_LOG=log`, stdout discarded and stderr collected.
+    pub fn spawn(mut cmd: Command, log: &str) -> Live {
+        cmd.env("SPATE_LOG", log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("start spate run");
+        let lines = Arc::new(Mutex::new(vec![]));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Live { child, lines }
+    }
+
+    /// The stderr lines so far.
+    pub fn stderr(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
+    /// Waits until a stderr line contains `needle`.
+    pub fn wait_for_line(&self, needle: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.stderr().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "no stderr line with {needle:?} after {timeout:?}:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// SIGTERM, then wait: the running batch finishes and the process exits 0. Returns stderr.
+    pub fn stop(mut self) -> String {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let status = self.child.wait().expect("wait for spate");
+        // The reader thread ends with the pipe; give it a moment to take the last lines.
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            status.success(),
+            "SIGTERM should stop cleanly, got {status:?}:\n{}",
+            self.stderr()
+        );
+        self.stderr()
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        // A failed assertion must not leave a query running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -3,14 +3,12 @@
 //! partition key's order kept.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{assert_ok, Env};
+use crate::harness::{assert_ok, Env, Live};
 use crate::kinesis_local::{kinesis_local, KinesisLocal};
 
 /// The columns of spec §8.5, the payload as text, and the batch each row came in. The camelCase
@@ -129,76 +127,31 @@ fn kinesis_trim_horizon_and_at_timestamp() {
     );
 }
 
-/// A `spate run` in the background, its stderr collected.
-struct Live {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
+/// `spate run` in the background with the connectors' log lines.
+fn start(cmd: Command) -> Live {
+    Live::spawn(cmd, "warn,spate_connectors=info,spate_engine::query=info")
 }
 
-impl Live {
-    fn start(mut cmd: Command) -> Live {
-        cmd.env(
-            "SPATE_LOG",
-            "warn,spate_connectors=info,spate_engine::query=info",
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("start spate run");
-        let lines = Arc::new(Mutex::new(vec![]));
-        let stderr = child.stderr.take().expect("piped stderr");
-        let sink = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Live { child, lines }
-    }
-
-    fn stderr(&self) -> String {
-        self.lines.lock().unwrap().join("\n")
-    }
-
-    /// Waits until the progress file counts `rows` input rows for `table` in total.
-    fn wait_rows(&mut self, env: &Env, table: &str, rows: u64, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let got = input_rows(env, table);
-            if got >= rows {
-                return;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "spate exited ({status:?}) at {got} rows:\n{}",
-                    self.stderr()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{got} of {rows} rows after {timeout:?}:\n{}",
-                self.stderr()
-            );
-            std::thread::sleep(Duration::from_millis(50));
+/// Waits until the progress file counts `rows` input rows for `table` in total.
+fn wait_rows(live: &mut Live, env: &Env, table: &str, rows: u64, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let got = input_rows(env, table);
+        if got >= rows {
+            return;
         }
-    }
-
-    /// SIGTERM, then wait: the running batch finishes and the process exits 0.
-    fn stop(mut self) {
-        let status = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        let status = self.child.wait().expect("wait for spate");
-        assert!(status.success(), "{status:?}:\n{}", self.stderr());
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Ok(Some(status)) = live.child.try_wait() {
+            panic!(
+                "spate exited ({status:?}) at {got} rows:\n{}",
+                live.stderr()
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{got} of {rows} rows after {timeout:?}:\n{}",
+            live.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -223,7 +176,7 @@ fn kinesis_latest_skips_what_was_there_before() {
            FROM STREAM read_kinesis(streamName => '${{stream}}', maxFetchDuration => '100ms',
                                     minFetchPeriod => '200ms');"
     ));
-    let mut live = Live::start(spate_run(&env, kl, "0 seconds", &[("stream", &s.name)]));
+    let mut live = start(spate_run(&env, kl, "0 seconds", &[("stream", &s.name)]));
     // Batch 0 pins `latest` as the start instant (no rows); records put after it are read.
     let first = env.checkpoint_file("t", "commits/0");
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -233,7 +186,13 @@ fn kinesis_latest_skips_what_was_there_before() {
     }
     let new = keyed(4, 5, 100);
     s.put(&new);
-    live.wait_rows(&env, "t", new.len() as u64, Duration::from_secs(30));
+    wait_rows(
+        &mut live,
+        &env,
+        "t",
+        new.len() as u64,
+        Duration::from_secs(30),
+    );
     live.stop();
     let got = sorted(bodies(&env.rows("t")));
     assert_eq!(got, sorted(new.iter().map(|r| r.1.clone()).collect()));
@@ -416,19 +375,37 @@ fn kinesis_split_and_merge_keep_each_keys_order() {
         expected.extend(batch.into_iter().map(|r| r.1));
     };
     put(keyed(keys, 15, 0));
-    let mut live = Live::start(spate_run(&env, kl, "0 seconds", &[("stream", &s.name)]));
+    let mut live = start(spate_run(&env, kl, "0 seconds", &[("stream", &s.name)]));
     s.split("shardId-000000000000");
     put(keyed(keys, 15, 15));
-    live.wait_rows(&env, "t", (keys * 30) as u64, Duration::from_secs(60));
+    wait_rows(
+        &mut live,
+        &env,
+        "t",
+        (keys * 30) as u64,
+        Duration::from_secs(60),
+    );
     // Stop while the children are being read; the restart carries on from the checkpoint.
     live.stop();
     s.merge("shardId-000000000001", "shardId-000000000002");
     put(keyed(keys, 15, 30));
-    let mut live = Live::start(spate_run(&env, kl, "0 seconds", &[("stream", &s.name)]));
-    live.wait_rows(&env, "t", (keys * 45) as u64, Duration::from_secs(60));
+    let mut live = start(spate_run(&env, kl, "0 seconds", &[("stream", &s.name)]));
+    wait_rows(
+        &mut live,
+        &env,
+        "t",
+        (keys * 45) as u64,
+        Duration::from_secs(60),
+    );
     // One more record after the merge child started: the batch that takes it drops the parents.
     put(keyed(1, 1, 45));
-    live.wait_rows(&env, "t", (keys * 45 + 1) as u64, Duration::from_secs(60));
+    wait_rows(
+        &mut live,
+        &env,
+        "t",
+        (keys * 45 + 1) as u64,
+        Duration::from_secs(60),
+    );
     live.stop();
 
     let rows = env.rows("t");

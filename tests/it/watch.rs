@@ -2,99 +2,34 @@
 //! sleeping out its trigger interval; files landed under a hidden name are read whole; an idle
 //! watched query does not spin.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::harness::Env;
+use crate::harness::{Env, Live};
 
 const PIPELINE: &str = "CREATE STREAMING TABLE t AS SELECT a FROM STREAM read_files('${landing}', format => 'json', schema => 'a INT');";
 /// The info line the watch logs once it is armed.
 const ARMED: &str = "watching the folder for new files";
 
-/// A `spate run` in the background, its stderr collected line by line.
-struct Live {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Live {
-    fn start(env: &Env, trigger: &str, extra_env: &[(&str, &str)]) -> Live {
-        let mut c = env.spate();
-        c.args(["run", "pipeline.sql", "--trigger", trigger, "--warehouse"])
-            .arg(&env.warehouse)
-            .arg("--var")
-            .arg(format!("landing={}", env.landing.display()))
-            .arg("--progress-json")
-            .arg(env.dir.path().join("progress.jsonl"))
-            .env(
-                "SPATE_LOG",
-                "warn,spate_connectors::files::watch=info,spate_engine::query=info",
-            )
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (k, v) in extra_env {
-            c.env(k, v);
-        }
-        let mut child = c.spawn().expect("start spate run");
-        let lines = Arc::new(Mutex::new(vec![]));
-        let stderr = child.stderr.take().expect("piped stderr");
-        let sink = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Live { child, lines }
+/// `spate run` of the pipeline in the background, with the watch's log lines.
+fn start(env: &Env, trigger: &str, extra_env: &[(&str, &str)]) -> Live {
+    let mut c = env.spate();
+    c.args(["run", "pipeline.sql", "--trigger", trigger, "--warehouse"])
+        .arg(&env.warehouse)
+        .arg("--var")
+        .arg(format!("landing={}", env.landing.display()))
+        .arg("--progress-json")
+        .arg(env.dir.path().join("progress.jsonl"));
+    for (k, v) in extra_env {
+        c.env(k, v);
     }
-
-    fn stderr(&self) -> String {
-        self.lines.lock().unwrap().join("\n")
-    }
-
-    /// Waits until a stderr line contains `needle`.
-    fn wait_for_line(&self, needle: &str, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        while !self.stderr().contains(needle) {
-            assert!(
-                Instant::now() < deadline,
-                "no stderr line with {needle:?} after {timeout:?}:\n{}",
-                self.stderr()
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    /// SIGTERM, then wait: the running batch finishes and the process exits 0.
-    fn stop(mut self) -> String {
-        let status = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        let status = self.child.wait().expect("wait for spate");
-        // The reader thread ends with the pipe; give it a moment to take the last lines.
-        std::thread::sleep(Duration::from_millis(50));
-        assert!(
-            status.success(),
-            "SIGTERM should stop cleanly, got {status:?}:\n{}",
-            self.stderr()
-        );
-        self.stderr()
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        // A failed assertion must not leave a query running.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    Live::spawn(
+        c,
+        "warn,spate_connectors::files::watch=info,spate_engine::query=info",
+    )
 }
 
 /// Waits for `path` to exist and returns how long that took.
@@ -130,7 +65,7 @@ fn progress(env: &Env) -> Vec<Value> {
 fn a_renamed_file_wakes_a_60s_trigger_query_within_two_seconds() {
     let env = Env::new();
     env.pipeline(PIPELINE);
-    let live = Live::start(&env, "60s", &[]);
+    let live = start(&env, "60s", &[]);
     live.wait_for_line(ARMED, Duration::from_secs(60));
     // Without the watch the file would wait for the next minute boundary; skip the rare case where
     // that boundary is close enough to pass the test by itself.
@@ -156,7 +91,7 @@ fn a_renamed_file_wakes_a_60s_trigger_query_within_two_seconds() {
 fn with_watching_off_the_trigger_interval_rules() {
     let env = Env::new();
     env.pipeline(PIPELINE);
-    let live = Live::start(&env, "60s", &[("SPATE_WATCH", "off")]);
+    let live = start(&env, "60s", &[("SPATE_WATCH", "off")]);
     live.wait_for_line("SPATE_WATCH=off", Duration::from_secs(60));
     // Land the file well before the next boundary, so only a watch could pick it up in time.
     if ms_to_boundary(60) < 6000 {
@@ -176,7 +111,7 @@ fn with_watching_off_the_trigger_interval_rules() {
 fn a_file_written_under_a_hidden_name_is_read_whole() {
     let env = Env::new();
     env.pipeline(PIPELINE);
-    let live = Live::start(&env, "0s", &[]);
+    let live = start(&env, "0s", &[]);
     live.wait_for_line(ARMED, Duration::from_secs(60));
 
     // Written slowly, closed and reopened between chunks (each close is an inotify close-write),
@@ -256,7 +191,7 @@ fn an_idle_watched_query_does_not_spin() {
     }
     let env = Env::new();
     env.pipeline(PIPELINE);
-    let live = Live::start(&env, "0s", &[]);
+    let live = start(&env, "0s", &[]);
     live.wait_for_line(ARMED, Duration::from_secs(60));
     std::thread::sleep(Duration::from_millis(300));
     let before = cpu_ticks(live.child.id());
