@@ -10,9 +10,10 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
-    self, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident,
-    ObjectName, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement,
+    Expr, Ident, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement,
 };
+
+use super::rewrite::{call, string_lit};
 
 /// Alias of the probe column that stands in for `x.*` while its type is looked up.
 const PROBE_ALIAS: &str = "__spate_struct_star";
@@ -42,25 +43,10 @@ fn star_qualifier(item: &SelectItem) -> Option<Ident> {
 
 /// `get_field(x, 'field')`.
 fn get_field(column: &Ident, field: &str) -> Expr {
-    Expr::Function(ast::Function {
-        name: ObjectName::from(vec![Ident::new("get_field")]),
-        uses_odbc_syntax: false,
-        args: FunctionArguments::List(FunctionArgumentList {
-            duplicate_treatment: None,
-            args: vec![
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(column.clone()))),
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(
-                    ast::Value::SingleQuotedString(field.to_string()),
-                ))),
-            ],
-            clauses: vec![],
-        }),
-        null_treatment: None,
-        filter: None,
-        over: None,
-        parameters: FunctionArguments::None,
-        within_group: vec![],
-    })
+    call(
+        "get_field",
+        vec![Expr::Identifier(column.clone()), string_lit(field)],
+    )
 }
 
 /// The field names of the STRUCT column `x` as seen by item `index`, if it is one.
