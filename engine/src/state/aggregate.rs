@@ -559,21 +559,27 @@ pub(super) mod tests {
         .unwrap()
     }
 
-    /// `SELECT window(ts, '10 seconds'), sum(v) ... GROUP BY window(ts, '10 seconds')`.
-    async fn operator(mode: OutputMode) -> StreamingAggregate {
-        let ts_type = input().field(2).data_type().clone();
+    /// `sum(v) AS total` over `input()` rows, the aggregate of the operator tests here and in
+    /// `session.rs`.
+    pub(crate) fn sum_of_v() -> Arc<AggregateFunctionExpr> {
         let sum = AggregateExprBuilder::new(sum_udaf(), vec![Arc::new(Column::new("v", 1))])
             .schema(input())
             .alias("total")
             .build()
             .unwrap();
+        Arc::new(sum)
+    }
+
+    /// `SELECT window(ts, '10 seconds'), sum(v) ... GROUP BY window(ts, '10 seconds')`.
+    async fn operator(mode: OutputMode) -> StreamingAggregate {
+        let ts_type = input().field(2).data_type().clone();
         let shape = AggregateShape {
             keys: vec![GroupKey::Window {
                 ts: Arc::new(Column::new("ts", 2)),
                 spec: WindowSpec::parse("10 seconds", None, None).unwrap(),
                 ts_type: ts_type.clone(),
             }],
-            aggs: vec![Arc::new(sum)],
+            aggs: vec![sum_of_v()],
             output: Arc::new(Schema::new(vec![
                 Field::new("window", super::super::window::window_type(&ts_type), true),
                 Field::new("total", DataType::Int64, true),

@@ -412,11 +412,9 @@ mod tests {
     use crate::storage::Location;
     use arrow::array::{Int64Array, StructArray};
     use arrow::datatypes::{Field, Schema, TimeUnit};
-    use datafusion::functions_aggregate::sum::sum_udaf;
-    use datafusion::physical_expr::aggregate::AggregateExprBuilder;
     use datafusion::physical_expr::expressions::Column;
 
-    use crate::state::aggregate::tests::{batch, input, SEC};
+    use crate::state::aggregate::tests::{batch, sum_of_v, SEC};
     use crate::state::aggregate::AggregateShape;
     use crate::state::window::window_type;
 
@@ -426,11 +424,6 @@ mod tests {
 
     /// `SELECT id, session_window, sum(v) ... GROUP BY id, session_window(ts, '10 seconds')`.
     async fn operator(mode: OutputMode, loc: &Location, version: u64) -> StreamingAggregate {
-        let sum = AggregateExprBuilder::new(sum_udaf(), vec![Arc::new(Column::new("v", 1))])
-            .schema(input())
-            .alias("total")
-            .build()
-            .unwrap();
         let shape = AggregateShape {
             keys: vec![
                 GroupKey::Expr(Arc::new(Column::new("id", 0))),
@@ -440,7 +433,7 @@ mod tests {
                     ts_type: ts_type(),
                 },
             ],
-            aggs: vec![Arc::new(sum)],
+            aggs: vec![sum_of_v()],
             output: Arc::new(Schema::new(vec![
                 Field::new("id", DataType::Utf8, true),
                 Field::new("session_window", window_type(&ts_type()), true),
