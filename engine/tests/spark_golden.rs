@@ -30,7 +30,7 @@ use datafusion::datasource::MemTable;
 use serde_json::{json, Map, Value};
 use spate_engine::datetime::interval;
 use spate_engine::json::{decode_json_lines, output_schema, pruned_schema, JsonOptions};
-use spate_engine::schema::{parse_schema_with, spark_type_name, SchemaOptions};
+use spate_engine::schema::{parse_schema_with, spark_field_type_name, SchemaOptions};
 use spate_engine::sql::session::{new_context, plan_sql, read_columns, Settings};
 
 /// What a case produced: the result schema as (name, Spark type) and rows, or an error message.
@@ -137,7 +137,7 @@ async fn run_spate(case: &Value) -> Outcome {
     let schema = arrow_schema
         .fields()
         .iter()
-        .map(|f| (f.name().clone(), spark_type_name(f.data_type())))
+        .map(|f| (f.name().clone(), spark_field_type_name(f)))
         .collect();
     let mut rows = Vec::new();
     for b in &batches {

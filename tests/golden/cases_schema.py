@@ -21,6 +21,18 @@ def fld(name, typ, nullable=True, metadata=None):
     return f
 
 
+# Rows for the UTF8_LCASE cases: case pairs, letters whose lower case is special, a NULL.
+LC_ROWS = lines('{"b":"x","c":"X","n":1}', '{"b":"X","c":"y","n":2}', '{"b":"Abc","c":"aBC","n":3}',
+                '{"b":"abc","c":null,"n":4}', '{"b":"İ","c":"i̇","n":5}', '{"b":"ß","c":"SS","n":6}',
+                '{"b":null,"c":"q","n":7}', '{"b":"ǅ","c":"ǆ","n":8}', '{"b":"K","c":"k","n":9}',
+                '{"b":"Σ","c":"ς","n":10}')
+
+
+def lc(name, sql, **kw):
+    """A query over `b STRING COLLATE UTF8_LCASE, c STRING, n INT`."""
+    return case(name, sql=sql, input=LC_ROWS, schema="b STRING COLLATE UTF8_LCASE, c STRING, n INT", **kw)
+
+
 ALL = lines('{"bo":true,"ti":1,"sm":2,"i":3,"bi":4,"f":1.5,"d":2.5,"de":3.25,"s":"x","bin":"AQI=","da":"2024-05-01","ts":"2024-05-01T12:00:00Z","ntz":"2024-05-01 12:00:00"}')
 
 CASES = [
@@ -101,6 +113,46 @@ CASES = [
     ddl("ddl_char_legacy_as_string", "a INT, b CHAR(3), c VARCHAR(2)", input=lines('{"a":1,"b":"x","c":"long"}'),
         sql="SELECT a, b, length(b) AS n, c FROM t", conf={"spark.sql.legacy.charVarcharAsString": "true"}),
     ddl("ddl_string_collate_utf8_binary", "a INT, b STRING COLLATE UTF8_BINARY", sql="SELECT b, b = 'X' AS eq FROM t"),
+    # --- UTF8_LCASE: comparisons, grouping and sorting by the lower-case form; the text is kept ---
+    lc("collate_lcase_compare", "SELECT b, b = 'X' AS eq, b <> 'abc' AS ne, b < 'b' AS lt, b >= 'K' AS ge, b <=> 'İ' AS ns FROM t"),
+    lc("collate_lcase_special_letters", "SELECT b, b = 'i̇' AS dotted, b = 'SS' AS ss, b = 'ǆ' AS dz, b = 'σ' AS sigma FROM t"),
+    lc("collate_lcase_in_list", "SELECT b, b IN ('X', 'abc') AS i, b NOT IN ('k') AS n FROM t"),
+    lc("collate_lcase_where", "SELECT b, n FROM t WHERE b = 'ABC'"),
+    lc("collate_lcase_like", "SELECT b, b LIKE 'a%' AS l, b LIKE '_B%' AS l2, b ILIKE 'A%' AS il FROM t"),
+    lc("collate_lcase_contains", "SELECT b, contains(b, 'B') AS c, startswith(b, 'a') AS s, endswith(b, 'C') AS e FROM t"),
+    lc("collate_lcase_group_by", "SELECT b, count(*) AS k, sum(n) AS s FROM t GROUP BY b", unordered=True),
+    lc("collate_lcase_group_by_having", "SELECT b, count(*) AS k FROM t GROUP BY b HAVING b = 'X' OR count(*) > 1", unordered=True),
+    lc("collate_lcase_group_by_upper", "SELECT upper(b) AS u, count(*) AS k FROM t GROUP BY upper(b) ORDER BY u"),
+    lc("collate_lcase_distinct", "SELECT DISTINCT b FROM t", unordered=True),
+    lc("collate_lcase_count_distinct", "SELECT count(DISTINCT b) AS d, count(b) AS c FROM t"),
+    lc("collate_lcase_min_max", "SELECT min(b) AS mn, max(b) AS mx FROM t"),
+    lc("collate_lcase_order_by", "SELECT b, n FROM t ORDER BY b, n"),
+    lc("collate_lcase_order_by_desc", "SELECT b, n FROM t ORDER BY b DESC, n"),
+    lc("collate_lcase_window_partition", "SELECT b, n, row_number() OVER (PARTITION BY b ORDER BY n) AS r FROM t", unordered=True),
+    lc("collate_lcase_join", "SELECT l.n AS ln, r.n AS rn FROM t l JOIN t r ON l.b = r.b ORDER BY 1, 2"),
+    lc("collate_lcase_kept_by_functions", "SELECT b, upper(b) AS u, concat(b, '!') AS cc, substr(b, 1, 1) AS s1, "
+       "coalesce(b, 'z') AS co, lower(b) AS l, trim(b) AS tr, CASE WHEN n > 2 THEN b ELSE 'q' END AS w FROM t"),
+    lc("collate_lcase_through_functions", "SELECT b, upper(b) = 'x' AS ux, concat(b, '!') = 'ABC!' AS cx FROM t"),
+    lc("collate_lcase_through_subquery", "SELECT u, u = 'ABC' AS e FROM (SELECT upper(b) AS u FROM t) s WHERE u IN ('abc', 'x')"),
+    lc("collate_lcase_ignored", "SELECT b, length(b) AS l, b IS NULL AS nul, cast(b AS string) = 'X' AS bin FROM t"),
+    lc("collate_lcase_mixed_with_binary_column", "SELECT b, c FROM t WHERE b = c", error_contains=["INDETERMINATE_COLLATION"]),
+    lc("collate_lcase_mixed_concat", "SELECT concat(b, c) = 'xx' AS e FROM t", error_contains=["INDETERMINATE_COLLATION"]),
+    lc("collate_lcase_replace", "SELECT b, replace(b, 'b', '-') AS r, replace(b, 'İ', '?') AS r2 FROM t"),
+    lc("collate_lcase_rlike", "SELECT b, b RLIKE 'a' AS r, regexp_replace(b, 'B|x', '_') AS rr, regexp_extract(b, '(b)c', 1) AS re FROM t"),
+    ddl("collate_lcase_lower_case_name", "b string collate utf8_lcase", input=LC_ROWS, sql="SELECT b, b = 'X' AS eq FROM t"),
+    ddl("collate_lcase_with_comment", "b STRING COLLATE UTF8_LCASE NOT NULL COMMENT 'k'", input=lines('{"b":"x"}')),
+    ddl("collate_lcase_in_array", "a ARRAY<STRING COLLATE UTF8_LCASE>", input=lines('{"a":["x"]}'), error_contains=["UTF8_LCASE"]),
+    ddl("collate_lcase_in_struct", "s STRUCT<x: STRING COLLATE UTF8_LCASE>", input=lines('{"s":{"x":"a"}}'), error_contains=["UTF8_LCASE"]),
+    ddl("collate_lcase_in_map", "m MAP<STRING COLLATE UTF8_LCASE, STRING COLLATE UTF8_LCASE>", input=lines('{"m":{"k":"V"}}')),
+    sj("collate_lcase_struct_json_element",
+       [fld("a", {"type": "array", "elementType": "string", "containsNull": True}, metadata={"__COLLATIONS": {"a.element": "spark.UTF8_LCASE"}})],
+       input=lines('{"a":["x","Y"]}')),
+    ddl("collate_unicode_ci", "b STRING COLLATE UNICODE_CI", error_contains=["UNICODE_CI"]),
+    ddl("collate_unknown_name", "b STRING COLLATE NO_SUCH_COLLATION", error_contains=["NO_SUCH_COLLATION"]),
+    ddl("collate_on_int", "a INT COLLATE UTF8_LCASE"),
+    sj("collate_lcase_struct_json", [fld("b", "string", metadata={"__COLLATIONS": {"b": "spark.UTF8_LCASE"}}), fld("n", "integer")],
+       input=LC_ROWS, sql="SELECT b, b = 'X' AS eq FROM t"),
+    sj("collate_lcase_struct_json_type_name", [fld("b", "string collate UTF8_LCASE")], input=LC_ROWS, sql="SELECT b, b = 'X' AS eq FROM t"),
     ddl("ddl_error_default_clause", "a INT DEFAULT 1, b STRING"),
     ddl("ddl_error_generated_clause", "a INT GENERATED ALWAYS AS (1)"),
     ddl("ddl_error_timestamp_without_time_zone", "a TIMESTAMP WITHOUT TIME ZONE"),

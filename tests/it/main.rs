@@ -2,6 +2,7 @@
 
 mod aggregate;
 mod checkpoint_files;
+mod collation;
 mod concurrent;
 mod crash;
 mod demo;

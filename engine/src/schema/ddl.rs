@@ -7,6 +7,10 @@
 
 use arrow::datatypes::{DataType, Field, Fields, Schema};
 
+use super::collation::{
+    has_nested_lcase, is_lcase, with_lcase_collation, with_lcase_part, Collation, NestedString,
+    UTF8_LCASE,
+};
 use super::types::{
     ansi_interval, char_varchar_message, decimal, duplicate_name_index, field_with_comment,
     list_of, map_of, timestamp_ltz, timestamp_ntz, IntervalError, DEFAULT_DECIMAL_PRECISION,
@@ -57,7 +61,30 @@ pub fn parse_ddl_or_struct_type(ddl: &str, opts: &SchemaOptions) -> Result<Schem
     } else {
         parser.column_list()?
     };
+    // These columns become the fields of a STRUCT value, where no collation is honoured.
+    if let Some(f) = fields
+        .iter()
+        .find(|f| is_lcase(f) || has_nested_lcase(f.data_type()))
+    {
+        return Err(SchemaError::DdlInvalid {
+            message: format!(
+                "collation '{UTF8_LCASE}' on `{}` is not supported in a from_json schema \
+                 (spate honours it on a read schema's top-level columns only)",
+                f.name()
+            ),
+            offset: 0,
+        });
+    }
     Ok(Schema::new(fields))
+}
+
+/// `dt` with its `part` marked UTF8_LCASE when `lcase` (the part is a STRING then).
+fn lcase_part(dt: DataType, lcase: bool, part: NestedString) -> DataType {
+    if lcase {
+        with_lcase_part(&dt, part).unwrap_or(dt)
+    } else {
+        dt
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,6 +392,8 @@ struct Parser<'a> {
     prev_end: usize,
     /// Conf-dependent parsing rules.
     opts: SchemaOptions,
+    /// Where a `COLLATE UTF8_LCASE` was read, until the column it belongs to takes it.
+    lcase_at: Option<usize>,
 }
 
 impl<'a> Parser<'a> {
@@ -375,6 +404,7 @@ impl<'a> Parser<'a> {
             pos: 0,
             prev_end: 0,
             opts,
+            lcase_at: None,
         }
     }
 
@@ -562,7 +592,12 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
-        Ok(field_with_comment(name, data_type, nullable, comment))
+        let field = field_with_comment(name, data_type, nullable, comment);
+        // The collation of a STRING read by `data_type` (nested ones were taken there).
+        Ok(match self.lcase_at.take() {
+            Some(_) => with_lcase_collation(field),
+            None => field,
+        })
     }
 
     /// An identifier or back-quoted name; `expected` describes it in errors.
@@ -633,16 +668,24 @@ impl<'a> Parser<'a> {
             "ARRAY" => {
                 self.expect_punct('<')?;
                 let element = self.data_type(depth + 1)?;
+                let lcase = self.lcase_at.take().is_some();
                 self.expect_punct('>')?;
-                Ok(list_of(element, true))
+                Ok(lcase_part(
+                    list_of(element, true),
+                    lcase,
+                    NestedString::Element,
+                ))
             }
             "MAP" => {
                 self.expect_punct('<')?;
                 let key = self.data_type(depth + 1)?;
+                let lcase_key = self.lcase_at.take().is_some();
                 self.expect_punct(',')?;
                 let value = self.data_type(depth + 1)?;
+                let lcase_value = self.lcase_at.take().is_some();
                 self.expect_punct('>')?;
-                Ok(map_of(key, value, true))
+                let map = lcase_part(map_of(key, value, true), lcase_key, NestedString::Key);
+                Ok(lcase_part(map, lcase_value, NestedString::Value))
             }
             "STRUCT" => self.struct_body(depth + 1),
             _ => self.primitive(&upper, start),
@@ -794,23 +837,21 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// Optional `COLLATE name` after STRING; only the default collation maps onto Utf8.
+    /// Optional `COLLATE name` after STRING: UTF8_BINARY is the default, UTF8_LCASE is kept
+    /// for the column that `field` is reading.
     fn collation(&mut self) -> Result<(), SchemaError> {
         if !self.eat_keyword("COLLATE") {
             return Ok(());
         }
         let at = self.here();
         let name = self.name("a collation name")?;
-        if name.eq_ignore_ascii_case("UTF8_BINARY") {
-            Ok(())
-        } else {
-            Err(self.invalid(
-                format!(
-                    "collation '{name}' is not supported (only UTF8_BINARY: spate compares \
-                     strings byte by byte; compare lower(col) for case-insensitive matching)"
-                ),
-                at,
-            ))
+        match Collation::from_name(&name) {
+            Ok(Collation::Utf8Binary) => Ok(()),
+            Ok(Collation::Utf8Lcase) => {
+                self.lcase_at = Some(at);
+                Ok(())
+            }
+            Err(message) => Err(self.invalid(message, at)),
         }
     }
 
@@ -1228,10 +1269,24 @@ mod tests {
         );
         assert!(err("s STRUCT<a INT NOT NULL DEFAULT 1>").contains("DEFAULT column clauses"));
         assert!(err("a INT GENERATED ALWAYS AS (1)").contains("GENERATED column clauses"));
-        assert!(err("s STRING COLLATE UTF8_LCASE")
-            .contains("collation 'UTF8_LCASE' is not supported (only UTF8_BINARY"));
-        assert!(err("s STRING COLLATE UTF8_LCASE").contains("at offset 17"));
+        assert!(err("s STRING COLLATE UNICODE_CI").contains("'UNICODE_CI' is not supported"));
+        assert!(err("s STRING COLLATE UNICODE_CI").contains("at offset 17"));
         assert!(err("s INT COLLATE UTF8_BINARY").contains("near 'COLLATE'"));
+    }
+
+    #[test]
+    fn utf8_lcase_columns_are_marked() {
+        use crate::schema::collation::is_lcase;
+        let f = one("s STRING COLLATE UTF8_LCASE");
+        assert_eq!(f.data_type(), &DataType::Utf8);
+        assert!(is_lcase(&f));
+        let f = one("s string collate utf8_lcase NOT NULL COMMENT 'k'");
+        assert!(is_lcase(&f) && !f.is_nullable());
+        assert_eq!(comment(&f), Some("k"));
+        assert!(!is_lcase(&one("s STRING COLLATE UTF8_BINARY")));
+        let from_json =
+            parse_ddl_or_struct_type("s STRING COLLATE UTF8_LCASE", &Default::default());
+        assert!(from_json.unwrap_err().to_string().contains("from_json"));
     }
 
     #[test]

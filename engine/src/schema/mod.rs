@@ -5,6 +5,7 @@
 //! write (spec §7.2). Both become one Arrow [`Schema`]; [`spark_type_name`] goes the other way
 //! for messages and display.
 
+pub mod collation;
 mod ddl;
 mod struct_json;
 pub mod types;
@@ -13,6 +14,7 @@ use std::collections::HashMap;
 
 use arrow::datatypes::Schema;
 
+pub use collation::spark_field_type_name;
 pub use ddl::{parse_ddl, parse_ddl_or_struct_type, parse_ddl_with};
 pub use struct_json::{parse_struct_json, parse_struct_json_with};
 pub use types::spark_type_name;

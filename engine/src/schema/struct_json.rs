@@ -6,6 +6,9 @@
 use arrow::datatypes::{DataType, Field, Fields, Schema};
 use serde_json::{Map, Value};
 
+use super::collation::{
+    with_lcase_collation, with_lcase_part, Collation, NestedString, UTF8_LCASE,
+};
 use super::types::{
     ansi_interval, char_varchar_message, decimal, duplicate_name_index, field_with_comment,
     list_of, map_of, timestamp_ltz, timestamp_ntz, IntervalError, COMMENT_KEY,
@@ -158,9 +161,18 @@ fn field(value: &Value, path: &str, opts: &SchemaOptions) -> Result<Field, Schem
     let Some(name) = required(obj, "name", path)?.as_str() else {
         return Err(error("\"name\" must be a string", &format!("{path}.name")));
     };
-    let data_type = data_type(required(obj, "type", path)?, &format!("{path}.type"), opts)?;
+    let type_value = required(obj, "type", path)?;
+    let data_type = data_type(type_value, &format!("{path}.type"), opts)?;
     let nullable = bool_member(obj, "nullable", true, path)?;
-    let comment = comment(obj.get("metadata"), &format!("{path}.metadata"))?;
+    let metadata_path = format!("{path}.metadata");
+    let comment = comment(obj.get("metadata"), &metadata_path)?;
+    let (lcase, data_type) = spark_collation(
+        obj.get("metadata"),
+        name,
+        data_type,
+        is_lcase_type_name(Some(type_value)),
+        &metadata_path,
+    )?;
     let shape_ok = match (obj.get("nullable"), obj.get("metadata")) {
         (Some(Value::Bool(_)), Some(Value::Object(_))) => obj.len() == 4,
         (Some(Value::Bool(_)), None) => obj.len() == 3,
@@ -174,8 +186,66 @@ fn field(value: &Value, path: &str, opts: &SchemaOptions) -> Result<Field, Schem
             "a field has \"name\" and \"type\", then \"nullable\" (a boolean), then \"metadata\" (an object)",
         ));
     }
-    Ok(field_with_comment(name, data_type, nullable, comment))
+    let field = field_with_comment(name, data_type, nullable, comment);
+    Ok(if lcase {
+        with_lcase_collation(field)
+    } else {
+        field
+    })
 }
+
+/// Applies Spark's `__COLLATIONS` metadata entry, as `StructType.json` writes it: `{"b":
+/// "spark.UTF8_LCASE"}` for column `b` itself, `b.element`, `b.key` or `b.value` for the strings
+/// of an ARRAY or MAP column. Returns whether the column itself is UTF8_LCASE (`lcase` says it
+/// already is, from its type name) and its type with nested strings marked.
+fn spark_collation(
+    metadata: Option<&Value>,
+    name: &str,
+    mut data_type: DataType,
+    mut lcase: bool,
+    path: &str,
+) -> Result<(bool, DataType), SchemaError> {
+    let Some(Value::Object(entries)) = metadata.and_then(|m| m.get(SPARK_COLLATIONS_KEY)) else {
+        return Ok((lcase, data_type));
+    };
+    let path = format!("{path}.{SPARK_COLLATIONS_KEY}");
+    for (key, value) in entries {
+        let Some(full) = value.as_str() else {
+            return Err(error("a collation name must be a string", &path));
+        };
+        // `spark.UTF8_LCASE`: provider, then the collation's name.
+        let collation = full.rsplit('.').next().unwrap_or(full);
+        if Collation::from_name(collation).map_err(|m| error(m, &path))? == Collation::Utf8Binary {
+            continue;
+        }
+        let part = match key.strip_prefix(name) {
+            Some("") if data_type == DataType::Utf8 => {
+                lcase = true;
+                continue;
+            }
+            Some(".element") => Some(NestedString::Element),
+            Some(".key") => Some(NestedString::Key),
+            Some(".value") => Some(NestedString::Value),
+            _ => None,
+        };
+        data_type = part
+            .and_then(|p| with_lcase_part(&data_type, p))
+            .ok_or_else(|| {
+                error(
+                    format!(
+                        "collation '{UTF8_LCASE}' for `{key}` does not name a STRING of column \
+                         `{name}` (spate reads it on a column, or the element, key or value of \
+                         its ARRAY or MAP)"
+                    ),
+                    &path,
+                )
+            })?;
+    }
+    Ok((lcase, data_type))
+}
+
+/// Spark's StructField metadata key for the collations of a field and its nested strings.
+const SPARK_COLLATIONS_KEY: &str = "__COLLATIONS";
 
 /// Spark's INVALID_JSON_DATA_TYPE for an object whose keys are not exactly the expected ones.
 fn shape_error(value: &Value, path: &str, rule: &str) -> SchemaError {
@@ -204,6 +274,23 @@ fn comment(metadata: Option<&Value>, path: &str) -> Result<Option<String>, Schem
     }
 }
 
+/// Whether a type value is Spark's name for a UTF8_LCASE string (`"string collate UTF8_LCASE"`).
+fn is_lcase_type_name(type_value: Option<&Value>) -> bool {
+    type_value
+        .and_then(Value::as_str)
+        .and_then(|t| t.strip_prefix("string collate "))
+        .is_some_and(|c| Collation::from_name(c) == Ok(Collation::Utf8Lcase))
+}
+
+/// `dt` with its `part` marked UTF8_LCASE when `lcase`.
+fn mark_if(dt: DataType, lcase: bool, part: NestedString) -> DataType {
+    if lcase {
+        with_lcase_part(&dt, part).unwrap_or(dt)
+    } else {
+        dt
+    }
+}
+
 /// A data type: a name string for primitives, an object for array/map/struct.
 fn data_type(value: &Value, path: &str, opts: &SchemaOptions) -> Result<DataType, SchemaError> {
     let obj = match value {
@@ -226,7 +313,12 @@ fn data_type(value: &Value, path: &str, opts: &SchemaOptions) -> Result<DataType
                     "an array type has exactly \"type\", \"elementType\" and \"containsNull\" (a boolean)",
                 ));
             }
-            Ok(list_of(element, contains_null))
+            let list = list_of(element, contains_null);
+            Ok(mark_if(
+                list,
+                is_lcase_type_name(obj.get("elementType")),
+                NestedString::Element,
+            ))
         }
         Some("map") => {
             let key = data_type(
@@ -247,7 +339,17 @@ fn data_type(value: &Value, path: &str, opts: &SchemaOptions) -> Result<DataType
                     "a map type has exactly \"type\", \"keyType\", \"valueType\" and \"valueContainsNull\" (a boolean)",
                 ));
             }
-            Ok(map_of(key, value_type, value_contains_null))
+            let map = map_of(key, value_type, value_contains_null);
+            let map = mark_if(
+                map,
+                is_lcase_type_name(obj.get("keyType")),
+                NestedString::Key,
+            );
+            Ok(mark_if(
+                map,
+                is_lcase_type_name(obj.get("valueType")),
+                NestedString::Value,
+            ))
         }
         Some("struct") => Ok(DataType::Struct(Fields::from(struct_fields(
             value, path, opts,
@@ -309,18 +411,10 @@ fn special_primitive(
         return interval(fields, name, path);
     }
     if let Some(collation) = name.strip_prefix("string collate ") {
-        // Spark writes plain "string" for the default collation; accept its explicit name too.
-        return if collation.eq_ignore_ascii_case("UTF8_BINARY") {
-            Ok(DataType::Utf8)
-        } else {
-            Err(error(
-                format!(
-                    "collation '{collation}' is not supported (only UTF8_BINARY: spate compares \
-                     strings byte by byte; compare lower(col) for case-insensitive matching)"
-                ),
-                path,
-            ))
-        };
+        // The field, element, key or value holding it is marked by the caller.
+        return Collation::from_name(collation)
+            .map(|_| DataType::Utf8)
+            .map_err(|m| error(m, path));
     }
     let known = KNOWN_UNSUPPORTED.contains(&name) || call_args(name, "time").is_some();
     if known {
@@ -616,7 +710,25 @@ mod tests {
         assert!(type_err("\"interval hour\"").contains("use INTERVAL DAY TO SECOND"));
         assert!(type_err("\"interval month to year\"").contains("INVALID_JSON_DATA_TYPE"));
         assert!(type_err("\"interval DAY to second\"").contains("INVALID_JSON_DATA_TYPE"));
-        assert!(type_err("\"string collate UTF8_LCASE\"").contains("collation 'UTF8_LCASE'"));
+        assert!(type_err("\"string collate UNICODE_CI\"").contains("'UNICODE_CI' is not supported"));
+    }
+
+    #[test]
+    fn utf8_lcase_columns_are_marked() {
+        use crate::schema::collation::is_lcase;
+        // As Spark's StructType.json writes it, and as Spark's type name.
+        let spark = parse_struct_json(
+            r#"{"type":"struct","fields":[
+              {"name":"b","type":"string","nullable":true,"metadata":{"__COLLATIONS":{"b":"spark.UTF8_LCASE"}}},
+              {"name":"c","type":"string collate UTF8_LCASE","nullable":true,"metadata":{}},
+              {"name":"d","type":"string","nullable":true,"metadata":{"__COLLATIONS":{"d":"spark.UTF8_BINARY"}}}]}"#,
+        )
+        .unwrap();
+        assert!(is_lcase(spark.field(0)) && is_lcase(spark.field(1)) && !is_lcase(spark.field(2)));
+        let icu = err(
+            r#"{"type":"struct","fields":[{"name":"b","type":"string","nullable":true,"metadata":{"__COLLATIONS":{"b":"icu.UNICODE_CI"}}}]}"#,
+        );
+        assert!(icu.contains("'UNICODE_CI' is not supported"), "{icu}");
     }
 
     #[test]

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Fields, IntervalUnit, TimeUnit};
 
+use super::collation::spark_field_type_name;
+
 /// Largest precision of a Spark `DECIMAL` (and of Arrow's `Decimal128`).
 pub const MAX_DECIMAL_PRECISION: u8 = 38;
 
@@ -217,26 +219,20 @@ pub fn spark_type_name(dt: &DataType) -> String {
         | DataType::LargeList(f)
         | DataType::ListView(f)
         | DataType::LargeListView(f)
-        | DataType::FixedSizeList(f, _) => format!("array<{}>", spark_type_name(f.data_type())),
+        | DataType::FixedSizeList(f, _) => format!("array<{}>", spark_field_type_name(f)),
         dt if crate::variant::is_variant(dt) => "variant".into(),
         DataType::Struct(fields) => {
             let inner: Vec<String> = fields
                 .iter()
-                .map(|f| {
-                    format!(
-                        "{}:{}",
-                        quote_if_needed(f.name()),
-                        spark_type_name(f.data_type())
-                    )
-                })
+                .map(|f| format!("{}:{}", quote_if_needed(f.name()), spark_field_type_name(f)))
                 .collect();
             format!("struct<{}>", inner.join(","))
         }
         DataType::Map(entries, _) => match entries.data_type() {
             DataType::Struct(kv) if kv.len() == 2 => format!(
                 "map<{},{}>",
-                spark_type_name(kv[0].data_type()),
-                spark_type_name(kv[1].data_type())
+                spark_field_type_name(&kv[0]),
+                spark_field_type_name(&kv[1])
             ),
             // A malformed map (Arrow allows building one): show what Arrow calls it.
             other => format!("map<{}>", spark_type_name(other)),

@@ -2,6 +2,7 @@
 
 pub mod batch_plan;
 pub mod coercion;
+pub mod collation;
 pub mod dialect;
 pub mod functions;
 mod generators;

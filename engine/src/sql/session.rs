@@ -176,6 +176,7 @@ pub async fn plan_sql_at(
     };
     let plan = spark_literal_types(plan, &SparkCoercion::for_session(ctx, ansi))?;
     super::variant_check::refuse_variant_ordering(&plan)?;
+    let plan = super::collation::apply_collations(plan)?;
     Ok(ctx.execute_logical_plan(plan).await?)
 }
 

@@ -51,6 +51,13 @@ pub fn shape(
     agg: &Aggregate,
     watermark: Option<&str>,
 ) -> Result<AggregateShape> {
+    if crate::sql::collation::uses_collation_key(agg) {
+        return Err(Error::config(
+            "a streaming aggregation grouping by a STRING COLLATE UTF8_LCASE value, or taking its \
+             min/max, is not supported yet: group by lower(col) instead (SELECT DISTINCT on the stream honours \
+             the collation)",
+        ));
+    }
     let input = agg.input.schema();
     let mut keys = Vec::with_capacity(agg.group_expr.len());
     let mut event_time_key = None;

@@ -55,6 +55,8 @@ pub struct Deduplicate {
     key_indices: Vec<usize>,
     /// The key columns' types the encoding uses (a batch may carry a wider type than the plan).
     key_types: Vec<DataType>,
+    /// Which keys are UTF8_LCASE strings, encoded by their comparison key.
+    lcase_keys: Vec<bool>,
     converter: RowConverter,
     /// Index of the event-time column in the rows, when a watermark applies to them.
     event_time: Option<usize>,
@@ -97,6 +99,21 @@ impl Deduplicate {
             .iter()
             .map(|i| schema.field(*i).data_type().clone())
             .collect();
+        if let Some(i) = key_indices
+            .iter()
+            .find(|i| crate::schema::collation::has_nested_lcase(schema.field(**i).data_type()))
+        {
+            return Err(Error::config(format!(
+                "de-duplication on `{}` is not supported: its type holds STRING COLLATE UTF8_LCASE \
+                 strings, which spate compares only as top-level columns",
+                schema.field(*i).name()
+            )));
+        }
+        // A UTF8_LCASE key compares by its lower-case form: `X` is a duplicate of `x`.
+        let lcase_keys: Vec<bool> = key_indices
+            .iter()
+            .map(|i| crate::schema::collation::is_lcase(schema.field(*i)))
+            .collect();
         let fields: Vec<SortField> = key_types.iter().cloned().map(SortField::new).collect();
         let converter = RowConverter::new(fields)?;
         let event_time = match watermark {
@@ -131,6 +148,7 @@ impl Deduplicate {
         Ok(Deduplicate {
             key_indices,
             key_types,
+            lcase_keys,
             converter,
             event_time,
             within_watermark,
@@ -179,15 +197,19 @@ impl Deduplicate {
                 .key_indices
                 .iter()
                 .zip(&self.key_types)
-                .map(|(i, t)| {
+                .zip(&self.lcase_keys)
+                .map(|((i, t), lcase)| {
                     let c = batch.column(*i);
-                    if c.data_type() == t {
+                    if *lcase {
+                        let keys = crate::sql::functions::utf8_lcase::lcase_keys(c)?;
+                        Ok(arrow::compute::cast(&keys, t)?)
+                    } else if c.data_type() == t {
                         Ok(c.clone())
                     } else {
-                        arrow::compute::cast(c, t)
+                        Ok(arrow::compute::cast(c, t)?)
                     }
                 })
-                .collect::<std::result::Result<Vec<_>, _>>()?;
+                .collect::<Result<Vec<_>>>()?;
             let rows = self.converter.convert_columns(&keys)?;
             let mut keep = Vec::with_capacity(batch.num_rows());
             for r in 0..batch.num_rows() {

@@ -30,6 +30,7 @@ mod to_json;
 mod to_timestamp;
 mod try_to_timestamp;
 mod unix_timestamp;
+pub mod utf8_lcase;
 mod variant;
 mod variant_string_args;
 
@@ -126,6 +127,12 @@ pub fn register_spark_compat(ctx: &SessionContext, conf: &SparkConf) {
     ctx.register_udf(ScalarUDF::new_from_impl(
         crate::state::window::SessionWindowFunction::default(),
     ));
+    // Spark's names for DataFusion's starts_with/ends_with.
+    for (name, alias) in [("starts_with", "startswith"), ("ends_with", "endswith")] {
+        if let Ok(f) = datafusion::execution::FunctionRegistry::udf(ctx, name) {
+            ctx.register_udf(f.as_ref().clone().with_aliases([alias]));
+        }
+    }
     // Last: it wraps the string functions registered above.
     variant_string_args::register(ctx, conf.session_time_zone);
     // Spark's name for the HyperLogLog distinct count.
