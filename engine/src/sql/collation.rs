@@ -285,7 +285,8 @@ fn key(e: Expr, schema: &DFSchema) -> Expr {
     }
 }
 
-fn is_comparison(op: Operator) -> bool {
+/// `=`, `<>`, `<`, `<=`, `>`, `>=`, `IS [NOT] DISTINCT FROM`: the operators that compare values.
+pub(super) fn is_comparison(op: Operator) -> bool {
     matches!(
         op,
         Operator::Eq

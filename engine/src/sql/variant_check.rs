@@ -3,7 +3,7 @@
 
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::{DFSchema, DataFusionError, Result};
-use datafusion::logical_expr::{Expr, ExprSchemable, LogicalPlan, Operator};
+use datafusion::logical_expr::{Expr, ExprSchemable, LogicalPlan};
 
 use crate::variant::is_variant;
 
@@ -48,17 +48,7 @@ pub fn refuse_variant_ordering(plan: &LogicalPlan) -> Result<()> {
         for expr in node.expressions() {
             expr.apply(|e| {
                 if let Expr::BinaryExpr(b) = e {
-                    let comparison = matches!(
-                        b.op,
-                        Operator::Eq
-                            | Operator::NotEq
-                            | Operator::Lt
-                            | Operator::LtEq
-                            | Operator::Gt
-                            | Operator::GtEq
-                            | Operator::IsDistinctFrom
-                            | Operator::IsNotDistinctFrom
-                    );
+                    let comparison = super::collation::is_comparison(b.op);
                     if comparison
                         && (is_variant_expr(&b.left, schema) || is_variant_expr(&b.right, schema))
                     {
