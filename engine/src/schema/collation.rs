@@ -44,7 +44,7 @@ impl Collation {
 /// `field` marked as holding UTF8_LCASE strings.
 pub fn with_lcase_collation(field: Field) -> Field {
     let mut metadata = field.metadata().clone();
-    metadata.insert(COLLATION_KEY.to_string(), UTF8_LCASE.to_string());
+    metadata.extend(lcase_metadata());
     field.with_metadata(metadata)
 }
 
@@ -92,6 +92,20 @@ pub fn with_lcase_part(dt: &DataType, part: NestedString) -> Option<DataType> {
         }
         _ => None,
     }
+}
+
+/// `dt` with its `part` marked UTF8_LCASE when `lcase` (a schema parser read a collation there).
+pub fn mark_lcase_part(dt: DataType, lcase: bool, part: NestedString) -> DataType {
+    if lcase {
+        with_lcase_part(&dt, part).unwrap_or(dt)
+    } else {
+        dt
+    }
+}
+
+/// Whether `field` is UTF8_LCASE or holds UTF8_LCASE strings in its ARRAY, MAP or STRUCT type.
+pub fn has_collation(field: &Field) -> bool {
+    is_lcase(field) || has_nested_lcase(field.data_type())
 }
 
 /// Whether a string somewhere inside `dt` (an element, key, value or struct field) is

@@ -8,8 +8,7 @@
 use arrow::datatypes::{DataType, Field, Fields, Schema};
 
 use super::collation::{
-    has_nested_lcase, is_lcase, with_lcase_collation, with_lcase_part, Collation, NestedString,
-    UTF8_LCASE,
+    has_collation, mark_lcase_part, with_lcase_collation, Collation, NestedString, UTF8_LCASE,
 };
 use super::types::{
     ansi_interval, char_varchar_message, decimal, duplicate_name_index, field_with_comment,
@@ -62,10 +61,7 @@ pub fn parse_ddl_or_struct_type(ddl: &str, opts: &SchemaOptions) -> Result<Schem
         parser.column_list()?
     };
     // These columns become the fields of a STRUCT value, where no collation is honoured.
-    if let Some(f) = fields
-        .iter()
-        .find(|f| is_lcase(f) || has_nested_lcase(f.data_type()))
-    {
+    if let Some(f) = fields.iter().find(|f| has_collation(f)) {
         return Err(SchemaError::DdlInvalid {
             message: format!(
                 "collation '{UTF8_LCASE}' on `{}` is not supported in a from_json schema \
@@ -76,15 +72,6 @@ pub fn parse_ddl_or_struct_type(ddl: &str, opts: &SchemaOptions) -> Result<Schem
         });
     }
     Ok(Schema::new(fields))
-}
-
-/// `dt` with its `part` marked UTF8_LCASE when `lcase` (the part is a STRING then).
-fn lcase_part(dt: DataType, lcase: bool, part: NestedString) -> DataType {
-    if lcase {
-        with_lcase_part(&dt, part).unwrap_or(dt)
-    } else {
-        dt
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -670,7 +657,7 @@ impl<'a> Parser<'a> {
                 let element = self.data_type(depth + 1)?;
                 let lcase = self.lcase_at.take().is_some();
                 self.expect_punct('>')?;
-                Ok(lcase_part(
+                Ok(mark_lcase_part(
                     list_of(element, true),
                     lcase,
                     NestedString::Element,
@@ -684,8 +671,8 @@ impl<'a> Parser<'a> {
                 let value = self.data_type(depth + 1)?;
                 let lcase_value = self.lcase_at.take().is_some();
                 self.expect_punct('>')?;
-                let map = lcase_part(map_of(key, value, true), lcase_key, NestedString::Key);
-                Ok(lcase_part(map, lcase_value, NestedString::Value))
+                let map = mark_lcase_part(map_of(key, value, true), lcase_key, NestedString::Key);
+                Ok(mark_lcase_part(map, lcase_value, NestedString::Value))
             }
             "STRUCT" => self.struct_body(depth + 1),
             _ => self.primitive(&upper, start),

@@ -7,7 +7,7 @@ use arrow::datatypes::{DataType, Field, Fields, Schema};
 use serde_json::{Map, Value};
 
 use super::collation::{
-    with_lcase_collation, with_lcase_part, Collation, NestedString, UTF8_LCASE,
+    mark_lcase_part, with_lcase_collation, with_lcase_part, Collation, NestedString, UTF8_LCASE,
 };
 use super::types::{
     ansi_interval, char_varchar_message, decimal, duplicate_name_index, field_with_comment,
@@ -282,15 +282,6 @@ fn is_lcase_type_name(type_value: Option<&Value>) -> bool {
         .is_some_and(|c| Collation::from_name(c) == Ok(Collation::Utf8Lcase))
 }
 
-/// `dt` with its `part` marked UTF8_LCASE when `lcase`.
-fn mark_if(dt: DataType, lcase: bool, part: NestedString) -> DataType {
-    if lcase {
-        with_lcase_part(&dt, part).unwrap_or(dt)
-    } else {
-        dt
-    }
-}
-
 /// A data type: a name string for primitives, an object for array/map/struct.
 fn data_type(value: &Value, path: &str, opts: &SchemaOptions) -> Result<DataType, SchemaError> {
     let obj = match value {
@@ -314,7 +305,7 @@ fn data_type(value: &Value, path: &str, opts: &SchemaOptions) -> Result<DataType
                 ));
             }
             let list = list_of(element, contains_null);
-            Ok(mark_if(
+            Ok(mark_lcase_part(
                 list,
                 is_lcase_type_name(obj.get("elementType")),
                 NestedString::Element,
@@ -340,12 +331,12 @@ fn data_type(value: &Value, path: &str, opts: &SchemaOptions) -> Result<DataType
                 ));
             }
             let map = map_of(key, value_type, value_contains_null);
-            let map = mark_if(
+            let map = mark_lcase_part(
                 map,
                 is_lcase_type_name(obj.get("keyType")),
                 NestedString::Key,
             );
-            Ok(mark_if(
+            Ok(mark_lcase_part(
                 map,
                 is_lcase_type_name(obj.get("valueType")),
                 NestedString::Value,

@@ -11,8 +11,10 @@
 //! - passes the collation on through the functions that keep it in Spark (`upper`, `concat`,
 //!   `substr`, `trim`, `coalesce`, CASE, ...) and marks such computed columns, so a result
 //!   column's type reads `string collate UTF8_LCASE`;
+//! - matches `RLIKE`, `regexp_replace`, `regexp_extract` and `replace` case-insensitively, as
+//!   Spark does under UTF8_LCASE;
 //! - refuses, naming the function, every other use of a collated value: its meaning would
-//!   depend on a collation spate cannot apply there (`replace`, `rlike`, `instr`, ...).
+//!   depend on a collation spate cannot apply there (`instr`, `split`, `BETWEEN`, ...).
 //!
 //! Mixing a UTF8_LCASE value with a plain STRING column in one comparison or string result is
 //! Spark's INDETERMINATE_COLLATION_IN_EXPRESSION. Literals take the other side's collation.
@@ -32,7 +34,7 @@ use datafusion::logical_expr::{
 
 use super::functions::utf8_lcase;
 use crate::schema::collation::{
-    has_nested_lcase, is_lcase, is_string_type, lcase_metadata, UTF8_LCASE,
+    has_collation, has_nested_lcase, is_lcase, is_string_type, lcase_metadata, UTF8_LCASE,
 };
 
 /// Collation of an expression's value, as Spark's analyzer derives it.
@@ -139,8 +141,8 @@ const MATCH_ON_KEYS: &[&str] = &[
 
 /// What spate honours, for the refusal message.
 const SUPPORTED: &str = "=, <>, <, <=, >, >=, <=>, IN, LIKE, ILIKE, RLIKE, contains, \
-    startswith, endswith, replace, regexp_replace, regexp_extract, ORDER BY, GROUP BY, DISTINCT, PARTITION BY, JOIN keys, min, max and \
-    count(DISTINCT ...)";
+    startswith, endswith, replace, regexp_replace, regexp_extract, ORDER BY, GROUP BY, DISTINCT, \
+    PARTITION BY, JOIN keys, min, max and count(DISTINCT ...)";
 
 /// Spark's error for a value whose collation is indeterminate.
 fn indeterminate(e: &Expr) -> DataFusionError {
@@ -161,10 +163,6 @@ fn nested_refused(what: &str) -> DataFusionError {
     ))
 }
 
-fn is_collated_field(f: &arrow::datatypes::Field) -> bool {
-    is_lcase(f) || has_nested_lcase(f.data_type())
-}
-
 /// The refusal for a use of a UTF8_LCASE value that spate cannot honour.
 fn unsupported(what: &str) -> DataFusionError {
     DataFusionError::Plan(format!(
@@ -178,7 +176,7 @@ fn unsupported(what: &str) -> DataFusionError {
 pub fn apply_collations(plan: LogicalPlan) -> Result<LogicalPlan> {
     let mut collated = false;
     plan.apply_with_subqueries(|node| {
-        collated = node.schema().fields().iter().any(|f| is_collated_field(f));
+        collated = node.schema().fields().iter().any(|f| has_collation(f));
         Ok(if collated {
             TreeNodeRecursion::Stop
         } else {
@@ -657,7 +655,7 @@ fn rewrite_node(node: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
             LogicalPlan::Sort(s)
         }
         LogicalPlan::Distinct(Distinct::All(input))
-            if input.schema().fields().iter().any(|f| is_collated_field(f)) =>
+            if input.schema().fields().iter().any(|f| has_collation(f)) =>
         {
             // DISTINCT is a GROUP BY of every column; the grouping below keys it.
             let columns = input
@@ -669,12 +667,7 @@ fn rewrite_node(node: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
             LogicalPlan::Aggregate(Aggregate::try_new(input, columns, vec![])?)
         }
         LogicalPlan::Distinct(Distinct::On(on))
-            if on
-                .input
-                .schema()
-                .fields()
-                .iter()
-                .any(|f| is_collated_field(f)) =>
+            if on.input.schema().fields().iter().any(|f| has_collation(f)) =>
         {
             return Err(unsupported("DISTINCT ON"));
         }

@@ -9,7 +9,6 @@
 use std::sync::{Arc, LazyLock};
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
 use datafusion::logical_expr::expr::ScalarFunction;
@@ -17,7 +16,7 @@ use datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::common::{to_arrays, to_output};
+use super::common::{to_arrays, to_output, utf8};
 use crate::schema::collation::{utf8_lcase_key, utf8_lcase_key_into};
 
 /// The key function's name, as it shows in plans.
@@ -86,7 +85,7 @@ impl ScalarUDFImpl for Utf8LcaseKey {
 
 /// The UTF8_LCASE key of every string in `strings` (a `Utf8` array; NULL stays NULL).
 pub fn lcase_keys(strings: &ArrayRef) -> Result<ArrayRef> {
-    let strs = cast(strings, &DataType::Utf8)?;
+    let strs = utf8(strings)?;
     let strs = strs.as_string::<i32>();
     let mut out = StringBuilder::with_capacity(strs.len(), strs.value_data().len());
     let mut key = String::new();
@@ -132,10 +131,7 @@ impl ScalarUDFImpl for Utf8LcaseReplace {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = to_arrays(&args.args)?;
-        let cols = arrays
-            .iter()
-            .map(|a| cast(a, &DataType::Utf8))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let cols = arrays.iter().map(utf8).collect::<Result<Vec<_>>>()?;
         let (s, search, with) = (
             cols[0].as_string::<i32>(),
             cols[1].as_string::<i32>(),
