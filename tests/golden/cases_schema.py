@@ -33,6 +33,29 @@ def lc(name, sql, **kw):
     return case(name, sql=sql, input=LC_ROWS, schema="b STRING COLLATE UTF8_LCASE, c STRING, n INT", **kw)
 
 
+# Rows for the ICU collation cases: case and accent variants, a decomposed é, ß, the Turkish
+# dotless ı, Swedish letters that sort after z, a NULL.
+ICU_ROWS = lines('{"b":"x","c":"X","n":1}', '{"b":"X","c":"y","n":2}', '{"b":"é","c":"e","n":3}',
+                 '{"b":"e","c":"E","n":4}', '{"b":"E","c":"é","n":5}', '{"b":"e\u0301","c":"è","n":6}',
+                 '{"b":"ß","c":"ss","n":7}', '{"b":"ı","c":"I","n":8}', '{"b":"å","c":"z","n":9}',
+                 '{"b":"ö","c":"o","n":10}', '{"b":null,"c":"q","n":11}', '{"b":"Abc","c":"aBC","n":12}')
+
+
+# Rows for the RTRIM cases: trailing spaces (ignored), a leading space and a tab (kept).
+RT_ROWS = lines('{"b":"a","n":1}', '{"b":"a ","n":2}', '{"b":"A  ","n":3}', '{"b":" a","n":4}',
+                '{"b":"a\\t","n":5}', '{"b":null,"n":6}', '{"b":"","n":7}', '{"b":"  ","n":8}')
+
+
+def rt(name, sql, collation="UTF8_BINARY_RTRIM", **kw):
+    """A query over `b STRING COLLATE <collation>, n INT`."""
+    return case(name, sql=sql, input=RT_ROWS, schema=f"b STRING COLLATE {collation}, n INT", **kw)
+
+
+def icu(name, sql, collation="UNICODE_CI", **kw):
+    """A query over `b STRING COLLATE <collation>, c STRING, n INT`."""
+    return case(name, sql=sql, input=ICU_ROWS, schema=f"b STRING COLLATE {collation}, c STRING, n INT", **kw)
+
+
 ALL = lines('{"bo":true,"ti":1,"sm":2,"i":3,"bi":4,"f":1.5,"d":2.5,"de":3.25,"s":"x","bin":"AQI=","da":"2024-05-01","ts":"2024-05-01T12:00:00Z","ntz":"2024-05-01 12:00:00"}')
 
 CASES = [
@@ -147,7 +170,46 @@ CASES = [
     sj("collate_lcase_struct_json_element",
        [fld("a", {"type": "array", "elementType": "string", "containsNull": True}, metadata={"__COLLATIONS": {"a.element": "spark.UTF8_LCASE"}})],
        input=lines('{"a":["x","Y"]}')),
-    ddl("collate_unicode_ci", "b STRING COLLATE UNICODE_CI", error_contains=["UNICODE_CI"]),
+    ddl("collate_unicode_ci", "b STRING COLLATE UNICODE_CI"),
+    icu("collate_icu_compare", "SELECT b, b = 'X' AS eq, b <> 'E' AS ne, b < 'f' AS lt, b >= 'é' AS ge, b <=> 'I' AS ns FROM t"),
+    icu("collate_icu_compare_unicode", "SELECT b, b = 'é' AS eq, b < 'E' AS lt, b = 'ss' AS ss FROM t", collation="UNICODE"),
+    icu("collate_icu_compare_ai", "SELECT b, b = 'e' AS eq, b = 'E' AS upper_eq FROM t", collation="UNICODE_AI"),
+    icu("collate_icu_compare_ci_ai", "SELECT b, b = 'e' AS eq, b = 'ss' AS ss, b = 'o' AS o FROM t", collation="UNICODE_CI_AI"),
+    icu("collate_icu_german_ci_ai", "SELECT b, b = 'ss' AS ss, b = 'E' AS e FROM t", collation="de_CI_AI"),
+    icu("collate_icu_turkish_ci", "SELECT b, b = 'I' AS dotless, b = 'i' AS dotted FROM t", collation="tr_CI"),
+    icu("collate_icu_in_list", "SELECT b, b IN ('X', 'ABC') AS i, b NOT IN ('e') AS n FROM t"),
+    icu("collate_icu_where", "SELECT b, n FROM t WHERE b = 'E' ORDER BY n"),
+    icu("collate_icu_group_by", "SELECT b, count(*) AS k, sum(n) AS s FROM t GROUP BY b", unordered=True),
+    icu("collate_icu_group_by_ci_ai", "SELECT b, count(*) AS k FROM t GROUP BY b", collation="UNICODE_CI_AI", unordered=True),
+    icu("collate_icu_distinct", "SELECT DISTINCT b FROM t", unordered=True),
+    icu("collate_icu_count_distinct", "SELECT count(DISTINCT b) AS d FROM t"),
+    icu("collate_icu_min_max", "SELECT min(b) AS lo, max(b) AS hi FROM t", collation="UNICODE"),
+    icu("collate_icu_order_by", "SELECT b, n FROM t ORDER BY b, n", collation="UNICODE"),
+    icu("collate_icu_order_by_swedish", "SELECT b, n FROM t ORDER BY b DESC, n", collation="sv"),
+    icu("collate_icu_window_partition", "SELECT b, n, row_number() OVER (PARTITION BY b ORDER BY n) AS r FROM t", unordered=True),
+    icu("collate_icu_join", "SELECT l.n AS ln, r.n AS rn FROM t l JOIN t r ON l.b = r.b ORDER BY 1, 2"),
+    icu("collate_icu_kept_by_functions", "SELECT b, upper(b) AS u, concat(b, '!') AS cc, substr(b, 1, 1) AS s1, coalesce(b, 'z') AS co FROM t"),
+    icu("collate_icu_ignored", "SELECT b, length(b) AS l, b IS NULL AS nul, cast(b AS string) = 'X' AS bin FROM t"),
+    icu("collate_icu_mixed_with_binary_column", "SELECT b, c FROM t WHERE b = c", error_contains=["INDETERMINATE_COLLATION"]),
+    icu("collate_icu_like", "SELECT b LIKE 'x%' AS l FROM t", error_contains=["UNEXPECTED_INPUT_TYPE"]),
+    icu("collate_icu_rlike", "SELECT b RLIKE 'x' AS l FROM t", error_contains=["UNEXPECTED_INPUT_TYPE"]),
+    icu("collate_icu_regexp_replace", "SELECT regexp_replace(b, 'x', 'y') AS r FROM t", error_contains=["UNEXPECTED_INPUT_TYPE"]),
+    ddl("collate_icu_names", "a STRING COLLATE unicode_ai_ci, b STRING COLLATE UNICODE_CS_AS, c STRING COLLATE de_ai, "
+        "d STRING COLLATE SR_CYRL_SRB, e STRING COLLATE en_USA_CI", input=lines('{"a":"x","b":"y","c":"z","d":"w","e":"v"}')),
+    ddl("collate_icu_invalid_region", "b STRING COLLATE en_US", error_contains=["COLLATION_INVALID_NAME", "en_USA"]),
+    ddl("collate_icu_conflicting_specifiers", "b STRING COLLATE UNICODE_CI_CS", error_contains=["COLLATION_INVALID_NAME"]),
+    ddl("collate_rtrim", "b STRING COLLATE UNICODE_RTRIM"),
+    rt("collate_rtrim_binary_compare", "SELECT b, n, b = 'a' AS eq, b < 'a ' AS lt, b = 'A' AS upper FROM t"),
+    rt("collate_rtrim_binary_group_by", "SELECT b, count(*) AS k, min(n) AS m FROM t GROUP BY b", unordered=True),
+    rt("collate_rtrim_binary_order_by", "SELECT b, n FROM t ORDER BY b, n"),
+    rt("collate_rtrim_lcase_compare", "SELECT b, n, b = 'a' AS eq, b IN ('A') AS i FROM t", collation="utf8_lcase_rtrim"),
+    rt("collate_rtrim_lcase_distinct", "SELECT DISTINCT b FROM t", collation="UTF8_LCASE_RTRIM", unordered=True),
+    rt("collate_rtrim_lcase_like", "SELECT b LIKE 'a%' AS l FROM t", collation="UTF8_LCASE_RTRIM", error_contains=["UNEXPECTED_INPUT_TYPE"]),
+    rt("collate_rtrim_unicode_ci", "SELECT b, count(*) AS k FROM t GROUP BY b", collation="UNICODE_RTRIM_CI", unordered=True),
+    ddl("collate_icu_in_array", "a ARRAY<STRING COLLATE UNICODE_CI>", input=lines('{"a":["x"]}')),
+    sj("collate_icu_struct_json", [fld("b", "string", metadata={"__COLLATIONS": {"b": "icu.UNICODE_CI"}}), fld("n", "integer")],
+       input=ICU_ROWS, sql="SELECT b, b = 'X' AS eq FROM t"),
+    sj("collate_icu_struct_json_type_name", [fld("b", "string collate de_CI_AI")], input=ICU_ROWS, sql="SELECT b, b = 'E' AS eq FROM t"),
     ddl("collate_unknown_name", "b STRING COLLATE NO_SUCH_COLLATION", error_contains=["NO_SUCH_COLLATION"]),
     ddl("collate_on_int", "a INT COLLATE UTF8_LCASE"),
     sj("collate_lcase_struct_json", [fld("b", "string", metadata={"__COLLATIONS": {"b": "spark.UTF8_LCASE"}}), fld("n", "integer")],

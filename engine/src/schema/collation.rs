@@ -1,61 +1,118 @@
-//! Spark's string collations: which ones spate honours, how a column carries one, and the
-//! UTF8_LCASE comparison key.
+//! Spark's string collations: their names, how a column carries one, and the UTF8_LCASE
+//! comparison key (the ICU ones are in `icu_collation`).
 //!
 //! Arrow types have no collation, so a collated column is a plain `Utf8` field whose metadata
 //! names the collation. The SQL layer (`sql::collation`) reads it back from the plan and makes
-//! comparisons, grouping and sorting go through [`utf8_lcase_key`].
+//! comparisons, grouping and sorting go through the collation's key.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, FieldRef};
 
+use super::icu_collation::{suggestions, IcuCollation};
+
 /// Field-metadata key that holds a column's collation (spate's own; not written to Delta).
 pub const COLLATION_KEY: &str = "spate.collation";
 
-/// Spark's name of the one non-default collation spate honours.
+/// Spark's name of its case-insensitive UTF-8 collation.
 pub const UTF8_LCASE: &str = "UTF8_LCASE";
 
 /// A collation spate can honour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Collation {
     /// Spark's default: byte-by-byte comparison (a plain STRING).
     Utf8Binary,
     /// Spark's UTF8_LCASE: strings compare by their lower-case form.
     Utf8Lcase,
+    /// UTF8_BINARY_RTRIM: byte-by-byte, ignoring trailing spaces.
+    Utf8BinaryRtrim,
+    /// UTF8_LCASE_RTRIM: by lower-case form, ignoring trailing spaces.
+    Utf8LcaseRtrim,
+    /// An ICU collation: `UNICODE`, or a locale, case- and accent-sensitive or not.
+    Icu(IcuCollation),
 }
 
 impl Collation {
-    /// The collation Spark calls `name` (case-insensitive, as Spark resolves it), or why not.
+    /// The collation Spark calls `name` (case-insensitive, as Spark resolves it), or Spark's
+    /// error for the name.
     pub fn from_name(name: &str) -> Result<Self, String> {
-        if name.eq_ignore_ascii_case("UTF8_BINARY") {
-            Ok(Collation::Utf8Binary)
-        } else if name.eq_ignore_ascii_case(UTF8_LCASE) {
-            Ok(Collation::Utf8Lcase)
+        for c in [
+            Collation::Utf8Binary,
+            Collation::Utf8Lcase,
+            Collation::Utf8BinaryRtrim,
+            Collation::Utf8LcaseRtrim,
+        ] {
+            if name.eq_ignore_ascii_case(&c.name()) {
+                return Ok(c);
+            }
+        }
+        if let Some(icu) = IcuCollation::from_name(name) {
+            return Ok(Collation::Icu(icu));
+        }
+        let near = suggestions(name);
+        let hint = if near.is_empty() {
+            String::new()
         } else {
-            Err(format!(
-                "collation '{name}' is not supported (spate honours UTF8_BINARY and UTF8_LCASE; \
-                 the ICU collations such as UNICODE_CI and the _RTRIM variants are not available)"
-            ))
+            format!(" Suggested valid collation names: [{}].", near.join(", "))
+        };
+        Err(format!(
+            "[COLLATION_INVALID_NAME] The value {name} does not represent a correct collation \
+             name.{hint}"
+        ))
+    }
+
+    /// Spark's canonical name (`UTF8_LCASE`, `UNICODE_CI`, `de_CI_AI`).
+    pub fn name(self) -> String {
+        match self {
+            Collation::Utf8Binary => "UTF8_BINARY".to_string(),
+            Collation::Utf8Lcase => UTF8_LCASE.to_string(),
+            Collation::Utf8BinaryRtrim => "UTF8_BINARY_RTRIM".to_string(),
+            Collation::Utf8LcaseRtrim => "UTF8_LCASE_RTRIM".to_string(),
+            Collation::Icu(icu) => icu.name(),
         }
     }
+
+    /// The collation a field's metadata names, if it names one other than UTF8_BINARY.
+    pub fn of_metadata(metadata: &HashMap<String, String>) -> Option<Collation> {
+        let name = metadata.get(COLLATION_KEY)?;
+        Collation::from_name(name)
+            .ok()
+            .filter(|c| *c != Collation::Utf8Binary)
+    }
+
+    /// The collation of a string field, if other than UTF8_BINARY.
+    pub fn of_field(field: &Field) -> Option<Collation> {
+        if !is_string_type(field.data_type()) {
+            return None;
+        }
+        Collation::of_metadata(field.metadata())
+    }
+}
+
+/// `field` marked as holding strings of collation `c` (UTF8_BINARY leaves it as it is).
+pub fn with_collation(field: Field, c: Collation) -> Field {
+    if c == Collation::Utf8Binary {
+        return field;
+    }
+    let mut metadata = field.metadata().clone();
+    metadata.extend(collation_metadata(c));
+    field.with_metadata(metadata)
 }
 
 /// `field` marked as holding UTF8_LCASE strings.
 pub fn with_lcase_collation(field: Field) -> Field {
-    let mut metadata = field.metadata().clone();
-    metadata.extend(lcase_metadata());
-    field.with_metadata(metadata)
+    with_collation(field, Collation::Utf8Lcase)
 }
 
-/// The metadata that marks a field as UTF8_LCASE.
-pub fn lcase_metadata() -> HashMap<String, String> {
-    HashMap::from([(COLLATION_KEY.to_string(), UTF8_LCASE.to_string())])
+/// The metadata that marks a field as holding strings of collation `c`.
+pub fn collation_metadata(c: Collation) -> HashMap<String, String> {
+    HashMap::from([(COLLATION_KEY.to_string(), c.name())])
 }
 
 /// Whether `field` is a string column with the UTF8_LCASE collation.
 pub fn is_lcase(field: &Field) -> bool {
-    is_lcase_metadata(field.metadata()) && is_string_type(field.data_type())
+    Collation::of_field(field) == Some(Collation::Utf8Lcase)
 }
 
 /// A string inside an ARRAY or MAP type that can carry a collation.
@@ -69,11 +126,11 @@ pub enum NestedString {
     Value,
 }
 
-/// `dt` (an ARRAY or MAP) with its `part` marked UTF8_LCASE, or `None` when `dt` has no such
-/// STRING part.
-pub fn with_lcase_part(dt: &DataType, part: NestedString) -> Option<DataType> {
+/// `dt` (an ARRAY or MAP) with its `part` marked with collation `c`, or `None` when `dt` has no
+/// such STRING part.
+pub fn with_collated_part(dt: &DataType, part: NestedString, c: Collation) -> Option<DataType> {
     let mark = |f: &Field| {
-        (f.data_type() == &DataType::Utf8).then(|| Arc::new(with_lcase_collation(f.clone())))
+        (f.data_type() == &DataType::Utf8).then(|| Arc::new(with_collation(f.clone(), c)))
     };
     match (dt, part) {
         (DataType::List(element), NestedString::Element) => Some(DataType::List(mark(element)?)),
@@ -94,37 +151,30 @@ pub fn with_lcase_part(dt: &DataType, part: NestedString) -> Option<DataType> {
     }
 }
 
-/// `dt` with its `part` marked UTF8_LCASE when `lcase` (a schema parser read a collation there).
-pub fn mark_lcase_part(dt: DataType, lcase: bool, part: NestedString) -> DataType {
-    if lcase {
-        with_lcase_part(&dt, part).unwrap_or(dt)
-    } else {
-        dt
+/// `dt` with its `part` marked with collation `c`, when a schema parser read one there.
+pub fn mark_part(dt: DataType, c: Option<Collation>, part: NestedString) -> DataType {
+    match c {
+        Some(c) => with_collated_part(&dt, part, c).unwrap_or(dt),
+        None => dt,
     }
 }
 
-/// Whether `field` is UTF8_LCASE or holds UTF8_LCASE strings in its ARRAY, MAP or STRUCT type.
+/// Whether `field` is collated or holds collated strings in its ARRAY, MAP or STRUCT type.
 pub fn has_collation(field: &Field) -> bool {
-    is_lcase(field) || has_nested_lcase(field.data_type())
+    Collation::of_field(field).is_some() || has_nested_collation(field.data_type())
 }
 
-/// Whether a string somewhere inside `dt` (an element, key, value or struct field) is
-/// UTF8_LCASE.
-pub fn has_nested_lcase(dt: &DataType) -> bool {
-    let nested = |f: &Field| is_lcase(f) || has_nested_lcase(f.data_type());
+/// Whether a string somewhere inside `dt` (an element, key, value or struct field) has a
+/// collation other than UTF8_BINARY.
+pub fn has_nested_collation(dt: &DataType) -> bool {
+    let nested =
+        |f: &Field| Collation::of_field(f).is_some() || has_nested_collation(f.data_type());
     match dt {
         DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => nested(f),
         DataType::Map(entries, _) => nested(entries),
         DataType::Struct(fields) => fields.iter().any(|f| nested(f)),
         _ => false,
     }
-}
-
-/// Whether field metadata names the UTF8_LCASE collation.
-pub fn is_lcase_metadata(metadata: &HashMap<String, String>) -> bool {
-    metadata
-        .get(COLLATION_KEY)
-        .is_some_and(|c| c.eq_ignore_ascii_case(UTF8_LCASE))
 }
 
 /// The Arrow string types (a collation only applies to these).
@@ -135,10 +185,9 @@ pub fn is_string_type(t: &DataType) -> bool {
 /// Spark's name for a field's type, with its collation (`string collate UTF8_LCASE`).
 pub fn spark_field_type_name(field: &Field) -> String {
     let name = super::spark_type_name(field.data_type());
-    if is_lcase(field) {
-        format!("{name} collate {UTF8_LCASE}")
-    } else {
-        name
+    match Collation::of_field(field) {
+        Some(c) => format!("{name} collate {}", c.name()),
+        None => name,
     }
 }
 
@@ -191,9 +240,21 @@ mod tests {
             Collation::from_name("UTF8_BINARY"),
             Ok(Collation::Utf8Binary)
         );
-        assert!(Collation::from_name("UNICODE_CI")
-            .unwrap_err()
-            .contains("'UNICODE_CI' is not supported"));
+        assert_eq!(
+            Collation::from_name("unicode_ci").map(Collation::name),
+            Ok("UNICODE_CI".to_string())
+        );
+        let e = Collation::from_name("en_US").unwrap_err();
+        assert!(e.starts_with("[COLLATION_INVALID_NAME]"), "{e}");
+        assert!(
+            e.ends_with("Suggested valid collation names: [en_USA]."),
+            "{e}"
+        );
+        assert_eq!(
+            Collation::from_name("utf8_lcase_rtrim"),
+            Ok(Collation::Utf8LcaseRtrim)
+        );
+        assert!(Collation::from_name("UTF8_LCASE_CI").is_err());
     }
 
     #[test]

@@ -7,9 +7,7 @@
 
 use arrow::datatypes::{DataType, Field, Fields, Schema};
 
-use super::collation::{
-    has_collation, mark_lcase_part, with_lcase_collation, Collation, NestedString, UTF8_LCASE,
-};
+use super::collation::{has_collation, mark_part, with_collation, Collation, NestedString};
 use super::types::{
     ansi_interval, char_varchar_message, decimal, duplicate_name_index, field_with_comment,
     list_of, map_of, timestamp_ltz, timestamp_ntz, IntervalError, DEFAULT_DECIMAL_PRECISION,
@@ -64,8 +62,8 @@ pub fn parse_ddl_or_struct_type(ddl: &str, opts: &SchemaOptions) -> Result<Schem
     if let Some(f) = fields.iter().find(|f| has_collation(f)) {
         return Err(SchemaError::DdlInvalid {
             message: format!(
-                "collation '{UTF8_LCASE}' on `{}` is not supported in a from_json schema \
-                 (spate honours it on a read schema's top-level columns only)",
+                "a collation on `{}` is not supported in a from_json schema (spate honours \
+                 collations on a read schema's columns only)",
                 f.name()
             ),
             offset: 0,
@@ -379,8 +377,9 @@ struct Parser<'a> {
     prev_end: usize,
     /// Conf-dependent parsing rules.
     opts: SchemaOptions,
-    /// Where a `COLLATE UTF8_LCASE` was read, until the column it belongs to takes it.
-    lcase_at: Option<usize>,
+    /// A `COLLATE name` just read, until the column, element, key or value it belongs to takes
+    /// it.
+    collation: Option<Collation>,
 }
 
 impl<'a> Parser<'a> {
@@ -391,7 +390,7 @@ impl<'a> Parser<'a> {
             pos: 0,
             prev_end: 0,
             opts,
-            lcase_at: None,
+            collation: None,
         }
     }
 
@@ -581,8 +580,8 @@ impl<'a> Parser<'a> {
         };
         let field = field_with_comment(name, data_type, nullable, comment);
         // The collation of a STRING read by `data_type` (nested ones were taken there).
-        Ok(match self.lcase_at.take() {
-            Some(_) => with_lcase_collation(field),
+        Ok(match self.collation.take() {
+            Some(c) => with_collation(field, c),
             None => field,
         })
     }
@@ -655,24 +654,24 @@ impl<'a> Parser<'a> {
             "ARRAY" => {
                 self.expect_punct('<')?;
                 let element = self.data_type(depth + 1)?;
-                let lcase = self.lcase_at.take().is_some();
+                let collation = self.collation.take();
                 self.expect_punct('>')?;
-                Ok(mark_lcase_part(
+                Ok(mark_part(
                     list_of(element, true),
-                    lcase,
+                    collation,
                     NestedString::Element,
                 ))
             }
             "MAP" => {
                 self.expect_punct('<')?;
                 let key = self.data_type(depth + 1)?;
-                let lcase_key = self.lcase_at.take().is_some();
+                let key_collation = self.collation.take();
                 self.expect_punct(',')?;
                 let value = self.data_type(depth + 1)?;
-                let lcase_value = self.lcase_at.take().is_some();
+                let value_collation = self.collation.take();
                 self.expect_punct('>')?;
-                let map = mark_lcase_part(map_of(key, value, true), lcase_key, NestedString::Key);
-                Ok(mark_lcase_part(map, lcase_value, NestedString::Value))
+                let map = mark_part(map_of(key, value, true), key_collation, NestedString::Key);
+                Ok(mark_part(map, value_collation, NestedString::Value))
             }
             "STRUCT" => self.struct_body(depth + 1),
             _ => self.primitive(&upper, start),
@@ -824,8 +823,8 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// Optional `COLLATE name` after STRING: UTF8_BINARY is the default, UTF8_LCASE is kept
-    /// for the column that `field` is reading.
+    /// Optional `COLLATE name` after STRING: UTF8_BINARY is the default, any other is kept for
+    /// the column that `field` is reading.
     fn collation(&mut self) -> Result<(), SchemaError> {
         if !self.eat_keyword("COLLATE") {
             return Ok(());
@@ -834,8 +833,8 @@ impl<'a> Parser<'a> {
         let name = self.name("a collation name")?;
         match Collation::from_name(&name) {
             Ok(Collation::Utf8Binary) => Ok(()),
-            Ok(Collation::Utf8Lcase) => {
-                self.lcase_at = Some(at);
+            Ok(c) => {
+                self.collation = Some(c);
                 Ok(())
             }
             Err(message) => Err(self.invalid(message, at)),
@@ -1256,14 +1255,16 @@ mod tests {
         );
         assert!(err("s STRUCT<a INT NOT NULL DEFAULT 1>").contains("DEFAULT column clauses"));
         assert!(err("a INT GENERATED ALWAYS AS (1)").contains("GENERATED column clauses"));
-        assert!(err("s STRING COLLATE UNICODE_CI").contains("'UNICODE_CI' is not supported"));
-        assert!(err("s STRING COLLATE UNICODE_CI").contains("at offset 17"));
+        assert!(err("s STRING COLLATE UNICODE_XY")
+            .contains("[COLLATION_INVALID_NAME] The value UNICODE_XY"));
+        assert!(err("s STRING COLLATE UNICODE_XY").contains("at offset 17"));
         assert!(err("s INT COLLATE UTF8_BINARY").contains("near 'COLLATE'"));
     }
 
     #[test]
     fn utf8_lcase_columns_are_marked() {
         use crate::schema::collation::is_lcase;
+        use crate::schema::spark_field_type_name;
         let f = one("s STRING COLLATE UTF8_LCASE");
         assert_eq!(f.data_type(), &DataType::Utf8);
         assert!(is_lcase(&f));
@@ -1271,6 +1272,14 @@ mod tests {
         assert!(is_lcase(&f) && !f.is_nullable());
         assert_eq!(comment(&f), Some("k"));
         assert!(!is_lcase(&one("s STRING COLLATE UTF8_BINARY")));
+        let icu = one("s STRING COLLATE unicode_ai_ci");
+        assert_eq!(spark_field_type_name(&icu), "string collate UNICODE_CI_AI");
+        let nested = one("m MAP<STRING COLLATE de, ARRAY<STRING COLLATE sv_CI>>");
+        assert_eq!(
+            spark_field_type_name(&nested),
+            "map<string collate de,array<string collate sv_CI>>"
+        );
+        assert!(err("s STRING COLLATE en_US").contains("Suggested valid collation names: [en_USA]"));
         let from_json =
             parse_ddl_or_struct_type("s STRING COLLATE UTF8_LCASE", &Default::default());
         assert!(from_json.unwrap_err().to_string().contains("from_json"));

@@ -7,6 +7,7 @@
 
 pub mod collation;
 mod ddl;
+pub mod icu_collation;
 mod struct_json;
 pub mod types;
 

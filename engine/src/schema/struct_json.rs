@@ -6,9 +6,7 @@
 use arrow::datatypes::{DataType, Field, Fields, Schema};
 use serde_json::{Map, Value};
 
-use super::collation::{
-    mark_lcase_part, with_lcase_collation, with_lcase_part, Collation, NestedString, UTF8_LCASE,
-};
+use super::collation::{mark_part, with_collated_part, with_collation, Collation, NestedString};
 use super::types::{
     ansi_interval, char_varchar_message, decimal, duplicate_name_index, field_with_comment,
     list_of, map_of, timestamp_ltz, timestamp_ntz, IntervalError, COMMENT_KEY,
@@ -166,11 +164,11 @@ fn field(value: &Value, path: &str, opts: &SchemaOptions) -> Result<Field, Schem
     let nullable = bool_member(obj, "nullable", true, path)?;
     let metadata_path = format!("{path}.metadata");
     let comment = comment(obj.get("metadata"), &metadata_path)?;
-    let (lcase, data_type) = spark_collation(
+    let (collation, data_type) = spark_collation(
         obj.get("metadata"),
         name,
         data_type,
-        is_lcase_type_name(Some(type_value)),
+        type_name_collation(Some(type_value)),
         &metadata_path,
     )?;
     let shape_ok = match (obj.get("nullable"), obj.get("metadata")) {
@@ -187,26 +185,25 @@ fn field(value: &Value, path: &str, opts: &SchemaOptions) -> Result<Field, Schem
         ));
     }
     let field = field_with_comment(name, data_type, nullable, comment);
-    Ok(if lcase {
-        with_lcase_collation(field)
-    } else {
-        field
+    Ok(match collation {
+        Some(c) => with_collation(field, c),
+        None => field,
     })
 }
 
 /// Applies Spark's `__COLLATIONS` metadata entry, as `StructType.json` writes it: `{"b":
-/// "spark.UTF8_LCASE"}` for column `b` itself, `b.element`, `b.key` or `b.value` for the strings
-/// of an ARRAY or MAP column. Returns whether the column itself is UTF8_LCASE (`lcase` says it
-/// already is, from its type name) and its type with nested strings marked.
+/// "spark.UTF8_LCASE"}` (or `"icu.UNICODE_CI"`) for column `b` itself, `b.element`, `b.key` or
+/// `b.value` for the strings of an ARRAY or MAP column. Returns the collation of the column
+/// itself (`own` is the one its type name gave, if any) and its type with nested strings marked.
 fn spark_collation(
     metadata: Option<&Value>,
     name: &str,
     mut data_type: DataType,
-    mut lcase: bool,
+    mut own: Option<Collation>,
     path: &str,
-) -> Result<(bool, DataType), SchemaError> {
+) -> Result<(Option<Collation>, DataType), SchemaError> {
     let Some(Value::Object(entries)) = metadata.and_then(|m| m.get(SPARK_COLLATIONS_KEY)) else {
-        return Ok((lcase, data_type));
+        return Ok((own, data_type));
     };
     let path = format!("{path}.{SPARK_COLLATIONS_KEY}");
     for (key, value) in entries {
@@ -214,13 +211,14 @@ fn spark_collation(
             return Err(error("a collation name must be a string", &path));
         };
         // `spark.UTF8_LCASE`: provider, then the collation's name.
-        let collation = full.rsplit('.').next().unwrap_or(full);
-        if Collation::from_name(collation).map_err(|m| error(m, &path))? == Collation::Utf8Binary {
+        let collation_name = full.rsplit('.').next().unwrap_or(full);
+        let collation = Collation::from_name(collation_name).map_err(|m| error(m, &path))?;
+        if collation == Collation::Utf8Binary {
             continue;
         }
         let part = match key.strip_prefix(name) {
             Some("") if data_type == DataType::Utf8 => {
-                lcase = true;
+                own = Some(collation);
                 continue;
             }
             Some(".element") => Some(NestedString::Element),
@@ -229,11 +227,11 @@ fn spark_collation(
             _ => None,
         };
         data_type = part
-            .and_then(|p| with_lcase_part(&data_type, p))
+            .and_then(|p| with_collated_part(&data_type, p, collation))
             .ok_or_else(|| {
                 error(
                     format!(
-                        "collation '{UTF8_LCASE}' for `{key}` does not name a STRING of column \
+                        "collation '{collation_name}' for `{key}` does not name a STRING of column \
                          `{name}` (spate reads it on a column, or the element, key or value of \
                          its ARRAY or MAP)"
                     ),
@@ -241,7 +239,7 @@ fn spark_collation(
                 )
             })?;
     }
-    Ok((lcase, data_type))
+    Ok((own, data_type))
 }
 
 /// Spark's StructField metadata key for the collations of a field and its nested strings.
@@ -274,12 +272,12 @@ fn comment(metadata: Option<&Value>, path: &str) -> Result<Option<String>, Schem
     }
 }
 
-/// Whether a type value is Spark's name for a UTF8_LCASE string (`"string collate UTF8_LCASE"`).
-fn is_lcase_type_name(type_value: Option<&Value>) -> bool {
-    type_value
-        .and_then(Value::as_str)
-        .and_then(|t| t.strip_prefix("string collate "))
-        .is_some_and(|c| Collation::from_name(c) == Ok(Collation::Utf8Lcase))
+/// The collation a type value names (`"string collate UNICODE_CI"`), other than UTF8_BINARY.
+fn type_name_collation(type_value: Option<&Value>) -> Option<Collation> {
+    let name = type_value?.as_str()?.strip_prefix("string collate ")?;
+    Collation::from_name(name)
+        .ok()
+        .filter(|c| *c != Collation::Utf8Binary)
 }
 
 /// A data type: a name string for primitives, an object for array/map/struct.
@@ -305,9 +303,9 @@ fn data_type(value: &Value, path: &str, opts: &SchemaOptions) -> Result<DataType
                 ));
             }
             let list = list_of(element, contains_null);
-            Ok(mark_lcase_part(
+            Ok(mark_part(
                 list,
-                is_lcase_type_name(obj.get("elementType")),
+                type_name_collation(obj.get("elementType")),
                 NestedString::Element,
             ))
         }
@@ -331,14 +329,14 @@ fn data_type(value: &Value, path: &str, opts: &SchemaOptions) -> Result<DataType
                 ));
             }
             let map = map_of(key, value_type, value_contains_null);
-            let map = mark_lcase_part(
+            let map = mark_part(
                 map,
-                is_lcase_type_name(obj.get("keyType")),
+                type_name_collation(obj.get("keyType")),
                 NestedString::Key,
             );
-            Ok(mark_lcase_part(
+            Ok(mark_part(
                 map,
-                is_lcase_type_name(obj.get("valueType")),
+                type_name_collation(obj.get("valueType")),
                 NestedString::Value,
             ))
         }
@@ -701,7 +699,7 @@ mod tests {
         assert!(type_err("\"interval hour\"").contains("use INTERVAL DAY TO SECOND"));
         assert!(type_err("\"interval month to year\"").contains("INVALID_JSON_DATA_TYPE"));
         assert!(type_err("\"interval DAY to second\"").contains("INVALID_JSON_DATA_TYPE"));
-        assert!(type_err("\"string collate UNICODE_CI\"").contains("'UNICODE_CI' is not supported"));
+        assert!(type_err("\"string collate UNICODE_XX\"").contains("COLLATION_INVALID_NAME"));
     }
 
     #[test]
@@ -716,10 +714,18 @@ mod tests {
         )
         .unwrap();
         assert!(is_lcase(spark.field(0)) && is_lcase(spark.field(1)) && !is_lcase(spark.field(2)));
-        let icu = err(
-            r#"{"type":"struct","fields":[{"name":"b","type":"string","nullable":true,"metadata":{"__COLLATIONS":{"b":"icu.UNICODE_CI"}}}]}"#,
-        );
-        assert!(icu.contains("'UNICODE_CI' is not supported"), "{icu}");
+        let icu = parse_struct_json(
+            r#"{"type":"struct","fields":[
+              {"name":"b","type":"string","nullable":true,"metadata":{"__COLLATIONS":{"b":"icu.UNICODE_CI"}}},
+              {"name":"c","type":"string collate de_AI","nullable":true,"metadata":{}}]}"#,
+        )
+        .unwrap();
+        let names: Vec<String> = icu
+            .fields()
+            .iter()
+            .map(|f| crate::schema::spark_field_type_name(f))
+            .collect();
+        assert_eq!(names, ["string collate UNICODE_CI", "string collate de_AI"]);
     }
 
     #[test]

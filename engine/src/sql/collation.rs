@@ -1,23 +1,28 @@
-//! Spark's UTF8_LCASE collation in a planned query.
+//! Spark's string collations (UTF8_LCASE and the ICU ones such as UNICODE_CI) in a planned
+//! query.
 //!
-//! A UTF8_LCASE column is a plain `Utf8` field marked in its metadata (`schema::collation`);
+//! A collated column is a plain `Utf8` field marked in its metadata (`schema::collation`);
 //! DataFusion would compare it byte by byte. After a query is planned, this pass follows the
 //! collation through the plan as Spark's analyzer does and:
 //!
-//! - compares, sorts, groups, partitions, joins and de-duplicates a UTF8_LCASE value by its key
-//!   `utf8_lcase_key(x)`, while the output keeps the original text: `GROUP BY b` and
-//!   `DISTINCT` return one of the group's own values, as Spark does, and `min`/`max` return the
-//!   value whose key is smallest/largest;
+//! - compares, sorts, groups, partitions, joins and de-duplicates a collated value by its key
+//!   (`functions::collation_key`: the lower-case form under UTF8_LCASE, ICU's sort key under an
+//!   ICU collation), while the output keeps the original text: `GROUP BY b` and `DISTINCT`
+//!   return one of the group's own values, as Spark does, and `min`/`max` return the value
+//!   whose key is smallest/largest;
 //! - passes the collation on through the functions that keep it in Spark (`upper`, `concat`,
 //!   `substr`, `trim`, `coalesce`, CASE, ...) and marks such computed columns, so a result
 //!   column's type reads `string collate UTF8_LCASE`;
-//! - matches `RLIKE`, `regexp_replace`, `regexp_extract` and `replace` case-insensitively, as
-//!   Spark does under UTF8_LCASE;
+//! - under UTF8_LCASE, matches `LIKE`, `RLIKE`, `regexp_replace`, `regexp_extract`, `replace`,
+//!   `contains`, `startswith` and `endswith` case-insensitively, as Spark does; under an ICU
+//!   collation, refuses LIKE and the regular expressions with Spark's error (Spark only runs
+//!   them on UTF8_BINARY and UTF8_LCASE);
 //! - refuses, naming the function, every other use of a collated value: its meaning would
 //!   depend on a collation spate cannot apply there (`instr`, `split`, `BETWEEN`, ...).
 //!
-//! Mixing a UTF8_LCASE value with a plain STRING column in one comparison or string result is
-//! Spark's INDETERMINATE_COLLATION_IN_EXPRESSION. Literals take the other side's collation.
+//! Mixing two collations (a collated value and a plain STRING column, or two different
+//! collations) in one comparison or string result is Spark's
+//! INDETERMINATE_COLLATION_IN_EXPRESSION. Literals take the other side's collation.
 
 use std::sync::Arc;
 
@@ -32,9 +37,9 @@ use datafusion::logical_expr::{
     Aggregate, BinaryExpr, Case, Distinct, Expr, ExprSchemable, LogicalPlan, Operator, Projection,
 };
 
-use super::functions::utf8_lcase;
+use super::functions::{collation_key, utf8_lcase};
 use crate::schema::collation::{
-    has_collation, has_nested_lcase, is_lcase, is_string_type, lcase_metadata, UTF8_LCASE,
+    collation_metadata, has_collation, has_nested_collation, is_string_type, Collation,
 };
 
 /// Collation of an expression's value, as Spark's analyzer derives it.
@@ -44,11 +49,12 @@ enum Coll {
     Default,
     /// A plain STRING column (Spark's implicit UTF8_BINARY).
     Binary,
-    /// UTF8_LCASE.
-    Lcase,
-    /// UTF8_LCASE and a plain STRING column met (Spark's indeterminate collation).
+    /// A string of a collation other than UTF8_BINARY.
+    Collated(Collation),
+    /// Two collations met, such as UTF8_LCASE and a plain STRING column (Spark's indeterminate
+    /// collation).
     Indeterminate,
-    /// An ARRAY, MAP or STRUCT holding UTF8_LCASE strings: only selected as it is.
+    /// An ARRAY, MAP or STRUCT holding collated strings: only selected as it is.
     Nested,
 }
 
@@ -57,10 +63,12 @@ impl Coll {
         use Coll::*;
         match (self, other) {
             (Nested, _) | (_, Nested) => Nested,
-            (Indeterminate, _) | (_, Indeterminate) | (Lcase, Binary) | (Binary, Lcase) => {
-                Indeterminate
-            }
-            (Lcase, _) | (_, Lcase) => Lcase,
+            (Indeterminate, _)
+            | (_, Indeterminate)
+            | (Collated(_), Binary)
+            | (Binary, Collated(_)) => Indeterminate,
+            (Collated(a), Collated(b)) if a != b => Indeterminate,
+            (Collated(c), _) | (_, Collated(c)) => Collated(c),
             (Binary, _) | (_, Binary) => Binary,
             (Default, Default) => Default,
         }
@@ -121,7 +129,7 @@ const IGNORE_COLLATION: &[&str] = &[
 ];
 
 /// Regular-expression functions (pattern second) that Spark runs case-insensitively on a
-/// UTF8_LCASE subject; those returning a string keep the collation.
+/// UTF8_LCASE subject (and refuses on an ICU one); those returning a string keep the collation.
 const REGEX_FUNCTIONS: &[&str] = &[
     "rlike",
     "regexp_like",
@@ -130,7 +138,8 @@ const REGEX_FUNCTIONS: &[&str] = &[
     "regexp_extract",
 ];
 
-/// Boolean matches that Spark's UTF8_LCASE answers on the lower-case forms of both sides.
+/// Boolean matches that Spark's UTF8_LCASE answers on the lower-case forms of both sides (spate
+/// refuses them under an ICU collation, where Spark matches with ICU's string search).
 const MATCH_ON_KEYS: &[&str] = &[
     "contains",
     "startswith",
@@ -139,39 +148,59 @@ const MATCH_ON_KEYS: &[&str] = &[
     "ends_with",
 ];
 
-/// What spate honours, for the refusal message.
-const SUPPORTED: &str = "=, <>, <, <=, >, >=, <=>, IN, LIKE, ILIKE, RLIKE, contains, \
-    startswith, endswith, replace, regexp_replace, regexp_extract, ORDER BY, GROUP BY, DISTINCT, \
+/// What spate honours under every collation, for the refusal message.
+const SUPPORTED: &str = "=, <>, <, <=, >, >=, <=>, IN, ORDER BY, GROUP BY, DISTINCT, \
     PARTITION BY, JOIN keys, min, max and count(DISTINCT ...)";
+
+/// What spate also honours under UTF8_LCASE, for the refusal message.
+const SUPPORTED_LCASE: &str = "LIKE, ILIKE, RLIKE, contains, startswith, endswith, replace, \
+    regexp_replace, regexp_extract";
 
 /// Spark's error for a value whose collation is indeterminate.
 fn indeterminate(e: &Expr) -> DataFusionError {
     DataFusionError::Plan(format!(
         "[INDETERMINATE_COLLATION_IN_EXPRESSION] Data type of \"{e}\" has indeterminate \
-         collation: it mixes a STRING COLLATE {UTF8_LCASE} value with a plain STRING column. \
-         Use COLLATE clause to set the collation explicitly (spate: compare lower() of both \
-         sides instead)."
+         collation: it mixes strings of different collations (a collated value with a plain \
+         STRING column, or two collations). Use COLLATE clause to set the collation explicitly \
+         (spate: compare lower() of both sides, or cast both to STRING, instead)."
     ))
 }
 
-/// The refusal for any use of an ARRAY, MAP or STRUCT value holding UTF8_LCASE strings.
+/// The refusal for any use of an ARRAY, MAP or STRUCT value holding collated strings.
 fn nested_refused(what: &str) -> DataFusionError {
     DataFusionError::Plan(format!(
-        "{what}: a value whose ARRAY, MAP or STRUCT type holds STRING COLLATE {UTF8_LCASE} can \
-         only be selected as it is in spate; declare the nested string without COLLATE to \
-         compute with it"
+        "{what}: a value whose ARRAY, MAP or STRUCT type holds a STRING COLLATE value can only \
+         be selected as it is in spate; declare the nested string without COLLATE to compute \
+         with it"
     ))
 }
 
-/// The refusal for a use of a UTF8_LCASE value that spate cannot honour.
-fn unsupported(what: &str) -> DataFusionError {
+/// The refusal for a use of a collated value that spate cannot honour.
+fn unsupported(what: &str, c: Collation) -> DataFusionError {
+    let name = c.name();
+    let also = if c == Collation::Utf8Lcase {
+        format!(", {SUPPORTED_LCASE}")
+    } else {
+        String::new()
+    };
     DataFusionError::Plan(format!(
-        "{what} on a STRING COLLATE {UTF8_LCASE} value is not supported: spate honours \
-         {UTF8_LCASE} in {SUPPORTED}; apply lower() to the value first"
+        "{what} on a STRING COLLATE {name} value is not supported: spate honours {name} in \
+         {SUPPORTED}{also}; cast the value to STRING (or apply lower() to it) first"
     ))
 }
 
-/// Applies the UTF8_LCASE collation of the plan's columns (see the module docs); a plan without
+/// Spark's error for LIKE and the regular expressions on an ICU-collated value, which Spark
+/// only runs on UTF8_BINARY and UTF8_LCASE strings.
+fn unexpected_input_type(e: &Expr, c: Collation) -> DataFusionError {
+    DataFusionError::Plan(format!(
+        "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{e}\" due to data type \
+         mismatch: The first parameter requires the \"STRING\" type, however the value has the \
+         type \"STRING COLLATE {}\".",
+        c.name()
+    ))
+}
+
+/// Applies the collations of the plan's columns (see the module docs); a plan without
 /// a collated column is returned unchanged.
 pub fn apply_collations(plan: LogicalPlan) -> Result<LogicalPlan> {
     let mut collated = false;
@@ -189,24 +218,30 @@ pub fn apply_collations(plan: LogicalPlan) -> Result<LogicalPlan> {
     plan.transform_up_with_subqueries(rewrite_node).data()
 }
 
-/// Whether `agg` groups by a UTF8_LCASE key or takes `min`/`max` of a UTF8_LCASE value, which
-/// a streaming aggregation cannot keep in its state yet.
-pub fn uses_collation_key(agg: &Aggregate) -> bool {
-    agg.group_expr
-        .iter()
-        .chain(&agg.aggr_expr)
-        .any(|e| e.exists(|x| Ok(utf8_lcase::is_call(x))).unwrap_or(false))
+/// The collation of a key `agg` groups by, or of a value it takes `min`/`max` of, which a
+/// streaming aggregation cannot keep in its state yet.
+pub fn uses_collation_key(agg: &Aggregate) -> Option<Collation> {
+    let mut found = None;
+    for e in agg.group_expr.iter().chain(&agg.aggr_expr) {
+        let _ = e.apply(|x| {
+            found = found.or_else(|| collation_key::collation_of_call(x));
+            Ok(if found.is_some() {
+                TreeNodeRecursion::Stop
+            } else {
+                TreeNodeRecursion::Continue
+            })
+        });
+    }
+    found
 }
 
 fn coll_of_field(field: &arrow::datatypes::Field) -> Coll {
-    if has_nested_lcase(field.data_type()) {
+    if has_nested_collation(field.data_type()) {
         Coll::Nested
     } else if !is_string_type(field.data_type()) {
         Coll::Default
-    } else if is_lcase(field) {
-        Coll::Lcase
     } else {
-        Coll::Binary
+        Collation::of_field(field).map_or(Coll::Binary, Coll::Collated)
     }
 }
 
@@ -274,10 +309,10 @@ fn returns_string(e: &Expr, schema: &DFSchema) -> bool {
     e.get_type(schema).is_ok_and(|t| is_string_type(&t))
 }
 
-/// `utf8_lcase_key(e)` when `e` is a string, else `e`.
-fn key(e: Expr, schema: &DFSchema) -> Expr {
+/// The comparison key of `e` under collation `c` when `e` is a string, else `e`.
+fn key(e: Expr, c: Collation, schema: &DFSchema) -> Expr {
     if returns_string(&e, schema) {
-        utf8_lcase::call(e)
+        collation_key::call(e, c)
     } else {
         e
     }
@@ -327,31 +362,32 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     match e {
         Expr::BinaryExpr(b) if is_comparison(b.op) => match k(&b.left).and(k(&b.right)) {
             Coll::Indeterminate => Err(indeterminate(&Expr::BinaryExpr(b))),
-            Coll::Lcase => Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
-                Box::new(key(*b.left, schema)),
+            Coll::Collated(c) => Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
+                Box::new(key(*b.left, c, schema)),
                 b.op,
-                Box::new(key(*b.right, schema)),
+                Box::new(key(*b.right, c, schema)),
             )))),
             _ => Ok(Transformed::no(Expr::BinaryExpr(b))),
         },
         Expr::InList(l) => match k(&l.expr).and(coll_all(&l.list, schema)) {
             Coll::Indeterminate => Err(indeterminate(&Expr::InList(l))),
-            Coll::Lcase => Ok(Transformed::yes(Expr::InList(InList::new(
-                Box::new(key(*l.expr, schema)),
-                l.list.into_iter().map(|x| key(x, schema)).collect(),
+            Coll::Collated(c) => Ok(Transformed::yes(Expr::InList(InList::new(
+                Box::new(key(*l.expr, c, schema)),
+                l.list.into_iter().map(|x| key(x, c, schema)).collect(),
                 l.negated,
             )))),
             _ => Ok(Transformed::no(Expr::InList(l))),
         },
         Expr::Like(l) => match k(&l.expr).and(k(&l.pattern)) {
             Coll::Indeterminate => Err(indeterminate(&Expr::Like(l))),
-            Coll::Lcase => Ok(Transformed::yes(Expr::Like(Like::new(
+            Coll::Collated(Collation::Utf8Lcase) => Ok(Transformed::yes(Expr::Like(Like::new(
                 l.negated,
-                Box::new(key(*l.expr, schema)),
-                Box::new(key(*l.pattern, schema)),
+                Box::new(key(*l.expr, Collation::Utf8Lcase, schema)),
+                Box::new(key(*l.pattern, Collation::Utf8Lcase, schema)),
                 l.escape_char,
                 l.case_insensitive,
             )))),
+            Coll::Collated(c) => Err(unexpected_input_type(&Expr::Like(l), c)),
             _ => Ok(Transformed::no(Expr::Like(l))),
         },
         Expr::Case(c) if c.expr.is_some() => {
@@ -361,13 +397,13 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
                 schema,
             )) {
                 Coll::Indeterminate => Err(indeterminate(&Expr::Case(c))),
-                Coll::Lcase => {
+                Coll::Collated(coll) => {
                     let case = Case {
-                        expr: c.expr.map(|x| Box::new(key(*x, schema))),
+                        expr: c.expr.map(|x| Box::new(key(*x, coll, schema))),
                         when_then_expr: c
                             .when_then_expr
                             .into_iter()
-                            .map(|(w, t)| (Box::new(key(*w, schema)), t))
+                            .map(|(w, t)| (Box::new(key(*w, coll, schema)), t))
                             .collect(),
                         else_expr: c.else_expr,
                     };
@@ -379,22 +415,28 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
         Expr::ScalarFunction(f) => {
             let name = f.name().to_string();
             let args = coll_all(&f.args, schema);
-            if name == utf8_lcase::NAME || args == Coll::Default || args == Coll::Binary {
-                return Ok(Transformed::no(Expr::ScalarFunction(f)));
-            }
             let e = Expr::ScalarFunction(f);
-            if args == Coll::Indeterminate {
-                return Err(indeterminate(&e));
-            }
+            let c = match args {
+                _ if collation_key::is_call(&e) => return Ok(Transformed::no(e)),
+                Coll::Default | Coll::Binary | Coll::Nested => return Ok(Transformed::no(e)),
+                Coll::Indeterminate => return Err(indeterminate(&e)),
+                Coll::Collated(c) => c,
+            };
             if KEEP_COLLATION.contains(&name.as_str()) || IGNORE_COLLATION.contains(&name.as_str())
             {
                 return Ok(Transformed::no(e));
+            }
+            if c != Collation::Utf8Lcase {
+                if REGEX_FUNCTIONS.contains(&name.as_str()) {
+                    return Err(unexpected_input_type(&e, c));
+                }
+                return Err(unsupported(&format!("{name}()"), c));
             }
             let Expr::ScalarFunction(mut f) = e else {
                 unreachable!("matched above")
             };
             if MATCH_ON_KEYS.contains(&name.as_str()) {
-                f.args = f.args.into_iter().map(|a| key(a, schema)).collect();
+                f.args = f.args.into_iter().map(|a| key(a, c, schema)).collect();
                 return Ok(Transformed::yes(Expr::ScalarFunction(f)));
             }
             if name == "replace" {
@@ -406,14 +448,15 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
                     _ => None,
                 });
                 let Some(pattern) = pattern else {
-                    return Err(unsupported(&format!(
-                        "{name}() with a pattern that is not a literal"
-                    )));
+                    return Err(unsupported(
+                        &format!("{name}() with a pattern that is not a literal"),
+                        c,
+                    ));
                 };
                 f.args[1] = Expr::Literal(ScalarValue::Utf8(Some(format!("(?i){pattern}"))), None);
                 return Ok(Transformed::yes(Expr::ScalarFunction(f)));
             }
-            Err(unsupported(&format!("{name}()")))
+            Err(unsupported(&format!("{name}()"), c))
         }
         Expr::AggregateFunction(a) => rewrite_aggregate_function(a, schema),
         Expr::WindowFunction(w) => rewrite_window_function(*w, schema),
@@ -424,11 +467,14 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
         Expr::BinaryExpr(b) if case_insensitive_regex(b.op).is_some() => {
             match k(&b.left).and(k(&b.right)) {
                 Coll::Indeterminate => Err(indeterminate(&Expr::BinaryExpr(b))),
-                Coll::Lcase => Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
-                    b.left,
-                    case_insensitive_regex(b.op).unwrap_or(b.op),
-                    b.right,
-                )))),
+                Coll::Collated(Collation::Utf8Lcase) => {
+                    Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
+                        b.left,
+                        case_insensitive_regex(b.op).unwrap_or(b.op),
+                        b.right,
+                    ))))
+                }
+                Coll::Collated(c) => Err(unexpected_input_type(&Expr::BinaryExpr(b), c)),
                 _ => Ok(Transformed::no(Expr::BinaryExpr(b))),
             }
         }
@@ -479,14 +525,18 @@ fn check_result(e: Expr, schema: &DFSchema) -> Result<Expr> {
     Ok(e)
 }
 
-/// Refuses `e` when one of its direct children is a UTF8_LCASE value.
+/// Refuses `e` when one of its direct children is a collated value.
 fn refuse_if_collated_child(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
-    let mut collated = false;
+    let mut collated = None;
     e.apply_children(|c| {
-        collated |= matches!(coll_of(c, schema), Coll::Lcase | Coll::Indeterminate);
+        match coll_of(c, schema) {
+            Coll::Collated(c) => collated = Some(c),
+            Coll::Indeterminate => collated = collated.or(Some(Collation::Utf8Lcase)),
+            _ => {}
+        }
         Ok(TreeNodeRecursion::Continue)
     })?;
-    if collated {
+    if let Some(c) = collated {
         let what = match &e {
             Expr::BinaryExpr(b) => format!("the operator {}", b.op),
             Expr::Between(_) => "BETWEEN".to_string(),
@@ -494,7 +544,7 @@ fn refuse_if_collated_child(e: Expr, schema: &DFSchema) -> Result<Transformed<Ex
             Expr::InSubquery(_) => "IN (subquery)".to_string(),
             other => format!("\"{other}\""),
         };
-        return Err(unsupported(&what));
+        return Err(unsupported(&what, c));
     }
     Ok(Transformed::no(e))
 }
@@ -506,8 +556,8 @@ fn sort_keys(order_by: Vec<Sort>, schema: &DFSchema) -> Result<(Vec<Sort>, bool)
         .into_iter()
         .map(|mut s| {
             match coll_of(&s.expr, schema) {
-                Coll::Lcase => {
-                    s.expr = key(s.expr, schema);
+                Coll::Collated(c) => {
+                    s.expr = key(s.expr, c, schema);
                     changed = true;
                 }
                 Coll::Nested => return Err(nested_refused(&format!("ORDER BY {}", s.expr))),
@@ -530,9 +580,14 @@ fn rewrite_aggregate_function(
     match coll_all(&a.params.args, schema) {
         Coll::Default | Coll::Binary | Coll::Nested => {}
         Coll::Indeterminate => return Err(indeterminate(&Expr::AggregateFunction(a))),
-        Coll::Lcase => match name.as_str() {
+        Coll::Collated(c) => match name.as_str() {
             "count" if a.params.distinct => {
-                a.params.args = a.params.args.into_iter().map(|x| key(x, schema)).collect();
+                a.params.args = a
+                    .params
+                    .args
+                    .into_iter()
+                    .map(|x| key(x, c, schema))
+                    .collect();
                 changed = true;
             }
             "count" => {}
@@ -541,7 +596,7 @@ fn rewrite_aggregate_function(
                 // The value with the smallest (largest) key; NULLS LAST skips NULL values as
                 // min/max do.
                 let arg = a.params.args.remove(0);
-                let by = Sort::new(key(arg.clone(), schema), name == "min", false);
+                let by = Sort::new(key(arg.clone(), c, schema), name == "min", false);
                 let f = AggregateFunction::new_udf(
                     first_value_udaf(),
                     vec![arg],
@@ -552,7 +607,7 @@ fn rewrite_aggregate_function(
                 );
                 return Ok(Transformed::yes(Expr::AggregateFunction(f)));
             }
-            _ => return Err(unsupported(&format!("the aggregate {name}()"))),
+            _ => return Err(unsupported(&format!("the aggregate {name}()"), c)),
         },
     }
     Ok(Transformed::new_transformed(
@@ -566,16 +621,18 @@ fn rewrite_window_function(mut w: WindowFunction, schema: &DFSchema) -> Result<T
     match coll_all(&w.params.args, schema) {
         Coll::Default | Coll::Binary | Coll::Nested => {}
         Coll::Indeterminate => return Err(indeterminate(&Expr::from(w))),
-        Coll::Lcase if (name == "count" && !w.params.distinct) || keeps_value(&name) => {}
-        Coll::Lcase => return Err(unsupported(&format!("the window function {name}()"))),
+        Coll::Collated(_) if (name == "count" && !w.params.distinct) || keeps_value(&name) => {}
+        Coll::Collated(c) => {
+            return Err(unsupported(&format!("the window function {name}()"), c));
+        }
     }
     let mut changed = false;
     w.params.partition_by = std::mem::take(&mut w.params.partition_by)
         .into_iter()
         .map(|p| match coll_of(&p, schema) {
-            Coll::Lcase => {
+            Coll::Collated(c) => {
                 changed = true;
-                Ok(key(p, schema))
+                Ok(key(p, c, schema))
             }
             Coll::Indeterminate => Err(indeterminate(&p)),
             Coll::Nested => Err(nested_refused(&format!("PARTITION BY {p}"))),
@@ -590,12 +647,12 @@ fn rewrite_window_function(mut w: WindowFunction, schema: &DFSchema) -> Result<T
     ))
 }
 
-/// Marks a computed UTF8_LCASE output column so its field carries the collation.
+/// Marks a computed collated output column so its field carries the collation.
 fn mark_output(e: Expr, schema: &DFSchema) -> Result<Expr> {
     match coll_of(&e, schema) {
         Coll::Indeterminate => Err(indeterminate(&e)),
-        Coll::Lcase if !matches!(e, Expr::Column(_)) => {
-            let metadata = Some(FieldMetadata::from(lcase_metadata()));
+        Coll::Collated(c) if !matches!(e, Expr::Column(_)) => {
+            let metadata = Some(FieldMetadata::from(collation_metadata(c)));
             Ok(match e {
                 Expr::Alias(a) => Expr::Alias(a.with_metadata(metadata)),
                 e => {
@@ -633,7 +690,7 @@ fn rewrite_node(node: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
                     match coll_of(&l, &left).and(coll_of(&r, &right)) {
                         Coll::Indeterminate => Err(indeterminate(&l.clone().eq(r))),
                         Coll::Nested => Err(nested_refused(&format!("JOIN ON {l} = {r}"))),
-                        Coll::Lcase => Ok((key(l, &left), key(r, &right))),
+                        Coll::Collated(c) => Ok((key(l, c, &left), key(r, c, &right))),
                         _ => Ok((l, r)),
                     }
                 })
@@ -669,7 +726,16 @@ fn rewrite_node(node: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
         LogicalPlan::Distinct(Distinct::On(on))
             if on.input.schema().fields().iter().any(|f| has_collation(f)) =>
         {
-            return Err(unsupported("DISTINCT ON"));
+            let c = on
+                .input
+                .schema()
+                .fields()
+                .iter()
+                .find_map(|f| Collation::of_field(f));
+            return Err(unsupported(
+                "DISTINCT ON",
+                c.unwrap_or(Collation::Utf8Lcase),
+            ));
         }
         other => rewrite_expressions(other)?,
     };
@@ -718,32 +784,33 @@ fn rewrite_expressions(node: LogicalPlan) -> Result<LogicalPlan> {
 /// when no key is collated.
 fn group_by_keys(agg: Aggregate) -> Result<LogicalPlan> {
     let input = Arc::clone(agg.input.schema());
-    let collated: Vec<bool> = agg
+    let collated: Vec<Option<Collation>> = agg
         .group_expr
         .iter()
         .map(|g| match coll_of(g, &input) {
             Coll::Indeterminate => Err(indeterminate(g)),
             Coll::Nested => Err(nested_refused(&format!("GROUP BY {g}"))),
-            k => Ok(k == Coll::Lcase),
+            Coll::Collated(c) => Ok(Some(c)),
+            Coll::Default | Coll::Binary => Ok(None),
         })
         .collect::<Result<_>>()?;
-    if !collated.contains(&true) {
+    let Some(first) = collated.iter().flatten().next() else {
         return Ok(LogicalPlan::Aggregate(agg));
-    }
+    };
     if agg
         .group_expr
         .iter()
         .any(|g| matches!(g, Expr::GroupingSet(_)))
     {
-        return Err(unsupported("GROUPING SETS, ROLLUP or CUBE"));
+        return Err(unsupported("GROUPING SETS, ROLLUP or CUBE", *first));
     }
     let output = Arc::clone(&agg.schema);
     let mut groups = Vec::with_capacity(agg.group_expr.len());
     let mut aggregates = agg.aggr_expr.clone();
-    for (i, (g, lcase)) in agg.group_expr.iter().zip(&collated).enumerate() {
-        if *lcase {
+    for (i, (g, collation)) in agg.group_expr.iter().zip(&collated).enumerate() {
+        if let Some(c) = *collation {
             let value = g.clone().unalias();
-            groups.push(key(value.clone(), &input).alias(format!("__spate_lcase_key_{i}")));
+            groups.push(key(value.clone(), c, &input).alias(format!("__spate_collation_key_{i}")));
             aggregates.push(
                 Expr::AggregateFunction(AggregateFunction::new_udf(
                     first_value_udaf(),
@@ -753,7 +820,7 @@ fn group_by_keys(agg: Aggregate) -> Result<LogicalPlan> {
                     vec![],
                     None,
                 ))
-                .alias(format!("__spate_lcase_value_{i}")),
+                .alias(format!("__spate_collated_value_{i}")),
             );
         } else {
             groups.push(g.clone());
@@ -763,17 +830,19 @@ fn group_by_keys(agg: Aggregate) -> Result<LogicalPlan> {
     let restore = output
         .iter()
         .enumerate()
-        .map(|(i, (relation, field))| {
-            if collated.get(i).copied().unwrap_or(false) {
-                let value = Expr::Column(Column::from_name(format!("__spate_lcase_value_{i}")));
-                Expr::Alias(
-                    Alias::new(value, relation.cloned(), field.name())
-                        .with_metadata(Some(FieldMetadata::from(lcase_metadata()))),
-                )
-            } else {
-                Expr::Column(Column::new(relation.cloned(), field.name()))
-            }
-        })
+        .map(
+            |(i, (relation, field))| match collated.get(i).copied().flatten() {
+                Some(c) => {
+                    let value =
+                        Expr::Column(Column::from_name(format!("__spate_collated_value_{i}")));
+                    Expr::Alias(
+                        Alias::new(value, relation.cloned(), field.name())
+                            .with_metadata(Some(FieldMetadata::from(collation_metadata(c)))),
+                    )
+                }
+                None => Expr::Column(Column::new(relation.cloned(), field.name())),
+            },
+        )
         .collect();
     Ok(LogicalPlan::Projection(Projection::try_new(
         restore,
@@ -905,6 +974,50 @@ mod tests {
         ] {
             let e = plan_sql(&ctx, sql, true).await.unwrap_err().to_string();
             assert!(e.contains("can only be selected as it is"), "{sql}: {e}");
+        }
+    }
+
+    #[tokio::test]
+    async fn icu_collations_key_by_sort_key_and_refuse_what_spark_refuses() {
+        let schema = Arc::new(
+            crate::schema::parse_ddl("u STRING COLLATE UNICODE_CI_AI, b STRING COLLATE UTF8_LCASE")
+                .unwrap(),
+        );
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(vec!["Café", "cafe", "tea"])),
+            Arc::new(StringArray::from(vec!["x", "X", "y"])),
+        ];
+        let batch = RecordBatch::try_new(Arc::clone(&schema), columns).unwrap();
+        let ctx = new_context(&Settings::default()).unwrap();
+        let table = MemTable::try_new(schema, vec![vec![batch]]).unwrap();
+        ctx.register_table("t", Arc::new(table)).unwrap();
+        let run = |sql: &'static str| {
+            let ctx = ctx.clone();
+            async move {
+                Ok::<_, crate::error::Error>(plan_sql(&ctx, sql, true).await?.collect().await?)
+            }
+        };
+        let out = run("SELECT u, count(*) AS k FROM t GROUP BY u ORDER BY u")
+            .await
+            .unwrap();
+        assert_eq!(
+            strings(&out, 0),
+            vec![Some("Café".to_string()), Some("tea".to_string())]
+        );
+        assert_eq!(
+            spark_field_type_name(out[0].schema().field(0)),
+            "string collate UNICODE_CI_AI"
+        );
+        for (sql, want) in [
+            ("SELECT u LIKE 'c%' AS l FROM t", "UNEXPECTED_INPUT_TYPE"),
+            ("SELECT u = b AS e FROM t", "INDETERMINATE_COLLATION"),
+            (
+                "SELECT contains(u, 'a') AS c FROM t",
+                "contains() on a STRING COLLATE UNICODE_CI_AI value is not supported",
+            ),
+        ] {
+            let e = run(sql).await.unwrap_err().to_string();
+            assert!(e.contains(want), "{sql}: {e}");
         }
     }
 

@@ -51,12 +51,13 @@ pub fn shape(
     agg: &Aggregate,
     watermark: Option<&str>,
 ) -> Result<AggregateShape> {
-    if crate::sql::collation::uses_collation_key(agg) {
-        return Err(Error::config(
-            "a streaming aggregation grouping by a STRING COLLATE UTF8_LCASE value, or taking its \
-             min/max, is not supported yet: group by lower(col) instead (SELECT DISTINCT on the stream honours \
-             the collation)",
-        ));
+    if let Some(c) = crate::sql::collation::uses_collation_key(agg) {
+        return Err(Error::config(format!(
+            "a streaming aggregation grouping by a STRING COLLATE {} value, or taking its \
+             min/max, is not supported yet: group by lower(col) (or a cast to STRING) instead \
+             (SELECT DISTINCT on the stream honours the collation)",
+            c.name()
+        )));
     }
     let input = agg.input.schema();
     let mut keys = Vec::with_capacity(agg.group_expr.len());

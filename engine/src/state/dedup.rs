@@ -20,6 +20,8 @@ use arrow::row::{RowConverter, SortField};
 
 use super::store::StateStore;
 use crate::error::{Error, Result};
+use crate::schema::collation::{has_nested_collation, Collation};
+use crate::sql::functions::collation_key;
 
 /// The event-time column and delay of a `WATERMARK col DELAY OF INTERVAL ...` clause.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +57,8 @@ pub struct Deduplicate {
     key_indices: Vec<usize>,
     /// The key columns' types the encoding uses (a batch may carry a wider type than the plan).
     key_types: Vec<DataType>,
-    /// Which keys are UTF8_LCASE strings, encoded by their comparison key.
-    lcase_keys: Vec<bool>,
+    /// The collation of each key that is a collated string, encoded by its comparison key.
+    key_collations: Vec<Option<Collation>>,
     converter: RowConverter,
     /// Index of the event-time column in the rows, when a watermark applies to them.
     event_time: Option<usize>,
@@ -95,24 +97,29 @@ impl Deduplicate {
                 })
                 .collect::<Result<_>>()?,
         };
-        let key_types: Vec<DataType> = key_indices
-            .iter()
-            .map(|i| schema.field(*i).data_type().clone())
-            .collect();
         if let Some(i) = key_indices
             .iter()
-            .find(|i| crate::schema::collation::has_nested_lcase(schema.field(**i).data_type()))
+            .find(|i| has_nested_collation(schema.field(**i).data_type()))
         {
             return Err(Error::config(format!(
-                "de-duplication on `{}` is not supported: its type holds STRING COLLATE UTF8_LCASE \
-                 strings, which spate compares only as top-level columns",
+                "de-duplication on `{}` is not supported: its type holds STRING COLLATE strings, \
+                 which spate compares only as top-level columns",
                 schema.field(*i).name()
             )));
         }
-        // A UTF8_LCASE key compares by its lower-case form: `X` is a duplicate of `x`.
-        let lcase_keys: Vec<bool> = key_indices
+        // A collated key compares by its comparison key: under UTF8_LCASE, `X` is a duplicate
+        // of `x`. The other collations' keys are BINARY (`collation_key`).
+        let key_collations: Vec<Option<Collation>> = key_indices
             .iter()
-            .map(|i| crate::schema::collation::is_lcase(schema.field(*i)))
+            .map(|i| Collation::of_field(schema.field(*i)))
+            .collect();
+        let key_types: Vec<DataType> = key_indices
+            .iter()
+            .zip(&key_collations)
+            .map(|(i, c)| match c {
+                None | Some(Collation::Utf8Lcase) => schema.field(*i).data_type().clone(),
+                Some(_) => DataType::Binary,
+            })
             .collect();
         let fields: Vec<SortField> = key_types.iter().cloned().map(SortField::new).collect();
         let converter = RowConverter::new(fields)?;
@@ -148,7 +155,7 @@ impl Deduplicate {
         Ok(Deduplicate {
             key_indices,
             key_types,
-            lcase_keys,
+            key_collations,
             converter,
             event_time,
             within_watermark,
@@ -197,11 +204,11 @@ impl Deduplicate {
                 .key_indices
                 .iter()
                 .zip(&self.key_types)
-                .zip(&self.lcase_keys)
-                .map(|((i, t), lcase)| {
+                .zip(&self.key_collations)
+                .map(|((i, t), collation)| {
                     let c = batch.column(*i);
-                    if *lcase {
-                        let keys = crate::sql::functions::utf8_lcase::lcase_keys(c)?;
+                    if let Some(collation) = collation {
+                        let keys = collation_key::keys(*collation, c)?;
                         Ok(arrow::compute::cast(&keys, t)?)
                     } else if c.data_type() == t {
                         Ok(c.clone())

@@ -7,6 +7,7 @@
 //! See api-notes.md 6.3 and the errata in spark-semantics.md.
 
 pub mod checked_arithmetic;
+pub mod collation_key;
 pub mod collections;
 mod common;
 mod date_format;
