@@ -37,7 +37,7 @@ use datafusion::logical_expr::{
     Aggregate, BinaryExpr, Case, Distinct, Expr, ExprSchemable, LogicalPlan, Operator, Projection,
 };
 
-use super::functions::{collation_key, utf8_lcase};
+use super::functions::{collate, collation_key, utf8_lcase};
 use crate::schema::collation::{
     collation_metadata, has_collation, has_nested_collation, is_string_type, Collation,
 };
@@ -56,6 +56,17 @@ enum Coll {
     Indeterminate,
     /// An ARRAY, MAP or STRUCT holding collated strings: only selected as it is.
     Nested,
+    /// A collation a COLLATE clause set (Spark's explicit collation): wins over the others.
+    Explicit(Collation),
+    /// Two COLLATE clauses with different collations met (Spark's COLLATION_MISMATCH.EXPLICIT).
+    ExplicitMismatch(Collation, Collation),
+}
+
+/// The pattern of what [`Coll::settle`] never returns, for the matches on a settled value.
+macro_rules! settled_away {
+    () => {
+        Coll::Explicit(_) | Coll::ExplicitMismatch(..)
+    };
 }
 
 impl Coll {
@@ -63,6 +74,9 @@ impl Coll {
         use Coll::*;
         match (self, other) {
             (Nested, _) | (_, Nested) => Nested,
+            (m @ ExplicitMismatch(..), _) | (_, m @ ExplicitMismatch(..)) => m,
+            (Explicit(a), Explicit(b)) if a != b => ExplicitMismatch(a, b),
+            (Explicit(c), _) | (_, Explicit(c)) => Explicit(c),
             (Indeterminate, _)
             | (_, Indeterminate)
             | (Collated(_), Binary)
@@ -71,6 +85,25 @@ impl Coll {
             (Collated(c), _) | (_, Collated(c)) => Collated(c),
             (Binary, _) | (_, Binary) => Binary,
             (Default, Default) => Default,
+        }
+    }
+
+    /// The collation an operation applies once all its operands are combined: an explicit
+    /// collation as the collated (or, for UTF8_BINARY, plain) string it sets; Spark's error for
+    /// two different explicit ones. Never `Explicit` or `ExplicitMismatch`.
+    fn settle(self) -> Result<Coll> {
+        match self {
+            Coll::Explicit(Collation::Utf8Binary) => Ok(Coll::Binary),
+            Coll::Explicit(c) => Ok(Coll::Collated(c)),
+            Coll::ExplicitMismatch(a, b) => Err(DataFusionError::Plan(format!(
+                "[COLLATION_MISMATCH.EXPLICIT] Could not determine which collation to use for \
+                 string functions and operators. Error occurred due to the mismatch between \
+                 explicit collations: [\"STRING COLLATE {}\", \"STRING COLLATE {}\"]. Decide \
+                 on a single explicit collation and remove others.",
+                a.name(),
+                b.name()
+            ))),
+            other => Ok(other),
         }
     }
 }
@@ -205,7 +238,11 @@ fn unexpected_input_type(e: &Expr, c: Collation) -> DataFusionError {
 pub fn apply_collations(plan: LogicalPlan) -> Result<LogicalPlan> {
     let mut collated = false;
     plan.apply_with_subqueries(|node| {
-        collated = node.schema().fields().iter().any(|f| has_collation(f));
+        collated = node.schema().fields().iter().any(|f| has_collation(f))
+            || node.expressions().iter().any(|e| {
+                e.exists(|x| Ok(matches!(x, Expr::ScalarFunction(f) if f.name() == collate::NAME)))
+                    .unwrap_or(false)
+            });
         Ok(if collated {
             TreeNodeRecursion::Stop
         } else {
@@ -259,6 +296,9 @@ fn coll_of(e: &Expr, schema: &DFSchema) -> Coll {
             .map_or(Coll::Default, |f| coll_of_field(f)),
         Expr::OuterReferenceColumn(f, _) => coll_of_field(f),
         Expr::Alias(a) => coll_of(&a.expr, schema),
+        Expr::ScalarFunction(f) if f.name() == collate::NAME => {
+            collate::explicit_collation(e).map_or(Coll::Default, Coll::Explicit)
+        }
         Expr::BinaryExpr(b) if b.op == Operator::StringConcat => {
             coll_of(&b.left, schema).and(coll_of(&b.right, schema))
         }
@@ -360,7 +400,7 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
         }
     }
     match e {
-        Expr::BinaryExpr(b) if is_comparison(b.op) => match k(&b.left).and(k(&b.right)) {
+        Expr::BinaryExpr(b) if is_comparison(b.op) => match k(&b.left).and(k(&b.right)).settle()? {
             Coll::Indeterminate => Err(indeterminate(&Expr::BinaryExpr(b))),
             Coll::Collated(c) => Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
                 Box::new(key(*b.left, c, schema)),
@@ -369,7 +409,7 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             )))),
             _ => Ok(Transformed::no(Expr::BinaryExpr(b))),
         },
-        Expr::InList(l) => match k(&l.expr).and(coll_all(&l.list, schema)) {
+        Expr::InList(l) => match k(&l.expr).and(coll_all(&l.list, schema)).settle()? {
             Coll::Indeterminate => Err(indeterminate(&Expr::InList(l))),
             Coll::Collated(c) => Ok(Transformed::yes(Expr::InList(InList::new(
                 Box::new(key(*l.expr, c, schema)),
@@ -378,7 +418,7 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             )))),
             _ => Ok(Transformed::no(Expr::InList(l))),
         },
-        Expr::Like(l) => match k(&l.expr).and(k(&l.pattern)) {
+        Expr::Like(l) => match k(&l.expr).and(k(&l.pattern)).settle()? {
             Coll::Indeterminate => Err(indeterminate(&Expr::Like(l))),
             Coll::Collated(Collation::Utf8Lcase) => Ok(Transformed::yes(Expr::Like(Like::new(
                 l.negated,
@@ -392,10 +432,13 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
         },
         Expr::Case(c) if c.expr.is_some() => {
             let operand = c.expr.as_deref().map_or(Coll::Default, k);
-            match operand.and(coll_all(
-                c.when_then_expr.iter().map(|(w, _)| w.as_ref()),
-                schema,
-            )) {
+            match operand
+                .and(coll_all(
+                    c.when_then_expr.iter().map(|(w, _)| w.as_ref()),
+                    schema,
+                ))
+                .settle()?
+            {
                 Coll::Indeterminate => Err(indeterminate(&Expr::Case(c))),
                 Coll::Collated(coll) => {
                     let case = Case {
@@ -416,9 +459,13 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             let name = f.name().to_string();
             let args = coll_all(&f.args, schema);
             let e = Expr::ScalarFunction(f);
-            let c = match args {
-                _ if collation_key::is_call(&e) => return Ok(Transformed::no(e)),
-                Coll::Default | Coll::Binary | Coll::Nested => return Ok(Transformed::no(e)),
+            if collation_key::is_call(&e) || name == collate::NAME {
+                return Ok(Transformed::no(e));
+            }
+            let c = match args.settle()? {
+                Coll::Default | Coll::Binary | Coll::Nested | settled_away!() => {
+                    return Ok(Transformed::no(e))
+                }
                 Coll::Indeterminate => return Err(indeterminate(&e)),
                 Coll::Collated(c) => c,
             };
@@ -465,7 +512,7 @@ fn rewrite_one(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
         }
         // RLIKE: Spark matches a UTF8_LCASE subject case-insensitively.
         Expr::BinaryExpr(b) if case_insensitive_regex(b.op).is_some() => {
-            match k(&b.left).and(k(&b.right)) {
+            match k(&b.left).and(k(&b.right)).settle()? {
                 Coll::Indeterminate => Err(indeterminate(&Expr::BinaryExpr(b))),
                 Coll::Collated(Collation::Utf8Lcase) => {
                     Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
@@ -519,7 +566,7 @@ fn is_logical(op: Operator) -> bool {
 
 /// `e`, unless its own value has an indeterminate collation.
 fn check_result(e: Expr, schema: &DFSchema) -> Result<Expr> {
-    if coll_of(&e, schema) == Coll::Indeterminate {
+    if coll_of(&e, schema).settle()? == Coll::Indeterminate {
         return Err(indeterminate(&e));
     }
     Ok(e)
@@ -529,7 +576,7 @@ fn check_result(e: Expr, schema: &DFSchema) -> Result<Expr> {
 fn refuse_if_collated_child(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     let mut collated = None;
     e.apply_children(|c| {
-        match coll_of(c, schema) {
+        match coll_of(c, schema).settle()? {
             Coll::Collated(c) => collated = Some(c),
             Coll::Indeterminate => collated = collated.or(Some(Collation::Utf8Lcase)),
             _ => {}
@@ -555,14 +602,14 @@ fn sort_keys(order_by: Vec<Sort>, schema: &DFSchema) -> Result<(Vec<Sort>, bool)
     let sorts = order_by
         .into_iter()
         .map(|mut s| {
-            match coll_of(&s.expr, schema) {
+            match coll_of(&s.expr, schema).settle()? {
                 Coll::Collated(c) => {
                     s.expr = key(s.expr, c, schema);
                     changed = true;
                 }
                 Coll::Nested => return Err(nested_refused(&format!("ORDER BY {}", s.expr))),
                 Coll::Indeterminate => return Err(indeterminate(&s.expr)),
-                Coll::Default | Coll::Binary => {}
+                Coll::Default | Coll::Binary | settled_away!() => {}
             }
             Ok(s)
         })
@@ -577,8 +624,8 @@ fn rewrite_aggregate_function(
     let name = a.func.name().to_string();
     let (order_by, mut changed) = sort_keys(std::mem::take(&mut a.params.order_by), schema)?;
     a.params.order_by = order_by;
-    match coll_all(&a.params.args, schema) {
-        Coll::Default | Coll::Binary | Coll::Nested => {}
+    match coll_all(&a.params.args, schema).settle()? {
+        Coll::Default | Coll::Binary | Coll::Nested | settled_away!() => {}
         Coll::Indeterminate => return Err(indeterminate(&Expr::AggregateFunction(a))),
         Coll::Collated(c) => match name.as_str() {
             "count" if a.params.distinct => {
@@ -618,8 +665,8 @@ fn rewrite_aggregate_function(
 
 fn rewrite_window_function(mut w: WindowFunction, schema: &DFSchema) -> Result<Transformed<Expr>> {
     let name = w.fun.name().to_string();
-    match coll_all(&w.params.args, schema) {
-        Coll::Default | Coll::Binary | Coll::Nested => {}
+    match coll_all(&w.params.args, schema).settle()? {
+        Coll::Default | Coll::Binary | Coll::Nested | settled_away!() => {}
         Coll::Indeterminate => return Err(indeterminate(&Expr::from(w))),
         Coll::Collated(_) if (name == "count" && !w.params.distinct) || keeps_value(&name) => {}
         Coll::Collated(c) => {
@@ -629,7 +676,7 @@ fn rewrite_window_function(mut w: WindowFunction, schema: &DFSchema) -> Result<T
     let mut changed = false;
     w.params.partition_by = std::mem::take(&mut w.params.partition_by)
         .into_iter()
-        .map(|p| match coll_of(&p, schema) {
+        .map(|p| match coll_of(&p, schema).settle()? {
             Coll::Collated(c) => {
                 changed = true;
                 Ok(key(p, c, schema))
@@ -649,7 +696,7 @@ fn rewrite_window_function(mut w: WindowFunction, schema: &DFSchema) -> Result<T
 
 /// Marks a computed collated output column so its field carries the collation.
 fn mark_output(e: Expr, schema: &DFSchema) -> Result<Expr> {
-    match coll_of(&e, schema) {
+    match coll_of(&e, schema).settle()? {
         Coll::Indeterminate => Err(indeterminate(&e)),
         Coll::Collated(c) if !matches!(e, Expr::Column(_)) => {
             let metadata = Some(FieldMetadata::from(collation_metadata(c)));
@@ -687,7 +734,7 @@ fn rewrite_node(node: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
                 .into_iter()
                 .map(|(l, r)| {
                     let (l, r) = (rewrite_expr(l, &left)?, rewrite_expr(r, &right)?);
-                    match coll_of(&l, &left).and(coll_of(&r, &right)) {
+                    match coll_of(&l, &left).and(coll_of(&r, &right)).settle()? {
                         Coll::Indeterminate => Err(indeterminate(&l.clone().eq(r))),
                         Coll::Nested => Err(nested_refused(&format!("JOIN ON {l} = {r}"))),
                         Coll::Collated(c) => Ok((key(l, c, &left), key(r, c, &right))),
@@ -787,11 +834,11 @@ fn group_by_keys(agg: Aggregate) -> Result<LogicalPlan> {
     let collated: Vec<Option<Collation>> = agg
         .group_expr
         .iter()
-        .map(|g| match coll_of(g, &input) {
+        .map(|g| match coll_of(g, &input).settle()? {
             Coll::Indeterminate => Err(indeterminate(g)),
             Coll::Nested => Err(nested_refused(&format!("GROUP BY {g}"))),
             Coll::Collated(c) => Ok(Some(c)),
-            Coll::Default | Coll::Binary => Ok(None),
+            Coll::Default | Coll::Binary | settled_away!() => Ok(None),
         })
         .collect::<Result<_>>()?;
     let Some(first) = collated.iter().flatten().next() else {

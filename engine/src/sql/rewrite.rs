@@ -64,6 +64,16 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
         if let Some(replacement) = spark_division(e, ansi) {
             *e = replacement;
         }
+        if let Expr::Collate { expr, collation } = e {
+            // `x COLLATE name` is Spark's `collate(x, 'name')`; DataFusion has no COLLATE.
+            let name = collation
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map_or_else(|| collation.to_string(), |i| i.value.clone());
+            let x = std::mem::replace(expr, Box::new(Expr::value(ast::Value::Null)));
+            *e = call(super::functions::collate::NAME, vec![*x, string_lit(&name)]);
+        }
         if let Expr::RLike {
             negated,
             expr,

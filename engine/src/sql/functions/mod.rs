@@ -7,6 +7,7 @@
 //! See api-notes.md 6.3 and the errata in spark-semantics.md.
 
 pub mod checked_arithmetic;
+pub mod collate;
 pub mod collation_key;
 pub mod collections;
 mod common;
@@ -95,6 +96,7 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(strings::BRound::default()),
         ScalarUDF::new_from_impl(round::Round::default()),
         ScalarUDF::new_from_impl(strings::TypeOf::default()),
+        ScalarUDF::new_from_impl(collate::Collate::default()),
         ScalarUDF::new_from_impl(crate::sql::literals::TypedLiteral::default()),
         ScalarUDF::new_from_impl(checked_arithmetic::CheckedArithmetic::new(
             checked_arithmetic::ArithmeticOp::Add,
