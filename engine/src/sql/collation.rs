@@ -255,13 +255,15 @@ pub fn apply_collations(plan: LogicalPlan) -> Result<LogicalPlan> {
     plan.transform_up_with_subqueries(rewrite_node).data()
 }
 
-/// The collation of a key `agg` groups by, or of a value it takes `min`/`max` of, which a
-/// streaming aggregation cannot keep in its state yet.
-pub fn uses_collation_key(agg: &Aggregate) -> Option<Collation> {
+/// A value `agg` groups by, or takes `min`/`max` of, through a collation key (its text and
+/// collation): Spark keeps no streaming state keyed on it.
+pub fn uses_collation_key(agg: &Aggregate) -> Option<(String, Collation)> {
     let mut found = None;
     for e in agg.group_expr.iter().chain(&agg.aggr_expr) {
         let _ = e.apply(|x| {
-            found = found.or_else(|| collation_key::collation_of_call(x));
+            if found.is_none() {
+                found = keyed_value(x);
+            }
             Ok(if found.is_some() {
                 TreeNodeRecursion::Stop
             } else {
@@ -270,6 +272,19 @@ pub fn uses_collation_key(agg: &Aggregate) -> Option<Collation> {
         });
     }
     found
+}
+
+/// The value and collation of `e` when it is a collation key call.
+fn keyed_value(e: &Expr) -> Option<(String, Collation)> {
+    let c = collation_key::collation_of_call(e)?;
+    let value = match e {
+        Expr::ScalarFunction(f) => match f.args.first()? {
+            Expr::Column(c) => c.name.clone(),
+            other => other.to_string(),
+        },
+        _ => return None,
+    };
+    Some((value, c))
 }
 
 fn coll_of_field(field: &arrow::datatypes::Field) -> Coll {

@@ -51,13 +51,11 @@ pub fn shape(
     agg: &Aggregate,
     watermark: Option<&str>,
 ) -> Result<AggregateShape> {
-    if let Some(c) = crate::sql::collation::uses_collation_key(agg) {
-        return Err(Error::config(format!(
-            "a streaming aggregation grouping by a STRING COLLATE {} value, or taking its \
-             min/max, is not supported yet: group by lower(col) (or a cast to STRING) instead \
-             (SELECT DISTINCT on the stream honours the collation)",
-            c.name()
-        )));
+    if let Some((value, c)) = crate::sql::collation::uses_collation_key(agg) {
+        return Err(crate::state::collated_state_key(
+            &value,
+            &format!("string collate {}", c.name()),
+        ));
     }
     let input = agg.input.schema();
     let mut keys = Vec::with_capacity(agg.group_expr.len());

@@ -20,8 +20,8 @@ use arrow::row::{RowConverter, SortField};
 
 use super::store::StateStore;
 use crate::error::{Error, Result};
-use crate::schema::collation::{has_nested_collation, Collation};
-use crate::sql::functions::collation_key;
+use crate::schema::collation::has_collation;
+use crate::schema::spark_field_type_name;
 
 /// The event-time column and delay of a `WATERMARK col DELAY OF INTERVAL ...` clause.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +57,6 @@ pub struct Deduplicate {
     key_indices: Vec<usize>,
     /// The key columns' types the encoding uses (a batch may carry a wider type than the plan).
     key_types: Vec<DataType>,
-    /// The collation of each key that is a collated string, encoded by its comparison key.
-    key_collations: Vec<Option<Collation>>,
     converter: RowConverter,
     /// Index of the event-time column in the rows, when a watermark applies to them.
     event_time: Option<usize>,
@@ -99,27 +97,17 @@ impl Deduplicate {
         };
         if let Some(i) = key_indices
             .iter()
-            .find(|i| has_nested_collation(schema.field(**i).data_type()))
+            .find(|i| has_collation(schema.field(**i)))
         {
-            return Err(Error::config(format!(
-                "de-duplication on `{}` is not supported: its type holds STRING COLLATE strings, \
-                 which spate compares only as top-level columns",
-                schema.field(*i).name()
-            )));
+            let field = schema.field(*i);
+            return Err(super::collated_state_key(
+                field.name(),
+                &spark_field_type_name(field),
+            ));
         }
-        // A collated key compares by its comparison key: under UTF8_LCASE, `X` is a duplicate
-        // of `x`. The other collations' keys are BINARY (`collation_key`).
-        let key_collations: Vec<Option<Collation>> = key_indices
-            .iter()
-            .map(|i| Collation::of_field(schema.field(*i)))
-            .collect();
         let key_types: Vec<DataType> = key_indices
             .iter()
-            .zip(&key_collations)
-            .map(|(i, c)| match c {
-                None | Some(Collation::Utf8Lcase) => schema.field(*i).data_type().clone(),
-                Some(_) => DataType::Binary,
-            })
+            .map(|i| schema.field(*i).data_type().clone())
             .collect();
         let fields: Vec<SortField> = key_types.iter().cloned().map(SortField::new).collect();
         let converter = RowConverter::new(fields)?;
@@ -155,7 +143,6 @@ impl Deduplicate {
         Ok(Deduplicate {
             key_indices,
             key_types,
-            key_collations,
             converter,
             event_time,
             within_watermark,
@@ -204,13 +191,9 @@ impl Deduplicate {
                 .key_indices
                 .iter()
                 .zip(&self.key_types)
-                .zip(&self.key_collations)
-                .map(|((i, t), collation)| {
+                .map(|(i, t)| {
                     let c = batch.column(*i);
-                    if let Some(collation) = collation {
-                        let keys = collation_key::keys(*collation, c)?;
-                        Ok(arrow::compute::cast(&keys, t)?)
-                    } else if c.data_type() == t {
+                    if c.data_type() == t {
                         Ok(c.clone())
                     } else {
                         Ok(arrow::compute::cast(c, t)?)

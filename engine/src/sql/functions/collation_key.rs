@@ -59,15 +59,6 @@ pub fn is_call(e: &Expr) -> bool {
     collation_of_call(e).is_some()
 }
 
-/// The key of every string in `strings` under collation `c` (NULL stays NULL).
-pub fn keys(c: Collation, strings: &ArrayRef) -> Result<ArrayRef> {
-    match c {
-        Collation::Utf8Binary => Ok(Arc::clone(strings)),
-        Collation::Utf8Lcase => utf8_lcase::lcase_keys(strings),
-        c => binary_keys(c, strings),
-    }
-}
-
 /// The BINARY keys of `strings` under `c` (see the module docs).
 fn binary_keys(c: Collation, strings: &ArrayRef) -> Result<ArrayRef> {
     let icu = match c {
@@ -165,7 +156,7 @@ mod tests {
     fn key_strings(name: &str, values: &[&str]) -> Vec<Vec<u8>> {
         let c = Collation::from_name(name).unwrap();
         let array: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
-        let keys = keys(c, &array).unwrap();
+        let keys = binary_keys(c, &array).unwrap();
         let keys = keys.as_binary::<i32>();
         keys.iter().map(|k| k.unwrap().to_vec()).collect()
     }
