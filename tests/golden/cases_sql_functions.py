@@ -8,6 +8,10 @@ PIN_TS = ["2020-08-28 03:52:47", "2020-08-28T03:52:47", "2019-12-31 23:59:59"]
 ROWS_TS = [{"ts": "2024-05-01T12:34:56.123456Z"}, {"ts": "2023-12-31T23:59:59Z"}, {"ts": "2024-02-29T00:00:00Z"},
            {"ts": "1999-01-03T06:07:08Z"}, {"ts": None}]
 
+# A row for the unaliased-name cases.
+NAME_ROWS = [{"c": "a", "n": 1, "d": 2.5, "ts": "2024-01-01T10:00:00Z", "s": "x,y"}]
+NAME_SCHEMA = "c STRING, n INT, d DOUBLE, ts TIMESTAMP, s STRING"
+
 CASES = [
     # --- to_timestamp ---
     col("to_timestamp_default_forms", "to_timestamp(s)", TS),
@@ -377,4 +381,25 @@ CASES = [
     tbl("group_by_literal_expression", "SELECT a + 1 AS k, count(*) AS n FROM t GROUP BY a + 1 ORDER BY k", [{"a": v} for v in [1, 1, 2]], "a INT"),
     tbl("md5_sha2", "SELECT md5(s) AS m, sha2(s, 256) AS h FROM t", [{"s": "abc"}], "s STRING"),
     tbl("current_timestamp_type", "SELECT typeof(current_timestamp()) AS t1, typeof(current_date()) AS t2 FROM t", [{"s": "x"}], "s STRING"),
+    # --- Spark's names for unaliased SELECT items (result headers and table columns) ---
+    tbl("names_literals", "SELECT 'x', 1, 1.5, true, NULL, -1, 1e3, 1e-5, 0.1, 100000000000, DATE'2024-01-01', "
+        "TIMESTAMP'2024-01-01 10:00:00' FROM t", NAME_ROWS, NAME_SCHEMA),
+    tbl("names_operators", "SELECT t.c, n + 1, n * 2.5, n / 2, n % 2, n div 2, -n, NOT (n > 1), n > 1 AND c = 'a', "
+        "n >= 1 OR c <> 'a', c || 'x', n <=> 1, n IS DISTINCT FROM 1 FROM t", NAME_ROWS, NAME_SCHEMA),
+    tbl("names_predicates", "SELECT c IS NULL, c IS NOT NULL, c IN ('a', 'b'), n BETWEEN 1 AND 2, c LIKE 'a%', c RLIKE 'a' FROM t",
+        NAME_ROWS, NAME_SCHEMA),
+    tbl("names_casts", "SELECT cast(n AS string), CAST('1' AS INT), CAST(1.5 AS DECIMAL(10, 2)) FROM t",
+        NAME_ROWS, NAME_SCHEMA),
+    tbl("names_functions", "SELECT upper(t.c), Lower(c), concat(c, 'x'), coalesce(c, 'z'), nvl(c, 'z'), substr(c, 1, 2), "
+        "substr(c, 2), length(c), trim(c), abs(n), round(d), round(d, 1), if(n > 1, 'a', 'b'), lpad(c, 3, '*'), "
+        "concat_ws('-', c, c), replace(c, 'a') FROM t", NAME_ROWS, NAME_SCHEMA),
+    tbl("names_regex_and_dates", "SELECT regexp_replace(c, 'a', 'b'), regexp_extract(c, '(a)'), split(s, ','), "
+        "date_format(ts, 'yyyy'), to_date(ts), year(ts), date_trunc('HOUR', ts), from_unixtime(0) FROM t",
+        NAME_ROWS, NAME_SCHEMA),
+    tbl("names_case", "SELECT CASE WHEN n > 1 THEN 'a' ELSE 'b' END, CASE n WHEN 1 THEN 'a' END FROM t", NAME_ROWS, NAME_SCHEMA),
+    tbl("names_aggregates", "SELECT c, count(*), count(n), sum(n), avg(n), min(c), max(n), count(DISTINCT c), "
+        "percentile_approx(n, 0.5) FROM t GROUP BY c", NAME_ROWS, NAME_SCHEMA),
+    tbl("names_collections", "SELECT array(1, 2), size(array(1, 2)), element_at(array(1, 2), 1), struct(c, n), "
+        "to_json(struct(c)) FROM t", NAME_ROWS, NAME_SCHEMA),
+    tbl("names_in_a_subquery", "SELECT `(n + 1)` * 2 FROM (SELECT n + 1 FROM t) s", NAME_ROWS, NAME_SCHEMA),
 ]

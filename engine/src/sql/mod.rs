@@ -11,6 +11,7 @@ pub mod literals;
 pub mod pipeline;
 pub mod rewrite;
 pub mod session;
+mod spark_names;
 pub mod stream_aggregate;
 mod struct_star;
 mod variant_check;

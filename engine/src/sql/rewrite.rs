@@ -380,6 +380,11 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
         }
         return Some(call("substring", args));
     }
+    if let Expr::Struct { values, fields } = e {
+        if fields.is_empty() && !values.is_empty() {
+            return Some(spark_struct(std::mem::take(values)));
+        }
+    }
     let Expr::Function(f) = e else { return None };
     let name = f.name.to_string().to_ascii_lowercase();
     match name.as_str() {
@@ -443,8 +448,52 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
                 vec![a, string_lit(order), string_lit(nulls)],
             ))
         }
+        // Spark's two-argument `replace(s, search)` removes `search`.
+        "replace" if unnamed_arg_count(f) == Some(2) => {
+            let mut args = take_args(f)?;
+            args.push(string_lit(""));
+            Some(call("replace", args))
+        }
         _ => None,
     }
+}
+
+/// Spark's `struct(a, b, ...)` as `named_struct`: Spark names the fields after the column
+/// arguments (`colN` for the others), where DataFusion's `struct` names them c0, c1, ...
+fn spark_struct(values: Vec<Expr>) -> Expr {
+    let mut named = Vec::with_capacity(values.len() * 2);
+    for (i, v) in values.into_iter().enumerate() {
+        let (name, v) = match v {
+            Expr::Identifier(id) => (id.value.clone(), Expr::Identifier(id)),
+            Expr::CompoundIdentifier(parts) => match parts.last() {
+                Some(last) => (last.value.clone(), Expr::CompoundIdentifier(parts)),
+                None => (format!("col{}", i + 1), Expr::CompoundIdentifier(parts)),
+            },
+            Expr::Named { expr, name } => (name.value, *expr),
+            other => (format!("col{}", i + 1), other),
+        };
+        named.push(string_lit(&name));
+        named.push(v);
+    }
+    call("named_struct", named)
+}
+
+/// The number of arguments of a plain call `f(a, b, ...)` (no DISTINCT, clauses, FILTER or
+/// OVER, no named arguments).
+fn unnamed_arg_count(f: &ast::Function) -> Option<usize> {
+    if f.over.is_some() || f.filter.is_some() {
+        return None;
+    }
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let plain = list.duplicate_treatment.is_none()
+        && list.clauses.is_empty()
+        && list
+            .args
+            .iter()
+            .all(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(_))));
+    plain.then_some(list.args.len())
 }
 
 /// Spark's `a[i]` is 0-based (DataFusion's is 1-based): subscripts other than string literals

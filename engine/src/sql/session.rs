@@ -150,6 +150,8 @@ pub async fn plan_sql_at(
             stmts.len()
         )));
     }
+    // On the SQL as written, before any rewrite: Spark names items after the user's expressions.
+    super::spark_names::name_select_items(&mut stmts);
     // Before the Spark rewrites, so the copied window calls get the same ones as the GROUP BY's.
     super::window_column::resolve_window_columns(&mut stmts);
     apply_spark_semantics(&mut stmts, ansi);
