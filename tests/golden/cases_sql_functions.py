@@ -8,6 +8,14 @@ PIN_TS = ["2020-08-28 03:52:47", "2020-08-28T03:52:47", "2019-12-31 23:59:59"]
 ROWS_TS = [{"ts": "2024-05-01T12:34:56.123456Z"}, {"ts": "2023-12-31T23:59:59Z"}, {"ts": "2024-02-29T00:00:00Z"},
            {"ts": "1999-01-03T06:07:08Z"}, {"ts": None}]
 
+# Rows for the analytics cases: groups, categories, counts and timestamps, with ties.
+AN_ROWS = [{"g": g, "c": c, "n": n, "ts": ts} for g, c, n, ts in [
+    ("uk", "art", 20, "2018-03-01T10:00:00Z"), ("uk", "art", 31, "2019-07-15T08:30:00Z"),
+    ("uk", "diy", 31, "2020-01-02T00:00:00Z"), ("us", "art", 45, "2021-12-31T23:59:59Z"),
+    ("us", "diy", 22, "2019-05-05T05:05:05Z"), ("us", "diy", 22, "2018-11-11T11:11:11Z"),
+    ("us", "food", 60, "2020-06-30T12:00:00Z"), ("fr", "food", 19, None), ("fr", None, None, "2022-02-02T02:02:02Z")]]
+AN_SCHEMA = "g STRING, c STRING, n INT, ts TIMESTAMP"
+
 # A row for the unaliased-name cases.
 NAME_ROWS = [{"c": "a", "n": 1, "d": 2.5, "ts": "2024-01-01T10:00:00Z", "s": "x,y"}]
 NAME_SCHEMA = "c STRING, n INT, d DOUBLE, ts TIMESTAMP, s STRING"
@@ -381,6 +389,27 @@ CASES = [
     tbl("group_by_literal_expression", "SELECT a + 1 AS k, count(*) AS n FROM t GROUP BY a + 1 ORDER BY k", [{"a": v} for v in [1, 1, 2]], "a INT"),
     tbl("md5_sha2", "SELECT md5(s) AS m, sha2(s, 256) AS h FROM t", [{"s": "abc"}], "s STRING"),
     tbl("current_timestamp_type", "SELECT typeof(current_timestamp()) AS t1, typeof(current_date()) AS t2 FROM t", [{"s": "x"}], "s STRING"),
+    # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
+    tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
+        "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),
+    tbl("analytics_ranks", "SELECT g, n, rank() OVER (PARTITION BY g ORDER BY n DESC) AS r, "
+        "dense_rank() OVER (PARTITION BY g ORDER BY n DESC) AS d, row_number() OVER (PARTITION BY g ORDER BY n DESC, c) AS rn "
+        "FROM t", AN_ROWS, AN_SCHEMA, unordered=True),
+    tbl("analytics_aggregates", "SELECT g, count(n) AS k, max(n) AS m, sum(n) AS s, avg(n) AS a, min(ts) AS first_ts "
+        "FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),
+    tbl("analytics_top_per_group", "WITH counts AS (SELECT g, c, count(*) AS k FROM t GROUP BY g, c), "
+        "ranked AS (SELECT g, c, k, rank() OVER (PARTITION BY g ORDER BY k DESC) AS r FROM counts) "
+        "SELECT g, c, k FROM ranked WHERE r = 1 ORDER BY g, c", AN_ROWS, AN_SCHEMA),
+    tbl("analytics_rank_over_count", "SELECT g, c, count(*) AS k, rank() OVER (PARTITION BY g ORDER BY count(*) DESC) AS r "
+        "FROM t GROUP BY g, c", AN_ROWS, AN_SCHEMA, unordered=True),
+    tbl("analytics_year_extract", "SELECT EXTRACT(YEAR FROM ts) AS y, date_part('year', ts) AS y2, year(ts) AS y3, "
+        "count(*) AS k FROM t GROUP BY 1, 2, 3", AN_ROWS, AN_SCHEMA, unordered=True),
+    tbl("analytics_year_between", "SELECT year(ts) AS y, count(*) AS k FROM t WHERE year(ts) BETWEEN 2018 AND 2020 "
+        "GROUP BY year(ts) ORDER BY y", AN_ROWS, AN_SCHEMA),
+    tbl("analytics_self_join_using", "SELECT a.c, b.g FROM t a JOIN t b USING (n) WHERE a.c <> b.c ORDER BY 1, 2",
+        AN_ROWS, AN_SCHEMA),
+    tbl("analytics_age_groups", "SELECT CASE WHEN n BETWEEN 18 AND 24 THEN '18-24' WHEN n BETWEEN 25 AND 35 THEN '25-35' "
+        "ELSE '36+' END AS age_group, percentile_approx(n, 0.5) AS median FROM t GROUP BY 1 ORDER BY 1", AN_ROWS, AN_SCHEMA),
     # --- Spark's names for unaliased SELECT items (result headers and table columns) ---
     tbl("names_literals", "SELECT 'x', 1, 1.5, true, NULL, -1, 1e3, 1e-5, 0.1, 100000000000, DATE'2024-01-01', "
         "TIMESTAMP'2024-01-01 10:00:00' FROM t", NAME_ROWS, NAME_SCHEMA),
