@@ -430,5 +430,6 @@ CASES = [
         "percentile_approx(n, 0.5) FROM t GROUP BY c", NAME_ROWS, NAME_SCHEMA),
     tbl("names_collections", "SELECT array(1, 2), size(array(1, 2)), element_at(array(1, 2), 1), struct(c, n), "
         "to_json(struct(c)) FROM t", NAME_ROWS, NAME_SCHEMA),
+    tbl("names_window", "SELECT window(ts, '1 day'), count(*) FROM t GROUP BY window(ts, '1 day')", NAME_ROWS, NAME_SCHEMA),
     tbl("names_in_a_subquery", "SELECT `(n + 1)` * 2 FROM (SELECT n + 1 FROM t) s", NAME_ROWS, NAME_SCHEMA),
 ]

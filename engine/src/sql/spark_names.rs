@@ -350,6 +350,10 @@ fn function_name(f: &ast::Function) -> Option<String> {
     ) {
         return None;
     }
+    // Spark names a time or session window column after the function alone.
+    if matches!(name.as_str(), "window" | "session_window") {
+        return Some(name);
+    }
     if name == TYPED_LITERAL {
         return typed_number_name(args.first()?, args.get(1)?);
     }
