@@ -8,6 +8,13 @@ PIN_TS = ["2020-08-28 03:52:47", "2020-08-28T03:52:47", "2019-12-31 23:59:59"]
 ROWS_TS = [{"ts": "2024-05-01T12:34:56.123456Z"}, {"ts": "2023-12-31T23:59:59Z"}, {"ts": "2024-02-29T00:00:00Z"},
            {"ts": "1999-01-03T06:07:08Z"}, {"ts": None}]
 
+# JSON documents for the JSON text functions: nesting, arrays, floats as Jackson rewrites them,
+# escapes, single quotes, nulls, duplicates, malformed text, trailing text.
+JSON_DOCS = ['{"a":1.50}', '{"a":1e2}', '{"a":{"b":1.50, "c" : [1, 2], "d": "x\\"y"}}', '{"a":"x\\ny"}',
+             '{"a":[{"b":1},{"b":2}]}', '{"a":[{"b":1}]}', '{"a":[{"b":"x"},{"b":"y"}]}', '{"a":[]}', '{"a":null}',
+             '{"a":true}', "{'a':'q'}", '{"a":1,"a":2}', '{"a":1', '{"a":NaN}', '{"a":1} junk', '[1,2]', 'x', None,
+             '{"a":{"b":[1,{"c":2}]}}', '{"a":123456789012345678901234567890}', '{"a":[10,20,30]}']
+
 # Rows for the analytics cases: groups, categories, counts and timestamps, with ties.
 AN_ROWS = [{"g": g, "c": c, "n": n, "ts": ts} for g, c, n, ts in [
     ("uk", "art", 20, "2018-03-01T10:00:00Z"), ("uk", "art", 31, "2019-07-15T08:30:00Z"),
@@ -389,6 +396,23 @@ CASES = [
     tbl("group_by_literal_expression", "SELECT a + 1 AS k, count(*) AS n FROM t GROUP BY a + 1 ORDER BY k", [{"a": v} for v in [1, 1, 2]], "a INT"),
     tbl("md5_sha2", "SELECT md5(s) AS m, sha2(s, 256) AS h FROM t", [{"s": "abc"}], "s STRING"),
     tbl("current_timestamp_type", "SELECT typeof(current_timestamp()) AS t1, typeof(current_date()) AS t2 FROM t", [{"s": "x"}], "s STRING"),
+    # --- JSON text functions ---
+    col("get_json_object_paths", "get_json_object(s, '$.a')", JSON_DOCS),
+    col("get_json_object_nested", "get_json_object(s, '$.a.b')", JSON_DOCS),
+    col("get_json_object_wildcard", "get_json_object(s, '$.a[*].b')", JSON_DOCS),
+    col("get_json_object_index", "get_json_object(s, '$.a[1]')", JSON_DOCS),
+    col("get_json_object_root", "get_json_object(s, '$')", JSON_DOCS),
+    col("get_json_object_bad_paths", "concat_ws('|', get_json_object(s, 'a'), get_json_object(s, '$.*'), "
+        "get_json_object(s, '$..a'), get_json_object(s, '$[')) ", JSON_DOCS),
+    col("get_json_object_bracket_name", "get_json_object(s, \"$['a b']\")", ['{"a b":1}', '{"a b":{"c":[1]}}', '{"a":1}']),
+    col("json_array_length", "json_array_length(s)", JSON_DOCS + ["[1,[2,3]]", "[]"]),
+    col("json_object_keys", "json_object_keys(s)", JSON_DOCS),
+    # --- Spark names DataFusion spells otherwise, and string dates where Spark casts ---
+    tbl("function_aliases", "SELECT lcase(s) AS l, ucase(s) AS u, sign(n) AS sg, array_remove(array(n, 1, n), n) AS ar FROM t",
+        [{"s": "aB", "n": -3}, {"s": None, "n": 0}], "s STRING, n INT"),
+    tbl("every_some", "SELECT every(b) AS e, some(b) AS s, bool_and(b) AS ba FROM t", [{"b": True}, {"b": False}, {"b": None}], "b BOOLEAN"),
+    col("date_functions_on_strings", "concat_ws('|', last_day(s), next_day(s, 'Mon'), weekday(s), second(s))",
+        ["2024-02-10", "2024-02-29 11:12:13", "bad"], ansi=False),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

@@ -43,6 +43,7 @@ mod error;
 mod lookup;
 mod numbers;
 mod options;
+mod path;
 mod plan;
 mod rescue;
 mod scan;
@@ -61,6 +62,7 @@ mod tests;
 pub use decoder::{decode_json_batches, decode_json_lines, BatchSize, DecodeStats};
 pub use error::JsonError;
 pub use options::{Charset, JsonOptions, ParseMode};
+pub use path::{get_json_object, json_array_length, json_object_keys};
 pub use rescue::write_json_string;
 pub use variant::{parse_json, ParseJsonError};
 

@@ -448,6 +448,22 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
                 vec![a, string_lit(order), string_lit(nulls)],
             ))
         }
+        // Spark casts a string (or date) argument of these to the DATE or TIMESTAMP they take.
+        "last_day" | "next_day" | "weekday" | "second" => {
+            let target = if name == "second" {
+                "TIMESTAMP"
+            } else {
+                "DATE"
+            };
+            let count = unnamed_arg_count(f)?;
+            if count == 0 || count > 2 {
+                return None;
+            }
+            let mut args = take_args(f)?;
+            let first = args.remove(0);
+            args.insert(0, spark_cast_expr(first, target, mode));
+            Some(call(&name, args))
+        }
         // Spark's two-argument `replace(s, search)` removes `search`.
         "replace" if unnamed_arg_count(f) == Some(2) => {
             let mut args = take_args(f)?;

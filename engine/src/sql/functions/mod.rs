@@ -17,6 +17,7 @@ mod from_json;
 mod from_unixtime;
 pub mod java_regex;
 mod json_fn_options;
+mod json_text;
 mod percentile_approx;
 mod quantile_summaries;
 mod regexp_extract;
@@ -97,6 +98,11 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(round::Round::default()),
         ScalarUDF::new_from_impl(strings::TypeOf::default()),
         ScalarUDF::new_from_impl(collate::Collate::default()),
+        ScalarUDF::new_from_impl(json_text::JsonText::new(
+            json_text::JsonTextFn::GetJsonObject,
+        )),
+        ScalarUDF::new_from_impl(json_text::JsonText::new(json_text::JsonTextFn::ArrayLength)),
+        ScalarUDF::new_from_impl(json_text::JsonText::new(json_text::JsonTextFn::ObjectKeys)),
         ScalarUDF::new_from_impl(crate::sql::literals::TypedLiteral::default()),
         ScalarUDF::new_from_impl(checked_arithmetic::CheckedArithmetic::new(
             checked_arithmetic::ArithmeticOp::Add,
@@ -130,10 +136,23 @@ pub fn register_spark_compat(ctx: &SessionContext, conf: &SparkConf) {
     ctx.register_udf(ScalarUDF::new_from_impl(
         crate::state::window::SessionWindowFunction::default(),
     ));
-    // Spark's names for DataFusion's starts_with/ends_with.
-    for (name, alias) in [("starts_with", "startswith"), ("ends_with", "endswith")] {
+    // Spark's names for DataFusion's functions. Spark's array_remove removes every match
+    // (DataFusion's array_remove only the first).
+    for (name, alias) in [
+        ("starts_with", "startswith"),
+        ("ends_with", "endswith"),
+        ("lower", "lcase"),
+        ("upper", "ucase"),
+        ("signum", "sign"),
+        ("array_remove_all", "array_remove"),
+    ] {
         if let Ok(f) = datafusion::execution::FunctionRegistry::udf(ctx, name) {
             ctx.register_udf(f.as_ref().clone().with_aliases([alias]));
+        }
+    }
+    for (name, alias) in [("bool_and", "every"), ("bool_or", "some")] {
+        if let Ok(f) = datafusion::execution::FunctionRegistry::udaf(ctx, name) {
+            ctx.register_udaf(f.as_ref().clone().with_aliases([alias]));
         }
     }
     // Last: it wraps the string functions registered above.
