@@ -413,6 +413,18 @@ CASES = [
     tbl("every_some", "SELECT every(b) AS e, some(b) AS s, bool_and(b) AS ba FROM t", [{"b": True}, {"b": False}, {"b": None}], "b BOOLEAN"),
     col("date_functions_on_strings", "concat_ws('|', last_day(s), next_day(s, 'Mon'), weekday(s), second(s))",
         ["2024-02-10", "2024-02-29 11:12:13", "bad"], ansi=False),
+    # --- Spark functions written as other calls (sql/function_forms.rs) ---
+    tbl("forms_null_and_zero", "SELECT n, zeroifnull(n) AS z, nullifzero(n) AS nz, try_divide(10, n) AS d, "
+        "try_divide(d, n) AS dd FROM t", [{"n": 0, "d": 1.5}, {"n": None, "d": 2.5}, {"n": 4, "d": None}], "n INT, d DOUBLE"),
+    tbl("forms_epoch_times", "SELECT timestamp_seconds(s) AS a, timestamp_millis(m) AS b, timestamp_micros(u) AS c, "
+        "date_from_unix_date(dd) AS d, unix_date(day) AS e FROM t",
+        [{"s": 1700000000, "m": 1700000000123, "u": 1700000000123456, "dd": 19000, "day": "2024-02-10"},
+         {"s": None, "m": None, "u": None, "dd": None, "day": None}],
+        "s BIGINT, m BIGINT, u BIGINT, dd INT, day DATE"),
+    tbl("forms_misc", "SELECT e() AS e, space(n) AS sp, array_size(a) AS sz, regexp_substr(s, '[0-9]+') AS rs, "
+        "map_contains_key(map('a', 1), s) AS mk FROM t",
+        [{"n": 2, "a": [1, 2], "s": "ab12"}, {"n": 0, "a": None, "s": "a"}, {"n": None, "a": [], "s": None}],
+        "n INT, a ARRAY<INT>, s STRING"),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

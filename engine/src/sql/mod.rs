@@ -4,6 +4,7 @@ pub mod batch_plan;
 pub mod coercion;
 pub mod collation;
 pub mod dialect;
+mod function_forms;
 pub mod functions;
 mod generators;
 pub mod literal_types;

@@ -61,6 +61,9 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
         if let Some(replacement) = spark_function_forms(e, legacy_or_ansi) {
             *e = replacement;
         }
+        if let Some(replacement) = super::function_forms::spark_function_form(e, legacy_or_ansi) {
+            *e = replacement;
+        }
         if let Some(replacement) = spark_division(e, ansi) {
             *e = replacement;
         }
@@ -121,7 +124,7 @@ pub(super) fn string_lit(s: &str) -> Expr {
 }
 
 /// `spark_cast(x, 'T', 'mode')`.
-fn spark_cast_expr(x: Expr, spark_type: &str, mode: CastMode) -> Expr {
+pub(super) fn spark_cast_expr(x: Expr, spark_type: &str, mode: CastMode) -> Expr {
     call(
         spark_cast::NAME,
         vec![x, string_lit(spark_type), string_lit(mode.as_str())],
@@ -290,7 +293,7 @@ fn spark_date_part(e: &mut Expr, mode: CastMode) -> Option<Expr> {
 }
 
 /// The arguments of a plain call (no OVER/FILTER/DISTINCT), taken out of it.
-fn take_args(f: &mut ast::Function) -> Option<Vec<Expr>> {
+pub(super) fn take_args(f: &mut ast::Function) -> Option<Vec<Expr>> {
     if f.over.is_some() || f.filter.is_some() {
         return None;
     }
@@ -496,7 +499,7 @@ fn spark_struct(values: Vec<Expr>) -> Expr {
 
 /// The number of arguments of a plain call `f(a, b, ...)` (no DISTINCT, clauses, FILTER or
 /// OVER, no named arguments).
-fn unnamed_arg_count(f: &ast::Function) -> Option<usize> {
+pub(super) fn unnamed_arg_count(f: &ast::Function) -> Option<usize> {
     if f.over.is_some() || f.filter.is_some() {
         return None;
     }

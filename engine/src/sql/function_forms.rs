@@ -1,0 +1,104 @@
+//! Spark functions that DataFusion lacks but that are another call in disguise: each becomes,
+//! in the SQL before planning, the expression Spark defines it as.
+//!
+//! `zeroifnull(x)` is `coalesce(x, 0)`, `try_divide(a, b)` is `a / nullif(b, 0)`,
+//! `timestamp_seconds(x)` is `CAST(x AS TIMESTAMP)`, and so on (see [`spark_function_form`]).
+//! Checked against PySpark 4.0.1 (tests/golden/cases_sql_functions.py, `forms_*`).
+
+use datafusion::sql::sqlparser::ast::{self, Expr};
+
+use super::functions::spark_cast::CastMode;
+use super::rewrite::{call, spark_cast_expr, string_lit, take_args, unnamed_arg_count};
+
+fn int_lit(n: i64) -> Expr {
+    Expr::value(ast::Value::Number(n.to_string(), false))
+}
+
+/// `x` read as an epoch count of `unit` (`Millisecond`, `Microsecond`), as a Spark TIMESTAMP.
+fn epoch_timestamp(x: Expr, unit: &str, mode: CastMode) -> Expr {
+    let as_int = call("arrow_cast", vec![x, string_lit("Int64")]);
+    let stamped = call(
+        "arrow_cast",
+        vec![
+            as_int,
+            string_lit(&format!("Timestamp({unit}, Some(\"UTC\"))")),
+        ],
+    );
+    spark_cast_expr(stamped, "TIMESTAMP", mode)
+}
+
+/// The Spark definition of a call of one of these functions, or `None` to leave `e` alone.
+pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> {
+    let Expr::Function(f) = e else { return None };
+    let name = f.name.to_string().to_ascii_lowercase();
+    let arity = match (name.as_str(), unnamed_arg_count(f)?) {
+        ("e", 0) => 0,
+        (
+            "zeroifnull"
+            | "nullifzero"
+            | "space"
+            | "date_from_unix_date"
+            | "unix_date"
+            | "timestamp_seconds"
+            | "timestamp_millis"
+            | "timestamp_micros"
+            | "array_size",
+            1,
+        ) => 1,
+        ("regexp_substr" | "map_contains_key" | "try_divide", 2) => 2,
+        _ => return None,
+    };
+    let mut args = take_args(f)?;
+    debug_assert_eq!(args.len(), arity);
+    let b = args.pop();
+    let a = args.pop();
+    Some(match (name.as_str(), a, b) {
+        ("e", _, _) => call("exp", vec![int_lit(1)]),
+        ("zeroifnull", _, Some(x)) => call("coalesce", vec![x, int_lit(0)]),
+        ("nullifzero", _, Some(x)) => call("nullif", vec![x, int_lit(0)]),
+        ("space", _, Some(n)) => call("repeat", vec![string_lit(" "), n]),
+        ("date_from_unix_date", _, Some(n)) => call(
+            "date_add",
+            vec![
+                spark_cast_expr(string_lit("1970-01-01"), "DATE", mode),
+                spark_cast_expr(n, "INT", mode),
+            ],
+        ),
+        ("unix_date", _, Some(d)) => call(
+            "datediff",
+            vec![
+                spark_cast_expr(d, "DATE", mode),
+                spark_cast_expr(string_lit("1970-01-01"), "DATE", mode),
+            ],
+        ),
+        ("timestamp_seconds", _, Some(x)) => spark_cast_expr(x, "TIMESTAMP", mode),
+        ("timestamp_millis", _, Some(x)) => epoch_timestamp(x, "Millisecond", mode),
+        ("timestamp_micros", _, Some(x)) => epoch_timestamp(x, "Microsecond", mode),
+        // NULL for a NULL array, whatever `size` gives it under the session's settings.
+        ("array_size", _, Some(a)) => call(
+            "if",
+            vec![
+                Expr::IsNull(Box::new(a.clone())),
+                spark_cast_expr(Expr::value(ast::Value::Null), "INT", mode),
+                call("size", vec![a]),
+            ],
+        ),
+        // The first match, NULL when there is none (regexp_extract would give '').
+        ("regexp_substr", Some(s), Some(p)) => call(
+            "nullif",
+            vec![
+                call("regexp_extract", vec![s, p, int_lit(0)]),
+                string_lit(""),
+            ],
+        ),
+        ("map_contains_key", Some(m), Some(k)) => {
+            call("array_contains", vec![call("map_keys", vec![m]), k])
+        }
+        ("try_divide", Some(x), Some(y)) => Expr::BinaryOp {
+            left: Box::new(Expr::Nested(Box::new(x))),
+            op: ast::BinaryOperator::Divide,
+            right: Box::new(call("nullif", vec![y, int_lit(0)])),
+        },
+        _ => return None,
+    })
+}
