@@ -425,6 +425,10 @@ CASES = [
         "map_contains_key(map('a', 1), s) AS mk FROM t",
         [{"n": 2, "a": [1, 2], "s": "ab12"}, {"n": 0, "a": None, "s": "a"}, {"n": None, "a": [], "s": None}],
         "n INT, a ARRAY<INT>, s STRING"),
+    tbl("forms_try_arithmetic", "SELECT try_add(i, 1) AS a, try_subtract(i, -1) AS s, try_multiply(i, 2) AS m, "
+        "try_add(l, i) AS al, try_multiply(l, l) AS ml, try_add(d, i) AS ad, typeof(try_add(i, 1)) AS t FROM t",
+        [{"i": 2147483647, "l": 9223372036854775807, "d": 0.5}, {"i": -5, "l": 3, "d": None}, {"i": None, "l": None, "d": 1.0}],
+        "i INT, l BIGINT, d DOUBLE"),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

@@ -6,8 +6,13 @@
 //! on an INT or BIGINT result that does not fit raises ARITHMETIC_OVERFLOW ("integer overflow",
 //! "long overflow"); TINYINT and SMALLINT raise BINARY_ARITHMETIC_OVERFLOW.
 
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, AsArray, PrimitiveArray};
 use datafusion::arrow::compute::kernels::numeric;
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{
+    ArrowNativeTypeOp, ArrowPrimitiveType, DataType, Int16Type, Int32Type, Int64Type, Int8Type,
+};
 use datafusion::arrow::error::ArrowError;
 use datafusion::common::{plan_err, DataFusionError, Result};
 use datafusion::logical_expr::{
@@ -129,6 +134,103 @@ impl ScalarUDFImpl for CheckedArithmetic {
             ArrowError::ArithmeticOverflow(_) => overflow(self.op, l.data_type()),
             other => other.into(),
         })?;
+        to_output(&args.args, result)
+    }
+}
+
+/// Spark's `try_add`, `try_subtract` and `try_multiply`: the operator, NULL where an integer
+/// result overflows (instead of an error or a wrapped value).
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct TryArithmetic {
+    signature: Signature,
+    op: ArithmeticOp,
+}
+
+impl TryArithmetic {
+    /// The `try_` form of `op`.
+    pub fn new(op: ArithmeticOp) -> Self {
+        TryArithmetic {
+            signature: Signature::user_defined(Volatility::Immutable),
+            op,
+        }
+    }
+}
+
+/// `op` over two integer arrays of type `T`, NULL where the result overflows.
+fn try_integers<T: ArrowPrimitiveType>(op: ArithmeticOp, l: &ArrayRef, r: &ArrayRef) -> ArrayRef {
+    let (l, r) = (l.as_primitive::<T>(), r.as_primitive::<T>());
+    let out: PrimitiveArray<T> = l
+        .iter()
+        .zip(r.iter())
+        .map(|(x, y)| {
+            let (x, y) = (x?, y?);
+            match op {
+                ArithmeticOp::Add => x.add_checked(y),
+                ArithmeticOp::Subtract => x.sub_checked(y),
+                ArithmeticOp::Multiply => x.mul_checked(y),
+            }
+            .ok()
+        })
+        .collect();
+    Arc::new(out)
+}
+
+impl ScalarUDFImpl for TryArithmetic {
+    fn name(&self) -> &str {
+        self.op.try_name()
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(arg_types.first().cloned().unwrap_or(DataType::Null))
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        check_arg_count(self.op.try_name(), arg_types.len(), 2, 2)?;
+        let rank = |t: &DataType| match t {
+            DataType::Null => Some(0),
+            DataType::Int8 => Some(1),
+            DataType::Int16 => Some(2),
+            DataType::Int32 => Some(3),
+            DataType::Int64 => Some(4),
+            DataType::Float32 | DataType::Float64 => Some(5),
+            _ => None,
+        };
+        let (Some(a), Some(b)) = (rank(&arg_types[0]), rank(&arg_types[1])) else {
+            return plan_err!(
+                "{}: spate takes integers and floating-point numbers here, got {} and {}",
+                self.op.try_name(),
+                arg_types[0],
+                arg_types[1]
+            );
+        };
+        let t = match a.max(b) {
+            0 | 3 => DataType::Int32,
+            1 => DataType::Int8,
+            2 => DataType::Int16,
+            4 => DataType::Int64,
+            _ => DataType::Float64,
+        };
+        Ok(vec![t.clone(), t])
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let arrays = to_arrays(&args.args)?;
+        let (l, r) = (&arrays[0], &arrays[1]);
+        let result = match l.data_type() {
+            DataType::Int8 => try_integers::<Int8Type>(self.op, l, r),
+            DataType::Int16 => try_integers::<Int16Type>(self.op, l, r),
+            DataType::Int32 => try_integers::<Int32Type>(self.op, l, r),
+            DataType::Int64 => try_integers::<Int64Type>(self.op, l, r),
+            _ => match self.op {
+                ArithmeticOp::Add => numeric::add(l, r)?,
+                ArithmeticOp::Subtract => numeric::sub(l, r)?,
+                ArithmeticOp::Multiply => numeric::mul(l, r)?,
+            },
+        };
         to_output(&args.args, result)
     }
 }

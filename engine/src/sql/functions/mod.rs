@@ -113,6 +113,15 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(checked_arithmetic::CheckedArithmetic::new(
             checked_arithmetic::ArithmeticOp::Multiply,
         )),
+        ScalarUDF::new_from_impl(checked_arithmetic::TryArithmetic::new(
+            checked_arithmetic::ArithmeticOp::Add,
+        )),
+        ScalarUDF::new_from_impl(checked_arithmetic::TryArithmetic::new(
+            checked_arithmetic::ArithmeticOp::Subtract,
+        )),
+        ScalarUDF::new_from_impl(checked_arithmetic::TryArithmetic::new(
+            checked_arithmetic::ArithmeticOp::Multiply,
+        )),
     ]
 }
 
