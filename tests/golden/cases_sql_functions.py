@@ -429,6 +429,12 @@ CASES = [
         "try_add(l, i) AS al, try_multiply(l, l) AS ml, try_add(d, i) AS ad, typeof(try_add(i, 1)) AS t FROM t",
         [{"i": 2147483647, "l": 9223372036854775807, "d": 0.5}, {"i": -5, "l": 3, "d": None}, {"i": None, "l": None, "d": 1.0}],
         "i INT, l BIGINT, d DOUBLE"),
+    tbl("months_between", "SELECT months_between(e, s) AS m, months_between(e, s, false) AS raw, "
+        "months_between(CAST(e AS DATE), CAST(s AS DATE)) AS days FROM t",
+        [{"e": "1997-02-28 10:30:00", "s": "1996-10-30 00:00:00"}, {"e": "2024-03-31 00:00:00", "s": "2024-02-29 23:00:00"},
+         {"e": "2024-03-01 00:00:00", "s": "2024-02-01 12:00:00"}, {"e": "2023-01-15 08:00:00", "s": "2024-06-20 09:30:15"},
+         {"e": None, "s": "2024-01-01 00:00:00"}], "e STRING, s STRING"),
+    col("months_between_strings", "months_between(s, '2020-01-31')", ["2020-02-29", "2020-03-15 12:00:00", "x"], ansi=False),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

@@ -467,6 +467,15 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
             args.insert(0, spark_cast_expr(first, target, mode));
             Some(call(&name, args))
         }
+        // Spark casts both dates of months_between to TIMESTAMP.
+        "months_between" if unnamed_arg_count(f).is_some_and(|n| n == 2 || n == 3) => {
+            let mut args = take_args(f)?;
+            for a in args.iter_mut().take(2) {
+                let x = std::mem::replace(a, Expr::value(ast::Value::Null));
+                *a = spark_cast_expr(x, "TIMESTAMP", mode);
+            }
+            Some(call(&name, args))
+        }
         // Spark's two-argument `replace(s, search)` removes `search`.
         "replace" if unnamed_arg_count(f) == Some(2) => {
             let mut args = take_args(f)?;

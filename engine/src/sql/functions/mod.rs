@@ -18,6 +18,7 @@ mod from_unixtime;
 pub mod java_regex;
 mod json_fn_options;
 mod json_text;
+mod months_between;
 mod percentile_approx;
 mod quantile_summaries;
 mod regexp_extract;
@@ -98,6 +99,7 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(round::Round::default()),
         ScalarUDF::new_from_impl(strings::TypeOf::default()),
         ScalarUDF::new_from_impl(collate::Collate::default()),
+        ScalarUDF::new_from_impl(months_between::MonthsBetween::new(conf)),
         ScalarUDF::new_from_impl(json_text::JsonText::new(
             json_text::JsonTextFn::GetJsonObject,
         )),
