@@ -15,6 +15,8 @@ JSON_DOCS = ['{"a":1.50}', '{"a":1e2}', '{"a":{"b":1.50, "c" : [1, 2], "d": "x\\
              '{"a":true}', "{'a':'q'}", '{"a":1,"a":2}', '{"a":1', '{"a":NaN}', '{"a":1} junk', '[1,2]', 'x', None,
              '{"a":{"b":[1,{"c":2}]}}', '{"a":123456789012345678901234567890}', '{"a":[10,20,30]}']
 
+JSON_TUPLE_DOCS = ['{"a":1,"b":{"c":[1,2.50]},"d":"x"}', 'bad', '{"a":null, "a.b": 3}', None, "{'a':'q','d':true}"]
+
 # Rows for the analytics cases: groups, categories, counts and timestamps, with ties.
 AN_ROWS = [{"g": g, "c": c, "n": n, "ts": ts} for g, c, n, ts in [
     ("uk", "art", 20, "2018-03-01T10:00:00Z"), ("uk", "art", 31, "2019-07-15T08:30:00Z"),
@@ -407,6 +409,8 @@ CASES = [
     col("get_json_object_bracket_name", "get_json_object(s, \"$['a b']\")", ['{"a b":1}', '{"a b":{"c":[1]}}', '{"a":1}']),
     col("json_array_length", "json_array_length(s)", JSON_DOCS + ["[1,[2,3]]", "[]"]),
     col("json_object_keys", "json_object_keys(s)", JSON_DOCS),
+    tbl("json_tuple_columns", "SELECT json_tuple(s, 'a', 'b', 'd', 'zz') FROM t", [{"s": d} for d in JSON_TUPLE_DOCS], "s STRING"),
+    tbl("json_tuple_aliases", "SELECT 1 AS k, json_tuple(s, 'a', 'a.b') AS (x, y) FROM t", [{"s": d} for d in JSON_TUPLE_DOCS], "s STRING"),
     # --- Spark names DataFusion spells otherwise, and string dates where Spark casts ---
     tbl("function_aliases", "SELECT lcase(s) AS l, ucase(s) AS u, sign(n) AS sg, array_remove(array(n, 1, n), n) AS ar FROM t",
         [{"s": "aB", "n": -3}, {"s": None, "n": 0}], "s STRING, n INT"),

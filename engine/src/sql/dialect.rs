@@ -40,6 +40,10 @@ impl Dialect for SparkDialect {
     fn require_interval_qualifier(&self) -> bool {
         true
     }
+    /// `SELECT json_tuple(j, 'a', 'b') AS (x, y)`: a generator's columns named at once.
+    fn supports_select_item_multi_column_alias(&self) -> bool {
+        true
+    }
     fn supports_struct_literal(&self) -> bool {
         true
     }

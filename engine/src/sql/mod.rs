@@ -7,6 +7,7 @@ pub mod dialect;
 mod function_forms;
 pub mod functions;
 mod generators;
+mod json_tuple;
 pub mod literal_types;
 pub mod literals;
 pub mod pipeline;

@@ -150,6 +150,7 @@ pub async fn plan_sql_at(
             stmts.len()
         )));
     }
+    super::json_tuple::expand_json_tuples(&mut stmts);
     // On the SQL as written, before any rewrite: Spark names items after the user's expressions.
     super::spark_names::name_select_items(&mut stmts);
     // Before the Spark rewrites, so the copied window calls get the same ones as the GROUP BY's.
