@@ -17,6 +17,9 @@ JSON_DOCS = ['{"a":1.50}', '{"a":1e2}', '{"a":{"b":1.50, "c" : [1, 2], "d": "x\\
 
 JSON_TUPLE_DOCS = ['{"a":1,"b":{"c":[1,2.50]},"d":"x"}', 'bad', '{"a":null, "a.b": 3}', None, "{'a':'q','d':true}"]
 
+# Timestamps for the UTC conversions, around daylight-saving changes.
+TZ_INPUTS = ["2024-02-10 00:00:00", "2024-03-10 02:30:00", "2024-11-03 01:30:00", "2024-07-01", None, "bad"]
+
 # Rows for the analytics cases: groups, categories, counts and timestamps, with ties.
 AN_ROWS = [{"g": g, "c": c, "n": n, "ts": ts} for g, c, n, ts in [
     ("uk", "art", 20, "2018-03-01T10:00:00Z"), ("uk", "art", 31, "2019-07-15T08:30:00Z"),
@@ -439,6 +442,15 @@ CASES = [
          {"e": "2024-03-01 00:00:00", "s": "2024-02-01 12:00:00"}, {"e": "2023-01-15 08:00:00", "s": "2024-06-20 09:30:15"},
          {"e": None, "s": "2024-01-01 00:00:00"}], "e STRING, s STRING"),
     col("months_between_strings", "months_between(s, '2020-01-31')", ["2020-02-29", "2020-03-15 12:00:00", "x"], ansi=False),
+    col("from_utc_timestamp_zones", "from_utc_timestamp(s, 'Asia/Tokyo')", TZ_INPUTS, ansi=False),
+    col("to_utc_timestamp_zones", "to_utc_timestamp(s, 'America/New_York')", TZ_INPUTS, ansi=False),
+    tbl("utc_conversions_zone_forms", "SELECT from_utc_timestamp(ts, z) AS f, to_utc_timestamp(ts, z) AS t FROM t",
+        [{"ts": "2024-03-10T06:30:00Z", "z": z} for z in ["+05:30", "UTC", "GMT-3", "PST", "Europe/Paris", None]],
+        "ts TIMESTAMP, z STRING"),
+    lit("utc_conversion_bad_zone", "SELECT from_utc_timestamp(TIMESTAMP'2024-01-01 00:00:00', 'bogus') AS f",
+        error_contains=["INVALID_TIMEZONE"]),
+    col("from_utc_timestamp_session_zone", "from_utc_timestamp(s, 'Asia/Tokyo')", TZ_INPUTS, ansi=False,
+        conf={"spark.sql.session.timeZone": "America/New_York"}),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

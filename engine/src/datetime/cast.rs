@@ -371,6 +371,31 @@ fn to_micros(seconds: i64, micros: i64) -> Option<i64> {
     seconds.checked_mul(MICROS_PER_SECOND)?.checked_add(micros)
 }
 
+impl SparkZone {
+    /// The zone's offset (seconds east of UTC) at the instant `utc_micros`.
+    pub fn offset_at(self, utc_micros: i64) -> Option<i32> {
+        match self {
+            SparkZone::Fixed(off) => Some(off),
+            SparkZone::Region(tz) => {
+                let at = chrono::DateTime::from_timestamp_micros(utc_micros)?;
+                Some(
+                    tz.offset_from_utc_datetime(&at.naive_utc())
+                        .fix()
+                        .local_minus_utc(),
+                )
+            }
+        }
+    }
+
+    /// The instant (UTC microseconds) of the wall-clock time `local_micros` (microseconds since
+    /// 1970-01-01T00:00 local) in this zone, resolved as `ZonedDateTime.of` resolves it.
+    pub fn local_to_utc(self, local_micros: i64) -> Option<i64> {
+        let seconds = local_micros.div_euclid(MICROS_PER_SECOND);
+        let offset = offset_for_local(self, seconds)?;
+        local_micros.checked_sub(i64::from(offset) * MICROS_PER_SECOND)
+    }
+}
+
 /// The zone's offset (seconds east of UTC) for a local wall-clock time, resolved like
 /// `ZonedDateTime.of`: overlaps take the earlier offset, gaps shift forward by the gap length.
 fn offset_for_local(zone: SparkZone, local_seconds: i64) -> Option<i32> {

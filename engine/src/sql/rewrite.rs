@@ -452,11 +452,11 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
             ))
         }
         // Spark casts a string (or date) argument of these to the DATE or TIMESTAMP they take.
-        "last_day" | "next_day" | "weekday" | "second" => {
-            let target = if name == "second" {
-                "TIMESTAMP"
-            } else {
-                "DATE"
+        "last_day" | "next_day" | "weekday" | "second" | "from_utc_timestamp"
+        | "to_utc_timestamp" => {
+            let target = match name.as_str() {
+                "last_day" | "next_day" | "weekday" => "DATE",
+                _ => "TIMESTAMP",
             };
             let count = unnamed_arg_count(f)?;
             if count == 0 || count > 2 {

@@ -33,6 +33,7 @@ mod to_date;
 mod to_json;
 mod to_timestamp;
 mod try_to_timestamp;
+mod tz_convert;
 mod unix_timestamp;
 pub mod utf8_lcase;
 mod variant;
@@ -100,6 +101,8 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(strings::TypeOf::default()),
         ScalarUDF::new_from_impl(collate::Collate::default()),
         ScalarUDF::new_from_impl(months_between::MonthsBetween::new(conf)),
+        ScalarUDF::new_from_impl(tz_convert::TzConvert::new(false)),
+        ScalarUDF::new_from_impl(tz_convert::TzConvert::new(true)),
         ScalarUDF::new_from_impl(json_text::JsonText::new(
             json_text::JsonTextFn::GetJsonObject,
         )),
