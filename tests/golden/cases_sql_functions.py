@@ -20,6 +20,14 @@ JSON_TUPLE_DOCS = ['{"a":1,"b":{"c":[1,2.50]},"d":"x"}', 'bad', '{"a":null, "a.b
 # Timestamps for the UTC conversions, around daylight-saving changes.
 TZ_INPUTS = ["2024-02-10 00:00:00", "2024-03-10 02:30:00", "2024-11-03 01:30:00", "2024-07-01", None, "bad"]
 
+# Dates and timestamps for timestampadd/timestampdiff: month ends, leap days, times of day.
+UNIT_ROWS = [{"d": d, "d2": d2, "ts": ts, "ts2": ts2, "n": n} for d, d2, ts, ts2, n in [
+    ("2024-01-31", "2024-02-29", "2024-01-31T10:00:00Z", "2024-02-29T09:00:00Z", 1),
+    ("2020-02-29", "2021-02-28", "2024-02-10T00:00:00Z", "2024-02-11T00:30:00Z", -1),
+    ("2024-01-15", "2024-07-14", "2024-01-02T00:00:00Z", "2024-01-01T00:00:01Z", 25),
+    ("2024-03-01", "2023-12-31", "2023-12-31T23:59:59Z", "2025-01-01T00:00:00Z", None)]]
+UNIT_SCHEMA = "d DATE, d2 DATE, ts TIMESTAMP, ts2 TIMESTAMP, n INT"
+
 # Rows for the analytics cases: groups, categories, counts and timestamps, with ties.
 AN_ROWS = [{"g": g, "c": c, "n": n, "ts": ts} for g, c, n, ts in [
     ("uk", "art", 20, "2018-03-01T10:00:00Z"), ("uk", "art", 31, "2019-07-15T08:30:00Z"),
@@ -451,6 +459,18 @@ CASES = [
         error_contains=["INVALID_TIMEZONE"]),
     col("from_utc_timestamp_session_zone", "from_utc_timestamp(s, 'Asia/Tokyo')", TZ_INPUTS, ansi=False,
         conf={"spark.sql.session.timeZone": "America/New_York"}),
+    tbl("timestampadd_units", "SELECT timestampadd(MONTH, 1, d) AS mo, timestampadd(QUARTER, 1, ts) AS q, "
+        "timestampadd(WEEK, 2, d) AS w, timestampadd(SECOND, 90, ts) AS s, timestampadd(YEAR, 1, d) AS y, "
+        "timestampadd(MILLISECOND, 5, ts) AS ms, timestampadd(DAYOFYEAR, 1, d) AS doy, timestampadd(HOUR, n, ts) AS h, "
+        "dateadd(DAY, n, d) AS da, date_add(MINUTE, n, ts) AS dm FROM t", UNIT_ROWS, UNIT_SCHEMA),
+    tbl("timestampdiff_units", "SELECT timestampdiff(HOUR, ts, ts2) AS h, timestampdiff(MONTH, d, d2) AS mo, "
+        "timestampdiff(YEAR, d, d2) AS y, datediff(DAY, d, d2) AS dd, date_diff(WEEK, d, d2) AS w, "
+        "timestampdiff(QUARTER, d, d2) AS q, timestampdiff(MICROSECOND, ts, ts2) AS us, timestampdiff(MONTH, ts, ts2) AS tm, "
+        "timestampdiff(DAY, ts2, ts) AS back FROM t", UNIT_ROWS, UNIT_SCHEMA),
+    col("timestampadd_strings", "timestampadd(DAY, 1, s)", ["2024-02-10", "2024-02-29 23:30:00", "bad"], ansi=False),
+    col("timestampdiff_dst", "timestampdiff(HOUR, s, '2024-03-10 12:00:00')", ["2024-03-10 00:00:00", "2024-03-09 12:00:00"],
+        conf={"spark.sql.session.timeZone": "America/New_York"}),
+    lit("timestampadd_bad_unit", "SELECT timestampadd(FORTNIGHT, 1, DATE'2024-01-01') AS x", error_contains=["DATETIME_UNIT"]),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

@@ -6,6 +6,7 @@ use datafusion::sql::sqlparser::parser::Parser;
 
 use super::dialect::SparkDialect;
 use super::functions::spark_cast::{self, CastMode};
+use super::functions::timestamp_units;
 use datafusion::sql::sqlparser::ast::{
     self, visit_expressions_mut, AccessExpr, BinaryOperator, CastKind, Expr, FunctionArg,
     FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName, TimezoneInfo,
@@ -414,7 +415,30 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
             };
             Some(spark_cast_expr(truncated, "TIMESTAMP", CastMode::Ansi))
         }
-        "add_months" | "date_add" | "date_sub" => {
+        // Spark's unit forms: timestampadd(DAY, n, ts), timestampdiff(HOUR, start, end).
+        "timestampadd" | "dateadd" | "date_add" | "timestampdiff" | "datediff" | "date_diff"
+            if unnamed_arg_count(f) == Some(3) =>
+        {
+            let mut args = take_args(f)?;
+            let unit = match args.remove(0) {
+                Expr::Identifier(id) => id.value,
+                // Spark wants the unit unquoted; a string fails its unit check.
+                other => format!("{other}"),
+            };
+            let last = spark_cast_expr(args.pop()?, "TIMESTAMP", mode);
+            let middle = args.pop()?;
+            let adding = matches!(name.as_str(), "timestampadd" | "dateadd" | "date_add");
+            let (function, middle) = if adding {
+                (timestamp_units::ADD, spark_cast_expr(middle, "INT", mode))
+            } else {
+                (
+                    timestamp_units::DIFF,
+                    spark_cast_expr(middle, "TIMESTAMP", mode),
+                )
+            };
+            Some(call(function, vec![string_lit(&unit), middle, last]))
+        }
+        "add_months" | "date_add" | "date_sub" if unnamed_arg_count(f) == Some(2) => {
             let mut args = take_args(f)?;
             if args.len() != 2 {
                 return None;

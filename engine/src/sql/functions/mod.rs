@@ -29,6 +29,7 @@ mod spark_builtins;
 pub mod spark_cast;
 mod split;
 mod strings;
+pub mod timestamp_units;
 mod to_date;
 mod to_json;
 mod to_timestamp;
@@ -101,6 +102,8 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(strings::TypeOf::default()),
         ScalarUDF::new_from_impl(collate::Collate::default()),
         ScalarUDF::new_from_impl(months_between::MonthsBetween::new(conf)),
+        ScalarUDF::new_from_impl(timestamp_units::TimestampUnits::new(conf, false)),
+        ScalarUDF::new_from_impl(timestamp_units::TimestampUnits::new(conf, true)),
         ScalarUDF::new_from_impl(tz_convert::TzConvert::new(false)),
         ScalarUDF::new_from_impl(tz_convert::TzConvert::new(true)),
         ScalarUDF::new_from_impl(json_text::JsonText::new(
