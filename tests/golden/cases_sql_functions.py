@@ -471,6 +471,11 @@ CASES = [
     col("timestampdiff_dst", "timestampdiff(HOUR, s, '2024-03-10 12:00:00')", ["2024-03-10 00:00:00", "2024-03-09 12:00:00"],
         conf={"spark.sql.session.timeZone": "America/New_York"}),
     lit("timestampadd_bad_unit", "SELECT timestampadd(FORTNIGHT, 1, DATE'2024-01-01') AS x", error_contains=["DATETIME_UNIT"]),
+    tbl("higher_order_transform_filter", "SELECT transform(a, x -> x * 10) AS t, filter(a, x -> x > 1) AS f, "
+        "transform(s, x -> upper(x)) AS u, filter(s, x -> x LIKE 'a%') AS fs, size(filter(a, x -> x IS NULL)) AS nulls FROM t",
+        [{"a": [1, 2, None, 3], "s": ["ab", "b", None]}, {"a": [], "s": None}, {"a": None, "s": ["a"]}],
+        "a ARRAY<INT>, s ARRAY<STRING>"),
+    lit("higher_order_literal_array", "SELECT transform(array(1, 2), x -> x + 1) AS t, filter(array('a', 'bb'), x -> length(x) > 1) AS f"),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

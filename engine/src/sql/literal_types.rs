@@ -137,16 +137,17 @@ fn rewrite_node(node: LogicalPlan, rules: &Rules) -> Result<Transformed<LogicalP
 
 /// Spark's literal types inside one expression, over its input `schema`.
 fn rewrite_expr(e: Expr, schema: &DFSchema, rules: &Rules) -> Result<Transformed<Expr>> {
-    e.transform_down(literal)?.transform_data(|e| {
-        e.transform_up(|e| {
-            decimal_operand(e, schema)?
-                .transform_data(|e| rules.coercion.coerce_mixed_values(e, schema))?
-                .transform_data(|e| match rules.checked {
-                    Some(c) => checked_arithmetic(e, schema, c),
-                    None => Ok(Transformed::no(e)),
-                })
+    e.transform_down(literal_outside_lambda_inputs)?
+        .transform_data(|e| {
+            e.transform_up(|e| {
+                decimal_operand(e, schema)?
+                    .transform_data(|e| rules.coercion.coerce_mixed_values(e, schema))?
+                    .transform_data(|e| match rules.checked {
+                        Some(c) => checked_arithmetic(e, schema, c),
+                        None => Ok(Transformed::no(e)),
+                    })
+            })
         })
-    })
 }
 
 /// Integer `+`, `-`, `*` as the checked functions, on operands cast to DataFusion's common type.
@@ -189,6 +190,30 @@ fn checked_arithmetic(e: Expr, schema: &DFSchema, checked: &Checked) -> Result<T
 }
 
 /// One literal as Spark types it (top-down, so markers and `count(*)` are left whole).
+/// [`literal`], except in the arguments a higher-order function hands to its lambdas: their
+/// element types are fixed in the lambda's variables when DataFusion plans the call, so a
+/// literal array there keeps DataFusion's types (the lambda bodies are retyped).
+fn literal_outside_lambda_inputs(e: Expr) -> Result<Transformed<Expr>> {
+    let Expr::HigherOrderFunction(mut f) = e else {
+        return literal(e);
+    };
+    let mut changed = false;
+    for arg in f.args.iter_mut() {
+        if let Expr::Lambda(lambda) = arg {
+            let body =
+                std::mem::replace(lambda.body.as_mut(), Expr::Literal(ScalarValue::Null, None));
+            let t = body.transform_down(literal_outside_lambda_inputs)?;
+            changed |= t.transformed;
+            *lambda.body = t.data;
+        }
+    }
+    Ok(Transformed::new(
+        Expr::HigherOrderFunction(f),
+        changed,
+        TreeNodeRecursion::Jump,
+    ))
+}
+
 fn literal(e: Expr) -> Result<Transformed<Expr>> {
     match e {
         Expr::ScalarFunction(ref f) if f.name() == TYPED_LITERAL => {

@@ -40,6 +40,8 @@ pub mod utf8_lcase;
 mod variant;
 mod variant_string_args;
 
+use std::sync::Arc;
+
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::SessionContext;
 
@@ -166,6 +168,19 @@ pub fn register_spark_compat(ctx: &SessionContext, conf: &SparkConf) {
         if let Ok(f) = datafusion::execution::FunctionRegistry::udf(ctx, name) {
             ctx.register_udf(f.as_ref().clone().with_aliases([alias]));
         }
+    }
+    // Spark's names for DataFusion's higher-order functions (one-argument lambdas).
+    for (f, alias) in [
+        (
+            datafusion::functions_nested::array_transform::array_transform_higher_order_function(),
+            "transform",
+        ),
+        (
+            datafusion::functions_nested::array_filter::array_filter_higher_order_function(),
+            "filter",
+        ),
+    ] {
+        ctx.register_higher_order_function(Arc::new(f.as_ref().clone().with_aliases([alias])));
     }
     for (name, alias) in [("bool_and", "every"), ("bool_or", "some")] {
         if let Ok(f) = datafusion::execution::FunctionRegistry::udaf(ctx, name) {
