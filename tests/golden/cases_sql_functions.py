@@ -476,6 +476,9 @@ CASES = [
         [{"a": [1, 2, None, 3], "s": ["ab", "b", None]}, {"a": [], "s": None}, {"a": None, "s": ["a"]}],
         "a ARRAY<INT>, s ARRAY<STRING>"),
     lit("higher_order_literal_array", "SELECT transform(array(1, 2), x -> x + 1) AS t, filter(array('a', 'bb'), x -> length(x) > 1) AS f"),
+    tbl("forms_array_prepend_get", "SELECT array_prepend(a, n) AS p, get(a, 0) AS g0, get(a, 2) AS g2, get(a, -1) AS gm, "
+        "get(a, n) AS gn FROM t", [{"a": [1, 2, 3], "n": 1}, {"a": [], "n": 0}, {"a": None, "n": None}, {"a": [4], "n": 7}],
+        "a ARRAY<INT>, n INT"),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

@@ -1,7 +1,8 @@
 //! Spark functions that DataFusion lacks but that are another call in disguise: each becomes,
 //! in the SQL before planning, the expression Spark defines it as.
 //!
-//! `zeroifnull(x)` is `coalesce(x, 0)`, `try_divide(a, b)` is `a / nullif(b, 0)`,
+//! `zeroifnull(x)` is `coalesce(x, 0)`, `try_divide(a, b)` is `a / nullif(b, 0)`, `get(a, i)`
+//! is `try_element_at(a, i + 1)` for `i >= 0`,
 //! `timestamp_seconds(x)` is `CAST(x AS TIMESTAMP)`, and so on (see [`spark_function_form`]).
 //! Checked against PySpark 4.0.1 (tests/golden/cases_sql_functions.py, `forms_*`).
 
@@ -45,7 +46,7 @@ pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> 
             | "array_size",
             1,
         ) => 1,
-        ("regexp_substr" | "map_contains_key" | "try_divide", 2) => 2,
+        ("regexp_substr" | "map_contains_key" | "try_divide" | "array_prepend" | "get", 2) => 2,
         _ => return None,
     };
     let mut args = take_args(f)?;
@@ -94,6 +95,38 @@ pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> 
         ("map_contains_key", Some(m), Some(k)) => {
             call("array_contains", vec![call("map_keys", vec![m]), k])
         }
+        // DataFusion's array_prepend takes the element first, and makes a NULL array [x].
+        ("array_prepend", Some(a), Some(x)) => call(
+            "if",
+            vec![
+                Expr::IsNull(Box::new(a.clone())),
+                Expr::value(ast::Value::Null),
+                call("array_prepend", vec![x, a]),
+            ],
+        ),
+        // 0-based; NULL outside the array (element_at's indices start at 1).
+        ("get", Some(a), Some(i)) => call(
+            "if",
+            vec![
+                Expr::BinaryOp {
+                    left: Box::new(i.clone()),
+                    op: ast::BinaryOperator::GtEq,
+                    right: Box::new(int_lit(0)),
+                },
+                call(
+                    "try_element_at",
+                    vec![
+                        a,
+                        Expr::BinaryOp {
+                            left: Box::new(Expr::Nested(Box::new(i))),
+                            op: ast::BinaryOperator::Plus,
+                            right: Box::new(int_lit(1)),
+                        },
+                    ],
+                ),
+                Expr::value(ast::Value::Null),
+            ],
+        ),
         ("try_divide", Some(x), Some(y)) => Expr::BinaryOp {
             left: Box::new(Expr::Nested(Box::new(x))),
             op: ast::BinaryOperator::Divide,
