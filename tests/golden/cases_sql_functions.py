@@ -479,6 +479,8 @@ CASES = [
     tbl("forms_array_prepend_get", "SELECT array_prepend(a, n) AS p, get(a, 0) AS g0, get(a, 2) AS g2, get(a, -1) AS gm, "
         "get(a, n) AS gn FROM t", [{"a": [1, 2, 3], "n": 1}, {"a": [], "n": 0}, {"a": None, "n": None}, {"a": [4], "n": 7}],
         "a ARRAY<INT>, n INT"),
+    lit("forms_factorial_rint", "SELECT factorial(5) AS a, factorial(21) AS b, factorial(-1) AS c, rint(2.5) AS d, "
+        "rint(3.5) AS e, factorial('4') AS f, rint(-0.5) AS g"),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

@@ -43,7 +43,9 @@ pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> 
             | "timestamp_seconds"
             | "timestamp_millis"
             | "timestamp_micros"
-            | "array_size",
+            | "array_size"
+            | "factorial"
+            | "rint",
             1,
         ) => 1,
         ("regexp_substr" | "map_contains_key" | "try_divide" | "array_prepend" | "get", 2) => 2,
@@ -72,6 +74,9 @@ pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> 
                 spark_cast_expr(string_lit("1970-01-01"), "DATE", mode),
             ],
         ),
+        // DataFusion's take exactly INT and DOUBLE; Spark casts to them.
+        ("factorial", _, Some(x)) => call("factorial", vec![spark_cast_expr(x, "INT", mode)]),
+        ("rint", _, Some(x)) => call("rint", vec![spark_cast_expr(x, "DOUBLE", mode)]),
         ("timestamp_seconds", _, Some(x)) => spark_cast_expr(x, "TIMESTAMP", mode),
         ("timestamp_millis", _, Some(x)) => epoch_timestamp(x, "Millisecond", mode),
         ("timestamp_micros", _, Some(x)) => epoch_timestamp(x, "Microsecond", mode),
