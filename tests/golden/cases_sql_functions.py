@@ -481,6 +481,14 @@ CASES = [
         "a ARRAY<INT>, n INT"),
     lit("forms_factorial_rint", "SELECT factorial(5) AS a, factorial(21) AS b, factorial(-1) AS c, rint(2.5) AS d, "
         "rint(3.5) AS e, factorial('4') AS f, rint(-0.5) AS g"),
+    lit("format_number_values", "SELECT format_number(1234.565D, 2) AS a, format_number(2.675D, 2) AS b, "
+        "format_number(-0.001D, 2) AS c, format_number(1234567, 0) AS d, format_number(1234567.891, 1) AS e, "
+        "format_number(0.5D, 0) AS f, format_number(1.5D, 0) AS g, format_number(-1234.5D, 3) AS h, "
+        "format_number(1e20D, 2) AS i, format_number(12.5, -1) AS j, format_number(99.999D, 2) AS k, "
+        "format_number(CAST('NaN' AS DOUBLE), 2) AS l, format_number(12345.6789BD, 2) AS m, format_number(5L, 2) AS n, "
+        "format_number(1.5F, 1) AS o, format_number(-0.0D, 1) AS p, format_number(-1.25, 1) AS q"),
+    tbl("format_number_columns", "SELECT format_number(x, d) AS r FROM t",
+        [{"x": 1234.5, "d": 1}, {"x": None, "d": 1}, {"x": 1.0, "d": None}, {"x": -987654.321, "d": 0}], "x DOUBLE, d INT"),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

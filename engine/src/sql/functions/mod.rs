@@ -13,6 +13,7 @@ pub mod collections;
 mod common;
 mod date_format;
 pub mod divide;
+mod format_number;
 mod from_json;
 mod from_unixtime;
 pub mod java_regex;
@@ -104,6 +105,7 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(strings::TypeOf::default()),
         ScalarUDF::new_from_impl(collate::Collate::default()),
         ScalarUDF::new_from_impl(months_between::MonthsBetween::new(conf)),
+        ScalarUDF::new_from_impl(format_number::FormatNumber::default()),
         ScalarUDF::new_from_impl(timestamp_units::TimestampUnits::new(conf, false)),
         ScalarUDF::new_from_impl(timestamp_units::TimestampUnits::new(conf, true)),
         ScalarUDF::new_from_impl(tz_convert::TzConvert::new(false)),
