@@ -48,7 +48,11 @@ pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> 
             | "rint",
             1,
         ) => 1,
-        ("regexp_substr" | "map_contains_key" | "try_divide" | "array_prepend" | "get", 2) => 2,
+        (
+            "regexp_substr" | "map_contains_key" | "try_divide" | "array_prepend" | "get"
+            | "forall",
+            2,
+        ) => 2,
         _ => return None,
     };
     let mut args = take_args(f)?;
@@ -132,11 +136,25 @@ pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> 
                 Expr::value(ast::Value::Null),
             ],
         ),
+        // Every element passes when none fails; DataFusion's array_any_match has Spark's
+        // three-valued logic (NULL when no element fails but one is NULL).
+        ("forall", Some(a), Some(Expr::Lambda(mut lambda))) => {
+            let body = std::mem::replace(lambda.body.as_mut(), Expr::value(ast::Value::Null));
+            *lambda.body = Expr::UnaryOp {
+                op: ast::UnaryOperator::Not,
+                expr: Box::new(Expr::Nested(Box::new(body))),
+            };
+            Expr::UnaryOp {
+                op: ast::UnaryOperator::Not,
+                expr: Box::new(call("array_any_match", vec![a, Expr::Lambda(lambda)])),
+            }
+        }
         ("try_divide", Some(x), Some(y)) => Expr::BinaryOp {
             left: Box::new(Expr::Nested(Box::new(x))),
             op: ast::BinaryOperator::Divide,
             right: Box::new(call("nullif", vec![y, int_lit(0)])),
         },
-        _ => return None,
+        // Not this form after all (`forall` without a lambda): the call as it was.
+        (_, a, b) => call(&name, a.into_iter().chain(b).collect()),
     })
 }
