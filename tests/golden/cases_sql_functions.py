@@ -491,6 +491,14 @@ CASES = [
         "format_number(1.5F, 1) AS o, format_number(-0.0D, 1) AS p, format_number(-1.25, 1) AS q"),
     tbl("format_number_columns", "SELECT format_number(x, d) AS r FROM t",
         [{"x": 1234.5, "d": 1}, {"x": None, "d": 1}, {"x": 1.0, "d": None}, {"x": -987654.321, "d": 0}], "x DOUBLE, d INT"),
+    lit("sequence_values", "SELECT sequence(1, 3) AS a, sequence(3, 1) AS b, sequence(1, 10, 4) AS c, sequence(1L, 3L) AS d, "
+        "sequence(DATE'2024-01-30', DATE'2024-02-02') AS e, sequence(DATE'2024-01-31', DATE'2024-05-01', INTERVAL 1 MONTH) AS f, "
+        "sequence(DATE'2024-01-03', DATE'2024-01-01') AS g, sequence(1, 1, 0) AS h, "
+        "sequence(TIMESTAMP'2024-01-01 00:00:00', TIMESTAMP'2024-01-01 02:00:00', INTERVAL 1 HOUR) AS i, "
+        "sequence(DATE'2024-01-01', DATE'2024-01-10', INTERVAL 3 DAY) AS j, sequence(CAST(NULL AS INT), 3) AS k, sequence(1Y, 3Y) AS l"),
+    lit("sequence_wrong_direction", "SELECT sequence(1, 3, -1) AS a", error_contains=["Illegal sequence boundaries"]),
+    tbl("sequence_date_spine", "SELECT g, explode(sequence(s, e)) AS day FROM t",
+        [{"g": "a", "s": "2024-02-27", "e": "2024-03-01"}, {"g": "b", "s": "2024-01-01", "e": "2024-01-01"}], "g STRING, s DATE, e DATE"),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

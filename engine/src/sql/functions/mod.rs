@@ -26,6 +26,7 @@ mod regexp_extract;
 mod regexp_replace;
 mod rlike;
 mod round;
+mod sequence;
 mod spark_builtins;
 pub mod spark_cast;
 mod split;
@@ -106,6 +107,7 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(collate::Collate::default()),
         ScalarUDF::new_from_impl(months_between::MonthsBetween::new(conf)),
         ScalarUDF::new_from_impl(format_number::FormatNumber::default()),
+        ScalarUDF::new_from_impl(sequence::Sequence::new(conf)),
         ScalarUDF::new_from_impl(timestamp_units::TimestampUnits::new(conf, false)),
         ScalarUDF::new_from_impl(timestamp_units::TimestampUnits::new(conf, true)),
         ScalarUDF::new_from_impl(tz_convert::TzConvert::new(false)),
