@@ -63,7 +63,10 @@ fn integers(start: i64, stop: i64, step: Option<i64>) -> Result<Vec<i64>> {
     }
     let mut out = vec![start];
     let mut at = start;
-    while step != 0 {
+    if step == 0 {
+        return Ok(out);
+    }
+    loop {
         match at.checked_add(step) {
             Some(next) if (step > 0 && next <= stop) || (step < 0 && next >= stop) => {
                 out.push(next);
@@ -224,7 +227,7 @@ impl ScalarUDFImpl for Sequence {
                 }
                 cast(
                     &(Arc::new(out.finish()) as ArrayRef),
-                    &self.return_type(&[t.clone()])?,
+                    &self.return_type(std::slice::from_ref(t))?,
                 )?
             }
             DataType::Date32 => {
