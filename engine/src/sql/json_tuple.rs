@@ -3,43 +3,20 @@
 //! `get_json_object` gives it. Each becomes `get_json_object(json, '$[''k'']')` before planning.
 //! Checked against PySpark 4.0.1 (tests/golden/cases_sql_functions.py, `json_tuple*`).
 
-use std::ops::ControlFlow;
-
 use datafusion::sql::sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Query, SelectItem, SetExpr,
-    Value, VisitMut, VisitorMut,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, SelectItem, Value, VisitMut,
 };
 
-use super::rewrite::{call, string_lit};
+use super::rewrite::{call, for_each_projection, string_lit};
 
 /// Expands every `json_tuple` select item of `stmt` (subqueries included).
 pub fn expand_json_tuples<V: VisitMut>(stmt: &mut V) {
-    let _ = stmt.visit(&mut Expander);
-}
-
-struct Expander;
-
-impl VisitorMut for Expander {
-    type Break = ();
-
-    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
-        expand_set_expr(&mut query.body);
-        ControlFlow::Continue(())
-    }
-}
-
-fn expand_set_expr(body: &mut SetExpr) {
-    match body {
-        SetExpr::Select(select) => {
-            let items = std::mem::take(&mut select.projection);
-            select.projection = items.into_iter().flat_map(expand_item).collect();
-        }
-        SetExpr::SetOperation { left, right, .. } => {
-            expand_set_expr(left);
-            expand_set_expr(right);
-        }
-        _ => {}
-    }
+    for_each_projection(stmt, |items| {
+        *items = std::mem::take(items)
+            .into_iter()
+            .flat_map(expand_item)
+            .collect();
+    });
 }
 
 /// The json and key arguments of a `json_tuple(...)` call with literal keys.

@@ -9,8 +9,8 @@ use super::functions::spark_cast::{self, CastMode};
 use super::functions::timestamp_units;
 use datafusion::sql::sqlparser::ast::{
     self, visit_expressions_mut, AccessExpr, BinaryOperator, CastKind, Expr, FunctionArg,
-    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName, TimezoneInfo,
-    VisitMut,
+    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName, SelectItem,
+    SetExpr, TimezoneInfo, VisitMut, VisitorMut,
 };
 
 /// Applies Spark's semantics to a parsed statement.
@@ -96,6 +96,34 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
         }
         ControlFlow::<()>::Continue(())
     });
+}
+
+/// Calls `f` on the SELECT list of every SELECT in `stmt`, subqueries and set operations
+/// included.
+pub(super) fn for_each_projection<V: VisitMut>(stmt: &mut V, f: fn(&mut Vec<SelectItem>)) {
+    struct Projections(fn(&mut Vec<SelectItem>));
+
+    impl VisitorMut for Projections {
+        type Break = ();
+
+        fn pre_visit_query(&mut self, query: &mut ast::Query) -> ControlFlow<()> {
+            each_select(&mut query.body, self.0);
+            ControlFlow::Continue(())
+        }
+    }
+
+    fn each_select(body: &mut SetExpr, f: fn(&mut Vec<SelectItem>)) {
+        match body {
+            SetExpr::Select(select) => f(&mut select.projection),
+            SetExpr::SetOperation { left, right, .. } => {
+                each_select(left, f);
+                each_select(right, f);
+            }
+            _ => {}
+        }
+    }
+
+    let _ = stmt.visit(&mut Projections(f));
 }
 
 /// `name(args...)` as an AST node.

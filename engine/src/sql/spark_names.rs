@@ -7,44 +7,20 @@
 //! planning, each unaliased item whose Spark name this module knows gets it as an alias; any
 //! other keeps DataFusion's name. Names follow Spark 4.0.1 (checked with its `df.schema`).
 
-use std::collections::HashSet;
-use std::ops::ControlFlow;
-
 use datafusion::sql::sqlparser::ast::{
     self, BinaryOperator, CastKind, DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, Query, SelectItem, SetExpr, UnaryOperator, Value, VisitMut,
-    VisitorMut,
+    FunctionArguments, Ident, SelectItem, UnaryOperator, Value, VisitMut,
 };
+use std::collections::HashSet;
 
 use super::functions::spark_cast::{java_double, java_float};
 use super::literals::TYPED_LITERAL;
+use super::rewrite::for_each_projection;
 
 /// Gives every unaliased SELECT item of `stmt` (subqueries included) its Spark name, where known
 /// and not already taken by another item of the same SELECT.
 pub fn name_select_items<V: VisitMut>(stmt: &mut V) {
-    let _ = stmt.visit(&mut Namer);
-}
-
-struct Namer;
-
-impl VisitorMut for Namer {
-    type Break = ();
-
-    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
-        name_set_expr(&mut query.body);
-        ControlFlow::Continue(())
-    }
-}
-
-fn name_set_expr(body: &mut SetExpr) {
-    match body {
-        SetExpr::Select(select) => name_items(&mut select.projection),
-        SetExpr::SetOperation { left, right, .. } => {
-            name_set_expr(left);
-            name_set_expr(right);
-        }
-        _ => {}
-    }
+    for_each_projection(stmt, |items| name_items(items));
 }
 
 fn name_items(items: &mut [SelectItem]) {
