@@ -194,6 +194,15 @@ pub(crate) fn date_to_utc_micros(days: i32, tz: &Tz) -> Option<i64> {
     local_to_utc_micros(&date.and_hms_opt(0, 0, 0)?, tz)
 }
 
+/// The wall-clock date-time in `tz` of an instant (UTC microseconds).
+pub(crate) fn utc_micros_to_local(micros: i64, tz: &Tz) -> Option<chrono::NaiveDateTime> {
+    Some(
+        DateTime::from_timestamp_micros(micros)?
+            .with_timezone(tz)
+            .naive_local(),
+    )
+}
+
 /// The calendar day in `tz` of an instant, as days since 1970-01-01.
 pub(crate) fn utc_micros_to_days(micros: i64, tz: &Tz) -> Option<i32> {
     days_since_epoch(

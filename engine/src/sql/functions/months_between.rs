@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, AsArray, Float64Builder};
 use datafusion::arrow::datatypes::DataType;
@@ -16,7 +16,9 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::common::{check_arg_count, datetime_to_utc_micros, to_arrays, to_output};
+use super::common::{
+    check_arg_count, datetime_to_utc_micros, to_arrays, to_output, utc_micros_to_local as local,
+};
 use super::SparkConf;
 
 /// `months_between` in a session time zone.
@@ -34,15 +36,6 @@ impl MonthsBetween {
             time_zone: conf.session_time_zone,
         }
     }
-}
-
-/// The local date-time of UTC microseconds in `tz`.
-fn local(micros: i64, tz: &Tz) -> Option<NaiveDateTime> {
-    Some(
-        DateTime::from_timestamp_micros(micros)?
-            .with_timezone(tz)
-            .naive_local(),
-    )
 }
 
 /// Days from `d` to the last day of its month.

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{Months, NaiveDate, NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Date32Builder, Int64Builder, ListBuilder, TimestampMicrosecondBuilder,
@@ -23,7 +23,9 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::common::{check_arg_count, timestamp_type, to_arrays, to_output};
+use super::common::{
+    check_arg_count, timestamp_type, to_arrays, to_output, utc_micros_to_local as local,
+};
 use super::SparkConf;
 use crate::datetime::pattern::local_to_utc_micros;
 
@@ -138,14 +140,6 @@ fn date(days: i32) -> Option<NaiveDateTime> {
     NaiveDate::from_ymd_opt(1970, 1, 1)?
         .checked_add_signed(TimeDelta::try_days(i64::from(days))?)?
         .and_hms_opt(0, 0, 0)
-}
-
-fn local(micros: i64, tz: &Tz) -> Option<NaiveDateTime> {
-    Some(
-        DateTime::from_timestamp_micros(micros)?
-            .with_timezone(tz)
-            .naive_local(),
-    )
 }
 
 fn day_step(sign: i32) -> IntervalMonthDayNano {

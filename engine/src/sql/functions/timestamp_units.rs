@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Months, NaiveDateTime, TimeDelta};
+use chrono::{Datelike, Months, NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, AsArray, Int64Builder, TimestampMicrosecondBuilder};
 use datafusion::arrow::datatypes::{DataType, Int32Type, TimestampMicrosecondType};
@@ -20,7 +20,9 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::common::{check_arg_count, timestamp_type, to_arrays, to_output};
+use super::common::{
+    check_arg_count, timestamp_type, to_arrays, to_output, utc_micros_to_local as local,
+};
 use super::SparkConf;
 use crate::datetime::pattern::local_to_utc_micros;
 
@@ -79,14 +81,6 @@ impl TimestampUnits {
             diff,
         }
     }
-}
-
-fn local(micros: i64, tz: &Tz) -> Option<NaiveDateTime> {
-    Some(
-        DateTime::from_timestamp_micros(micros)?
-            .with_timezone(tz)
-            .naive_local(),
-    )
 }
 
 /// Spark's `timestampAdd`.
