@@ -477,6 +477,9 @@ CASES = [
         "a ARRAY<INT>, s ARRAY<STRING>"),
     tbl("higher_order_forall", "SELECT a, forall(a, x -> x > 0) AS pos, forall(a, x -> x > 1) AS gt1, "
         "forall(a, x -> x IS NOT NULL) AS nn FROM t", [{"a": [1, None, 3]}, {"a": [1, 2]}, {"a": []}, {"a": None}], "a ARRAY<INT>"),
+    tbl("higher_order_exists", "SELECT a, exists(a, x -> x > 2) AS gt2, exists(a, x -> x > 5) AS gt5 FROM t "
+        "WHERE EXISTS (SELECT 1) AND NOT EXISTS (SELECT 1 WHERE false)",
+        [{"a": [1, None, 3]}, {"a": [1, 2]}, {"a": []}, {"a": None}], "a ARRAY<INT>"),
     lit("higher_order_literal_array", "SELECT transform(array(1, 2), x -> x + 1) AS t, filter(array('a', 'bb'), x -> length(x) > 1) AS f"),
     tbl("forms_array_prepend_get", "SELECT array_prepend(a, n) AS p, get(a, 0) AS g0, get(a, 2) AS g2, get(a, -1) AS gm, "
         "get(a, n) AS gn FROM t", [{"a": [1, 2, 3], "n": 1}, {"a": [], "n": 0}, {"a": None, "n": None}, {"a": [4], "n": 7}],

@@ -1,9 +1,10 @@
 //! Spark SQL's lexical rules for sqlparser: Databricks' identifiers plus backslash escapes in strings.
 
-use datafusion::sql::sqlparser::ast::{BinaryOperator, Expr};
+use datafusion::sql::sqlparser::ast::{BinaryOperator, Expr, Ident, ObjectName};
 use datafusion::sql::sqlparser::dialect::{DatabricksDialect, Dialect};
 use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
+use datafusion::sql::sqlparser::tokenizer::Token;
 
 /// Databricks' dialect with Spark's backslash string escapes (`'\\d+'` is the regex `\d+`).
 #[derive(Debug, Default, Clone, Copy)]
@@ -59,6 +60,9 @@ impl Dialect for SparkDialect {
     /// Spark's typed numbers (`10L`, `1.5D`, `1e3`, ...), which sqlparser reads as identifiers
     /// or as a number with an alias.
     fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        if let Some(exists) = exists_function(parser) {
+            return Some(exists);
+        }
         super::literals::parse_spark_number(parser)
     }
     /// Spark's `a div b`, binding like `*` and `/` (sqlparser already ranks DIV there).
@@ -81,4 +85,26 @@ impl Dialect for SparkDialect {
                 }),
         )
     }
+}
+
+/// Spark's higher-order `exists(array, x -> predicate)`, which sqlparser would read as
+/// `EXISTS (subquery)`: DataFusion's `array_any_match`, which has Spark's three-valued logic.
+/// `None` leaves a real `EXISTS (SELECT ...)` to sqlparser.
+fn exists_function(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+    let is_word = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.keyword == k);
+    if !is_word(&parser.peek_nth_token(0).token, Keyword::EXISTS)
+        || parser.peek_nth_token(1).token != Token::LParen
+    {
+        return None;
+    }
+    let first = parser.peek_nth_token(2).token;
+    if is_word(&first, Keyword::SELECT)
+        || is_word(&first, Keyword::WITH)
+        || is_word(&first, Keyword::VALUES)
+        || first == Token::LParen
+    {
+        return None;
+    }
+    parser.next_token();
+    Some(parser.parse_function(ObjectName::from(vec![Ident::new("array_any_match")])))
 }
