@@ -28,6 +28,13 @@ UNIT_ROWS = [{"d": d, "d2": d2, "ts": ts, "ts2": ts2, "n": n} for d, d2, ts, ts2
     ("2024-03-01", "2023-12-31", "2023-12-31T23:59:59Z", "2025-01-01T00:00:00Z", None)]]
 UNIT_SCHEMA = "d DATE, d2 DATE, ts TIMESTAMP, ts2 TIMESTAMP, n INT"
 
+# Rows for the aggregate forms: NULLs first and last in a group, ties, an all-NULL group. The
+# files are read in order, so first/last are deterministic.
+AGG_ROWS = [{"k": k, "g": g, "n": n, "d": d, "s": s} for k, g, n, d, s in [
+    (1, "a", None, 1.5, "x"), (2, "a", 2, 2.5, "y"), (3, "a", 4, None, None), (4, "a", 1, 0.5, "w"),
+    (5, "b", 7, 3.0, None), (6, "b", None, -1.0, "z"), (7, "c", None, None, None)]]
+AGG_SCHEMA = "k INT, g STRING, n INT, d DOUBLE, s STRING"
+
 # Rows for the analytics cases: groups, categories, counts and timestamps, with ties.
 AN_ROWS = [{"g": g, "c": c, "n": n, "ts": ts} for g, c, n, ts in [
     ("uk", "art", 20, "2018-03-01T10:00:00Z"), ("uk", "art", 31, "2019-07-15T08:30:00Z"),
@@ -502,6 +509,13 @@ CASES = [
     lit("sequence_wrong_direction", "SELECT sequence(1, 3, -1) AS a", error_contains=["Illegal sequence boundaries"]),
     tbl("sequence_date_spine", "SELECT g, explode(sequence(s, e)) AS day FROM t",
         [{"g": "a", "s": "2024-02-27", "e": "2024-03-01"}, {"g": "b", "s": "2024-01-01", "e": "2024-01-01"}], "g STRING, s DATE, e DATE"),
+    tbl("aggregate_forms", "SELECT g, first(n) AS f, first(n, true) AS fi, last(n) AS l, last(n, true) AS li, "
+        "any_value(s) AS av, count_if(n > 1) AS ci, max_by(s, n) AS mx, min_by(s, n) AS mn, percentile(n, 0.5) AS p, "
+        "array_agg(n) AS aa, listagg(s, ',') AS la, variance(d) AS v, try_avg(n) AS ta FROM t GROUP BY g",
+        AGG_ROWS, AGG_SCHEMA, unordered=True),
+    tbl("aggregate_forms_window", "SELECT g, n, first(n) OVER (PARTITION BY g ORDER BY k) AS f, "
+        "last(n, true) OVER (PARTITION BY g ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS l "
+        "FROM t", AGG_ROWS, AGG_SCHEMA, unordered=True),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

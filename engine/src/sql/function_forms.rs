@@ -6,7 +6,10 @@
 //! `timestamp_seconds(x)` is `CAST(x AS TIMESTAMP)`, and so on (see [`spark_function_form`]).
 //! Checked against PySpark 4.0.1 (tests/golden/cases_sql_functions.py, `forms_*`).
 
-use datafusion::sql::sqlparser::ast::{self, Expr};
+use datafusion::sql::sqlparser::ast::{
+    self, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments,
+    NullTreatment, ObjectName, OrderByExpr, OrderByOptions,
+};
 
 use super::functions::spark_cast::CastMode;
 use super::rewrite::{call, spark_cast_expr, string_lit, take_args, unnamed_arg_count};
@@ -157,4 +160,122 @@ pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> 
         // Not this form after all (`forall` without a lambda): the call as it was.
         (_, a, b) => call(&name, a.into_iter().chain(b).collect()),
     })
+}
+
+/// The plain (unnamed, expression) arguments of a call, without taking them.
+fn plain_args(f: &ast::Function) -> Option<Vec<&Expr>> {
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    list.args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Spark aggregates that are DataFusion ones with other arguments or options:
+///
+/// - `first(x[, ignoreNulls])`, `last(...)` and `any_value(...)` are `first_value`/`last_value`
+///   (`IGNORE NULLS` when asked; Spark's default keeps NULLs, DataFusion's any_value does not);
+/// - `count_if(p)` is `count(if(p, 1, NULL))`;
+/// - `max_by(x, y)` / `min_by(x, y)` are `first_value(x ORDER BY y DESC|ASC) FILTER (WHERE y IS
+///   NOT NULL)`;
+/// - `percentile(x, p)` with one fraction is `percentile_cont(p) WITHIN GROUP (ORDER BY x)`.
+///
+/// The call keeps its `OVER` and `FILTER` clauses. `None` leaves other calls alone.
+pub(super) fn spark_aggregate_form(e: &mut Expr) -> Option<()> {
+    let Expr::Function(f) = e else { return None };
+    let name = f.name.to_string().to_ascii_lowercase();
+    let args = plain_args(f)?;
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    if !list.clauses.is_empty() || list.duplicate_treatment.is_some() {
+        return None;
+    }
+    let rename =
+        |f: &mut ast::Function, to: &str| f.name = ObjectName::from(vec![ast::Ident::new(to)]);
+    let set_args =
+        |f: &mut ast::Function, args: Vec<Expr>, clauses: Vec<FunctionArgumentClause>| {
+            if let FunctionArguments::List(list) = &mut f.args {
+                list.args = args
+                    .into_iter()
+                    .map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a)))
+                    .collect();
+                list.clauses = clauses;
+            }
+        };
+    match (name.as_str(), args.as_slice()) {
+        ("first" | "last" | "any_value", [x, rest @ ..]) if rest.len() <= 1 => {
+            let ignore_nulls = match rest.first() {
+                None => false,
+                Some(Expr::Value(v)) => match v.value {
+                    ast::Value::Boolean(b) => b,
+                    _ => return None,
+                },
+                Some(_) => return None,
+            };
+            let x = (*x).clone();
+            rename(
+                f,
+                if name == "last" {
+                    "last_value"
+                } else {
+                    "first_value"
+                },
+            );
+            set_args(f, vec![x], vec![]);
+            if ignore_nulls {
+                f.null_treatment = Some(NullTreatment::IgnoreNulls);
+            }
+        }
+        ("count_if", [p]) => {
+            let p = (*p).clone();
+            rename(f, "count");
+            set_args(
+                f,
+                vec![call(
+                    "if",
+                    vec![p, int_lit(1), Expr::value(ast::Value::Null)],
+                )],
+                vec![],
+            );
+        }
+        ("max_by" | "min_by", [x, y]) if f.over.is_none() && f.filter.is_none() => {
+            let (x, y) = ((*x).clone(), (*y).clone());
+            let order = OrderByExpr {
+                expr: y.clone(),
+                options: OrderByOptions {
+                    asc: Some(name == "min_by"),
+                    nulls_first: Some(false),
+                },
+                with_fill: None,
+            };
+            rename(f, "first_value");
+            set_args(
+                f,
+                vec![x],
+                vec![FunctionArgumentClause::OrderBy(vec![order])],
+            );
+            f.filter = Some(Box::new(Expr::IsNotNull(Box::new(y))));
+        }
+        ("percentile", [x, p]) if f.over.is_none() && matches!(p, Expr::Value(_)) => {
+            let (x, p) = ((*x).clone(), (*p).clone());
+            rename(f, "percentile_cont");
+            set_args(f, vec![p], vec![]);
+            f.within_group = vec![OrderByExpr {
+                expr: x,
+                options: OrderByOptions {
+                    asc: None,
+                    nulls_first: None,
+                },
+                with_fill: None,
+            }];
+        }
+        _ => return None,
+    }
+    Some(())
 }

@@ -62,6 +62,7 @@ pub fn apply_spark_semantics<V: VisitMut>(stmt: &mut V, ansi: bool) {
         if let Some(replacement) = spark_function_forms(e, legacy_or_ansi) {
             *e = replacement;
         }
+        super::function_forms::spark_aggregate_form(e);
         if let Some(replacement) = super::function_forms::spark_function_form(e, legacy_or_ansi) {
             *e = replacement;
         }

@@ -186,7 +186,15 @@ pub fn register_spark_compat(ctx: &SessionContext, conf: &SparkConf) {
     ] {
         ctx.register_higher_order_function(Arc::new(f.as_ref().clone().with_aliases([alias])));
     }
-    for (name, alias) in [("bool_and", "every"), ("bool_or", "some")] {
+    // try_avg: an average of Spark's types does not overflow a DOUBLE/DECIMAL(38) sum in practice.
+    for (name, alias) in [
+        ("bool_and", "every"),
+        ("bool_or", "some"),
+        ("collect_list", "array_agg"),
+        ("string_agg", "listagg"),
+        ("var_samp", "variance"),
+        ("avg", "try_avg"),
+    ] {
         if let Ok(f) = datafusion::execution::FunctionRegistry::udaf(ctx, name) {
             ctx.register_udaf(f.as_ref().clone().with_aliases([alias]));
         }
