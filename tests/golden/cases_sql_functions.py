@@ -513,6 +513,9 @@ CASES = [
         "any_value(s) AS av, count_if(n > 1) AS ci, max_by(s, n) AS mx, min_by(s, n) AS mn, percentile(n, 0.5) AS p, "
         "array_agg(n) AS aa, listagg(s, ',') AS la, variance(d) AS v, try_avg(n) AS ta FROM t GROUP BY g",
         AGG_ROWS, AGG_SCHEMA, unordered=True),
+    tbl("count_distinct_tuples", "SELECT g, count(DISTINCT n, s) AS k, count(DISTINCT s, d) AS k2 FROM t GROUP BY g",
+        AGG_ROWS + [{"k": 8, "g": "a", "n": 2, "d": 2.5, "s": "y"}, {"k": 9, "g": "a", "n": 2, "d": 9.0, "s": "y"}],
+        AGG_SCHEMA, unordered=True),
     tbl("aggregate_forms_window", "SELECT g, n, first(n) OVER (PARTITION BY g ORDER BY k) AS f, "
         "last(n, true) OVER (PARTITION BY g ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS l "
         "FROM t", AGG_ROWS, AGG_SCHEMA, unordered=True),

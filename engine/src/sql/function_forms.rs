@@ -193,8 +193,11 @@ pub(super) fn spark_aggregate_form(e: &mut Expr) -> Option<()> {
     let FunctionArguments::List(list) = &f.args else {
         return None;
     };
-    if !list.clauses.is_empty() || list.duplicate_treatment.is_some() {
+    if !list.clauses.is_empty() {
         return None;
+    }
+    if list.duplicate_treatment.is_some() {
+        return distinct_count_of_tuples(f, &name);
     }
     let rename =
         |f: &mut ast::Function, to: &str| f.name = ObjectName::from(vec![ast::Ident::new(to)]);
@@ -276,6 +279,43 @@ pub(super) fn spark_aggregate_form(e: &mut Expr) -> Option<()> {
             }];
         }
         _ => return None,
+    }
+    Some(())
+}
+
+/// `count(DISTINCT a, b, ...)`, which DataFusion lacks: the distinct tuples with no NULL member,
+/// counted as `count(DISTINCT if(a IS NULL OR b IS NULL ..., NULL, struct(a, b, ...)))`.
+fn distinct_count_of_tuples(f: &mut ast::Function, name: &str) -> Option<()> {
+    if name != "count" || f.over.is_some() {
+        return None;
+    }
+    let args: Vec<Expr> = plain_args(f)?.into_iter().cloned().collect();
+    if args.len() < 2 {
+        return None;
+    }
+    let any_null = args
+        .iter()
+        .map(|a| Expr::IsNull(Box::new(a.clone())))
+        .reduce(|l, r| Expr::BinaryOp {
+            left: Box::new(l),
+            op: ast::BinaryOperator::Or,
+            right: Box::new(r),
+        })?;
+    let mut fields = Vec::with_capacity(args.len() * 2);
+    for (i, a) in args.into_iter().enumerate() {
+        fields.push(string_lit(&format!("c{i}")));
+        fields.push(a);
+    }
+    let tuple = call(
+        "if",
+        vec![
+            any_null,
+            Expr::value(ast::Value::Null),
+            call("named_struct", fields),
+        ],
+    );
+    if let FunctionArguments::List(list) = &mut f.args {
+        list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(tuple))];
     }
     Some(())
 }
