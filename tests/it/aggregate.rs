@@ -351,3 +351,29 @@ fn a_bare_window_column_is_spark_s_window_struct() {
         ]
     );
 }
+
+#[test]
+fn first_and_last_with_ignore_nulls_keep_it_in_the_state() {
+    let env = Env::new();
+    env.land(
+        "a.json",
+        "{\"g\":\"a\",\"n\":null}\n{\"g\":\"a\",\"n\":1}\n",
+    );
+    env.land(
+        "b.json",
+        "{\"g\":\"a\",\"n\":2}\n{\"g\":\"a\",\"n\":null}\n",
+    );
+    env.pipeline(
+        "CREATE STREAMING TABLE t TBLPROPERTIES ('spate.outputMode' = 'complete') AS \
+         SELECT g, first(n) AS f, first(n, true) AS fi, last(n) AS l, last(n, true) AS li, count_if(n > 0) AS c \
+         FROM STREAM read_files('${landing}', format => 'json', schema => 'g STRING, n INT', maxFilesPerTrigger => 1) \
+         GROUP BY g;",
+    );
+    assert_ok(&env.run_available_now(&[]));
+    // Two batches: the state carries the first value seen and the last, with or without NULLs.
+    let rows = env.read_delta("t")["duckdb"].clone();
+    assert_eq!(
+        rows,
+        json!([{"g": "a", "f": null, "fi": 1, "l": null, "li": 2, "c": 2}])
+    );
+}

@@ -14,6 +14,25 @@ use datafusion::sql::sqlparser::ast::{
 use super::functions::spark_cast::CastMode;
 use super::rewrite::{call, spark_cast_expr, string_lit, take_args, unnamed_arg_count};
 
+/// `CASE WHEN cond THEN then ELSE otherwise END` from `[cond, then, otherwise]`: DataFusion's
+/// `if` only runs once the optimizer has turned it into a CASE, which a streaming aggregation's
+/// expressions never go through.
+fn case_when(args: Vec<Expr>) -> Expr {
+    let mut args = args.into_iter();
+    let (condition, result, otherwise) = (
+        args.next().unwrap_or(Expr::value(ast::Value::Null)),
+        args.next().unwrap_or(Expr::value(ast::Value::Null)),
+        args.next().unwrap_or(Expr::value(ast::Value::Null)),
+    );
+    Expr::Case {
+        case_token: ast::helpers::attached_token::AttachedToken::empty(),
+        end_token: ast::helpers::attached_token::AttachedToken::empty(),
+        operand: None,
+        conditions: vec![ast::CaseWhen { condition, result }],
+        else_result: Some(Box::new(otherwise)),
+    }
+}
+
 fn int_lit(n: i64) -> Expr {
     Expr::value(ast::Value::Number(n.to_string(), false))
 }
@@ -88,14 +107,11 @@ pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> 
         ("timestamp_millis", _, Some(x)) => epoch_timestamp(x, "Millisecond", mode),
         ("timestamp_micros", _, Some(x)) => epoch_timestamp(x, "Microsecond", mode),
         // NULL for a NULL array, whatever `size` gives it under the session's settings.
-        ("array_size", _, Some(a)) => call(
-            "if",
-            vec![
-                Expr::IsNull(Box::new(a.clone())),
-                spark_cast_expr(Expr::value(ast::Value::Null), "INT", mode),
-                call("size", vec![a]),
-            ],
-        ),
+        ("array_size", _, Some(a)) => case_when(vec![
+            Expr::IsNull(Box::new(a.clone())),
+            spark_cast_expr(Expr::value(ast::Value::Null), "INT", mode),
+            call("size", vec![a]),
+        ]),
         // The first match, NULL when there is none (regexp_extract would give '').
         ("regexp_substr", Some(s), Some(p)) => call(
             "nullif",
@@ -108,37 +124,31 @@ pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> 
             call("array_contains", vec![call("map_keys", vec![m]), k])
         }
         // DataFusion's array_prepend takes the element first, and makes a NULL array [x].
-        ("array_prepend", Some(a), Some(x)) => call(
-            "if",
-            vec![
-                Expr::IsNull(Box::new(a.clone())),
-                Expr::value(ast::Value::Null),
-                call("array_prepend", vec![x, a]),
-            ],
-        ),
+        ("array_prepend", Some(a), Some(x)) => case_when(vec![
+            Expr::IsNull(Box::new(a.clone())),
+            Expr::value(ast::Value::Null),
+            call("array_prepend", vec![x, a]),
+        ]),
         // 0-based; NULL outside the array (element_at's indices start at 1).
-        ("get", Some(a), Some(i)) => call(
-            "if",
-            vec![
-                Expr::BinaryOp {
-                    left: Box::new(i.clone()),
-                    op: ast::BinaryOperator::GtEq,
-                    right: Box::new(int_lit(0)),
-                },
-                call(
-                    "try_element_at",
-                    vec![
-                        a,
-                        Expr::BinaryOp {
-                            left: Box::new(Expr::Nested(Box::new(i))),
-                            op: ast::BinaryOperator::Plus,
-                            right: Box::new(int_lit(1)),
-                        },
-                    ],
-                ),
-                Expr::value(ast::Value::Null),
-            ],
-        ),
+        ("get", Some(a), Some(i)) => case_when(vec![
+            Expr::BinaryOp {
+                left: Box::new(i.clone()),
+                op: ast::BinaryOperator::GtEq,
+                right: Box::new(int_lit(0)),
+            },
+            call(
+                "try_element_at",
+                vec![
+                    a,
+                    Expr::BinaryOp {
+                        left: Box::new(Expr::Nested(Box::new(i))),
+                        op: ast::BinaryOperator::Plus,
+                        right: Box::new(int_lit(1)),
+                    },
+                ],
+            ),
+            Expr::value(ast::Value::Null),
+        ]),
         // Every element passes when none fails; DataFusion's array_any_match has Spark's
         // three-valued logic (NULL when no element fails but one is NULL).
         ("forall", Some(a), Some(Expr::Lambda(mut lambda))) => {
@@ -240,10 +250,11 @@ pub(super) fn spark_aggregate_form(e: &mut Expr) -> Option<()> {
             rename(f, "count");
             set_args(
                 f,
-                vec![call(
-                    "if",
-                    vec![p, int_lit(1), Expr::value(ast::Value::Null)],
-                )],
+                vec![case_when(vec![
+                    p,
+                    int_lit(1),
+                    Expr::value(ast::Value::Null),
+                ])],
                 vec![],
             );
         }
@@ -306,14 +317,11 @@ fn distinct_count_of_tuples(f: &mut ast::Function, name: &str) -> Option<()> {
         fields.push(string_lit(&format!("c{i}")));
         fields.push(a);
     }
-    let tuple = call(
-        "if",
-        vec![
-            any_null,
-            Expr::value(ast::Value::Null),
-            call("named_struct", fields),
-        ],
-    );
+    let tuple = case_when(vec![
+        any_null,
+        Expr::value(ast::Value::Null),
+        call("named_struct", fields),
+    ]);
     if let FunctionArguments::List(list) = &mut f.args {
         list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(tuple))];
     }

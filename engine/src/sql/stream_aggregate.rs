@@ -146,9 +146,15 @@ pub fn shape(
             .map(|a| ctx.create_physical_expr(a, input))
             .collect::<datafusion::common::Result<Vec<_>>>()?;
         let name = agg.schema.field(agg.group_expr.len() + i).name().clone();
+        // `first(x, true)` and `x IGNORE NULLS` skip NULL inputs in the state too.
+        let ignore_nulls = matches!(
+            params.null_treatment,
+            Some(datafusion::logical_expr::expr::NullTreatment::IgnoreNulls)
+        );
         let built = AggregateExprBuilder::new(func.clone(), args)
             .schema(arrow_input.clone())
             .alias(name)
+            .with_ignore_nulls(ignore_nulls)
             .build()?;
         aggs.push(Arc::new(built));
     }
