@@ -377,3 +377,26 @@ fn first_and_last_with_ignore_nulls_keep_it_in_the_state() {
         json!([{"g": "a", "f": null, "fi": 1, "l": null, "li": 2, "c": 2}])
     );
 }
+
+#[test]
+fn coalesce_nvl_and_if_inside_a_streaming_aggregate() {
+    // These only run once DataFusion's simplifier has made them CASE expressions; the streaming
+    // aggregation's expressions used to skip it ("coalesce should have been simplified").
+    let env = Env::new();
+    env.land(
+        "a.json",
+        "{\"g\":\"a\",\"n\":null}\n{\"g\":\"a\",\"n\":1}\n",
+    );
+    env.pipeline(
+        "CREATE STREAMING TABLE t TBLPROPERTIES ('spate.outputMode' = 'complete') AS \
+         SELECT coalesce(g, '?') AS g, sum(coalesce(n, 10)) AS s, sum(if(n IS NULL, 1, 0)) AS nulls, \
+         sum(nvl(n, 5)) AS nv \
+         FROM STREAM read_files('${landing}', format => 'json', schema => 'g STRING, n INT') \
+         GROUP BY coalesce(g, '?');",
+    );
+    assert_ok(&env.run_available_now(&[]));
+    assert_eq!(
+        env.read_delta("t")["duckdb"],
+        json!([{"g": "a", "s": 11, "nulls": 1, "nv": 6}])
+    );
+}

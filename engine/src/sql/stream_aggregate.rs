@@ -9,9 +9,11 @@
 use std::sync::Arc;
 
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
-use datafusion::common::{DFSchemaRef, ScalarValue};
+use datafusion::common::{DFSchema, DFSchemaRef, ScalarValue};
 use datafusion::logical_expr::expr::AggregateFunction;
+use datafusion::logical_expr::simplify::SimplifyContext;
 use datafusion::logical_expr::{Aggregate, Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder};
+use datafusion::optimizer::simplify_expressions::ExprSimplifier;
 use datafusion::physical_expr::aggregate::AggregateExprBuilder;
 use datafusion::prelude::SessionContext;
 
@@ -19,6 +21,22 @@ use crate::error::{Error, Result};
 use crate::state::window::interval_us;
 use crate::state::window::literal_spec;
 use crate::state::{AggregateShape, GroupKey, SessionGap};
+
+/// `e` as a physical expression over `input`, simplified first: the aggregation is analyzed but
+/// not optimized, and functions such as `coalesce`, `nvl` and `if` only run once the
+/// simplifier has turned them into CASE.
+fn physical_expr(
+    ctx: &SessionContext,
+    e: Expr,
+    input: &DFSchema,
+) -> datafusion::common::Result<Arc<dyn datafusion::physical_plan::PhysicalExpr>> {
+    let info = SimplifyContext::builder()
+        .with_schema(Arc::new(input.clone()))
+        .with_config_options(Arc::clone(ctx.state().config_options()))
+        .build();
+    let e = ExprSimplifier::new(info).simplify(e)?;
+    ctx.create_physical_expr(e, input)
+}
 
 /// The plan analyzed (types coerced) but not optimized: the `Aggregate` node keeps its shape.
 pub fn analyze(ctx: &SessionContext, plan: &LogicalPlan) -> Result<LogicalPlan> {
@@ -76,7 +94,7 @@ pub fn shape(
                 }
                 let ts_type = ts.get_type(input)?;
                 keys.push(GroupKey::Window {
-                    ts: ctx.create_physical_expr(ts.clone(), input)?,
+                    ts: physical_expr(ctx, ts.clone(), input)?,
                     spec,
                     ts_type,
                 });
@@ -89,7 +107,7 @@ pub fn shape(
                 }
                 let ts_type = ts.get_type(input)?;
                 keys.push(GroupKey::Session {
-                    ts: ctx.create_physical_expr(ts.clone(), input)?,
+                    ts: physical_expr(ctx, ts.clone(), input)?,
                     gap,
                     ts_type,
                 });
@@ -98,7 +116,7 @@ pub fn shape(
                 if is_column(g, watermark) && event_time_key.is_none() {
                     event_time_key = Some(i);
                 }
-                keys.push(GroupKey::Expr(ctx.create_physical_expr(g.clone(), input)?));
+                keys.push(GroupKey::Expr(physical_expr(ctx, g.clone(), input)?));
             }
         }
     }
@@ -143,7 +161,7 @@ pub fn shape(
             })
             .collect::<Result<Vec<_>>>()?
             .into_iter()
-            .map(|a| ctx.create_physical_expr(a, input))
+            .map(|a| physical_expr(ctx, a, input))
             .collect::<datafusion::common::Result<Vec<_>>>()?;
         let name = agg.schema.field(agg.group_expr.len() + i).name().clone();
         // `first(x, true)` and `x IGNORE NULLS` skip NULL inputs in the state too.
@@ -355,7 +373,7 @@ fn session_call<'a>(
                     "Gap duration expression used in session window must be an interval string (e.g. CASE WHEN ... THEN '5 minutes' ELSE '10 minutes' END), but got {t}"
                 )));
             }
-            SessionGap::PerRow(ctx.create_physical_expr(other.clone(), input)?)
+            SessionGap::PerRow(physical_expr(ctx, other.clone(), input)?)
         }
     };
     Ok((ts, gap))
