@@ -519,6 +519,16 @@ CASES = [
     tbl("aggregate_forms_window", "SELECT g, n, first(n) OVER (PARTITION BY g ORDER BY k) AS f, "
         "last(n, true) OVER (PARTITION BY g ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS l "
         "FROM t", AGG_ROWS, AGG_SCHEMA, unordered=True),
+    lit("make_timestamp_values", "SELECT make_timestamp(2024, 2, 10, 11, 12, 13.123456) AS a, "
+        "make_timestamp(2024, 2, 10, 11, 12, 60) AS b, make_timestamp(2024, 2, 10, 11, 12, 13, 'Asia/Tokyo') AS c, "
+        "make_timestamp(2024, 2, 10, 11, 12, NULL) AS d, make_timestamp(2024, 2, 29, 23, 59, 59.999999) AS e"),
+    lit("make_timestamp_bad_month", "SELECT make_timestamp(2024, 13, 10, 11, 12, 13) AS a", error_contains=["DATETIME_FIELD_OUT_OF_BOUNDS"]),
+    lit("make_timestamp_bad_date", "SELECT make_timestamp(2024, 2, 30, 11, 12, 13) AS a", error_contains=["DATETIME_FIELD_OUT_OF_BOUNDS"]),
+    lit("make_timestamp_bad_second", "SELECT make_timestamp(2024, 2, 10, 11, 12, 60.5) AS a", error_contains=["INVALID_FRACTION_OF_SECOND"]),
+    tbl("make_timestamp_columns", "SELECT make_timestamp(y, mo, d, h, mi, s) AS t FROM t",
+        [{"y": 2024, "mo": 13, "d": 10, "h": 1, "mi": 2, "s": 3.5}, {"y": 2024, "mo": 2, "d": 30, "h": 0, "mi": 0, "s": 0},
+         {"y": 2024, "mo": 3, "d": 10, "h": 2, "mi": 30, "s": 0}, {"y": 2023, "mo": 12, "d": 31, "h": 25, "mi": 0, "s": 0}],
+        "y INT, mo INT, d INT, h INT, mi INT, s DECIMAL(8,6)", ansi=False, conf={"spark.sql.session.timeZone": "America/New_York"}),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

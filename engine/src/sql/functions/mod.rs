@@ -19,6 +19,7 @@ mod from_unixtime;
 pub mod java_regex;
 mod json_fn_options;
 mod json_text;
+mod make_timestamp;
 mod months_between;
 mod percentile_approx;
 mod quantile_summaries;
@@ -107,6 +108,7 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(collate::Collate::default()),
         ScalarUDF::new_from_impl(months_between::MonthsBetween::new(conf)),
         ScalarUDF::new_from_impl(format_number::FormatNumber::default()),
+        ScalarUDF::new_from_impl(make_timestamp::MakeTimestamp::new(conf)),
         ScalarUDF::new_from_impl(sequence::Sequence::new(conf)),
         ScalarUDF::new_from_impl(timestamp_units::TimestampUnits::new(conf, false)),
         ScalarUDF::new_from_impl(timestamp_units::TimestampUnits::new(conf, true)),

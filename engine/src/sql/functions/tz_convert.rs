@@ -34,7 +34,7 @@ impl TzConvert {
 }
 
 /// Spark's INVALID_TIMEZONE message.
-fn invalid_timezone(zone: &str) -> String {
+pub(super) fn invalid_timezone(zone: &str) -> String {
     format!(
         "[INVALID_TIMEZONE] The timezone: {zone} is invalid. The timezone must be either a \
          region-based zone ID or a zone offset. Region IDs must have the form 'area/city', such \
