@@ -529,6 +529,10 @@ CASES = [
         [{"y": 2024, "mo": 13, "d": 10, "h": 1, "mi": 2, "s": 3.5}, {"y": 2024, "mo": 2, "d": 30, "h": 0, "mi": 0, "s": 0},
          {"y": 2024, "mo": 3, "d": 10, "h": 2, "mi": 30, "s": 0}, {"y": 2023, "mo": 12, "d": 31, "h": 25, "mi": 0, "s": 0}],
         "y INT, mo INT, d INT, h INT, mi INT, s DECIMAL(8,6)", ansi=False, conf={"spark.sql.session.timeZone": "America/New_York"}),
+    tbl("arrays_zip_names", "SELECT arrays_zip(a, b) AS z, arrays_zip(a, array(9)) AS z2, arrays_zip(t.a, n) AS z3, "
+        "arrays_zip(a) AS z4, arrays_zip(array(1), array('q')) AS z5 FROM t",
+        [{"a": [1, 2, 3], "b": ["x", "y"], "n": None}, {"a": [], "b": ["q"], "n": [5]}, {"a": None, "b": [], "n": []}],
+        "a ARRAY<INT>, b ARRAY<STRING>, n ARRAY<INT>"),
     # --- the analytics queries' shapes (pinterest-workload.md section 0) ---
     tbl("analytics_percentile_cont", "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS p, "
         "percentile_approx(n, 0.5) AS pa FROM t GROUP BY g", AN_ROWS, AN_SCHEMA, unordered=True),

@@ -54,6 +54,25 @@ fn epoch_timestamp(x: Expr, unit: &str, mode: CastMode) -> Expr {
 pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> {
     let Expr::Function(f) = e else { return None };
     let name = f.name.to_string().to_ascii_lowercase();
+    if name == "arrays_zip" && unnamed_arg_count(f)? > 0 {
+        // Spark names each field after its column argument, else its position.
+        let args = take_args(f)?;
+        let mut named: Vec<Expr> = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match a {
+                Expr::Identifier(id) => string_lit(&id.value),
+                Expr::CompoundIdentifier(parts) => string_lit(
+                    &parts
+                        .last()
+                        .map_or_else(|| i.to_string(), |p| p.value.clone()),
+                ),
+                _ => string_lit(&i.to_string()),
+            })
+            .collect();
+        named.extend(args);
+        return Some(call(super::functions::arrays_zip::NAME, named));
+    }
     let arity = match (name.as_str(), unnamed_arg_count(f)?) {
         ("e", 0) => 0,
         (

@@ -6,6 +6,7 @@
 //! formats, its `date_format` is an alias of `to_char`; `split` and `rlike` do not exist).
 //! See api-notes.md 6.3 and the errata in spark-semantics.md.
 
+pub mod arrays_zip;
 pub mod checked_arithmetic;
 pub mod collate;
 pub mod collation_key;
@@ -108,6 +109,7 @@ pub fn spark_compat_functions(conf: &SparkConf) -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(collate::Collate::default()),
         ScalarUDF::new_from_impl(months_between::MonthsBetween::new(conf)),
         ScalarUDF::new_from_impl(format_number::FormatNumber::default()),
+        ScalarUDF::new_from_impl(arrays_zip::ArraysZip::default()),
         ScalarUDF::new_from_impl(make_timestamp::MakeTimestamp::new(conf)),
         ScalarUDF::new_from_impl(sequence::Sequence::new(conf)),
         ScalarUDF::new_from_impl(timestamp_units::TimestampUnits::new(conf, false)),
