@@ -203,6 +203,17 @@ pub(crate) fn utc_micros_to_local(micros: i64, tz: &Tz) -> Option<chrono::NaiveD
     )
 }
 
+/// `at` moved by `months` calendar months (either sign), the day clamped to the month's end
+/// (Jan 31 + 1 month is Feb 29), as java.time's `plusMonths`.
+pub(crate) fn plus_months(at: chrono::NaiveDateTime, months: i64) -> Option<chrono::NaiveDateTime> {
+    let count = chrono::Months::new(u32::try_from(months.unsigned_abs()).ok()?);
+    if months >= 0 {
+        at.checked_add_months(count)
+    } else {
+        at.checked_sub_months(count)
+    }
+}
+
 /// The calendar day in `tz` of an instant, as days since 1970-01-01.
 pub(crate) fn utc_micros_to_days(micros: i64, tz: &Tz) -> Option<i32> {
     days_since_epoch(

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Months, NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Date32Builder, Int64Builder, ListBuilder, TimestampMicrosecondBuilder,
@@ -24,7 +24,8 @@ use datafusion::logical_expr::{
 };
 
 use super::common::{
-    check_arg_count, timestamp_type, to_arrays, to_output, utc_micros_to_local as local,
+    check_arg_count, plus_months, timestamp_type, to_arrays, to_output,
+    utc_micros_to_local as local,
 };
 use super::SparkConf;
 use crate::datetime::pattern::local_to_utc_micros;
@@ -85,12 +86,7 @@ fn integers(start: i64, stop: i64, step: Option<i64>) -> Result<Vec<i64>> {
 
 /// `base` moved by `i` steps of (months, days, micros), in local date-time.
 fn step_local(base: NaiveDateTime, i: i64, step: IntervalMonthDayNano) -> Option<NaiveDateTime> {
-    let months = i.checked_mul(i64::from(step.months))?;
-    let moved = if months >= 0 {
-        base.checked_add_months(Months::new(u32::try_from(months).ok()?))?
-    } else {
-        base.checked_sub_months(Months::new(u32::try_from(-months).ok()?))?
-    };
+    let moved = plus_months(base, i.checked_mul(i64::from(step.months))?)?;
     let days = i.checked_mul(i64::from(step.days))?;
     let micros = i.checked_mul(step.nanoseconds / 1_000)?;
     moved

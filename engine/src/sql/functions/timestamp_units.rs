@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Datelike, Months, NaiveDateTime, TimeDelta};
+use chrono::{Datelike, NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, AsArray, Int64Builder, TimestampMicrosecondBuilder};
 use datafusion::arrow::datatypes::{DataType, Int32Type, TimestampMicrosecondType};
@@ -21,7 +21,8 @@ use datafusion::logical_expr::{
 };
 
 use super::common::{
-    check_arg_count, timestamp_type, to_arrays, to_output, utc_micros_to_local as local,
+    check_arg_count, plus_months, timestamp_type, to_arrays, to_output,
+    utc_micros_to_local as local,
 };
 use super::SparkConf;
 use crate::datetime::pattern::local_to_utc_micros;
@@ -93,13 +94,7 @@ fn add(u: Unit, n: i32, micros: i64, tz: &Tz) -> Option<i64> {
             local_to_utc_micros(&moved, tz)
         }
         Unit::Months(m) => {
-            let months = n.checked_mul(m)?;
-            let at = local(micros, tz)?;
-            let moved = if months >= 0 {
-                at.checked_add_months(Months::new(u32::try_from(months).ok()?))?
-            } else {
-                at.checked_sub_months(Months::new(u32::try_from(-months).ok()?))?
-            };
+            let moved = plus_months(local(micros, tz)?, n.checked_mul(m)?)?;
             local_to_utc_micros(&moved, tz)
         }
     }
