@@ -41,6 +41,16 @@ impl ArithmeticOp {
         }
     }
 
+    /// The operator over two arrays of one numeric type; arrow's kernels fail on an integer
+    /// overflow (and skip NULL slots).
+    fn apply(self, l: &ArrayRef, r: &ArrayRef) -> std::result::Result<ArrayRef, ArrowError> {
+        match self {
+            ArithmeticOp::Add => numeric::add(l, r),
+            ArithmeticOp::Subtract => numeric::sub(l, r),
+            ArithmeticOp::Multiply => numeric::mul(l, r),
+        }
+    }
+
     fn symbol(self) -> &'static str {
         match self {
             ArithmeticOp::Add => "+",
@@ -124,13 +134,7 @@ impl ScalarUDFImpl for CheckedArithmetic {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = to_arrays(&args.args)?;
         let (l, r) = (&arrays[0], &arrays[1]);
-        // arrow's non-wrapping kernels fail on overflow (and skip NULL slots).
-        let result = match self.op {
-            ArithmeticOp::Add => numeric::add(l, r),
-            ArithmeticOp::Subtract => numeric::sub(l, r),
-            ArithmeticOp::Multiply => numeric::mul(l, r),
-        };
-        let result = result.map_err(|e| match e {
+        let result = self.op.apply(l, r).map_err(|e| match e {
             ArrowError::ArithmeticOverflow(_) => overflow(self.op, l.data_type()),
             other => other.into(),
         })?;
@@ -225,11 +229,7 @@ impl ScalarUDFImpl for TryArithmetic {
             DataType::Int16 => try_integers::<Int16Type>(self.op, l, r),
             DataType::Int32 => try_integers::<Int32Type>(self.op, l, r),
             DataType::Int64 => try_integers::<Int64Type>(self.op, l, r),
-            _ => match self.op {
-                ArithmeticOp::Add => numeric::add(l, r)?,
-                ArithmeticOp::Subtract => numeric::sub(l, r)?,
-                ArithmeticOp::Multiply => numeric::mul(l, r)?,
-            },
+            _ => self.op.apply(l, r)?,
         };
         to_output(&args.args, result)
     }
