@@ -33,19 +33,23 @@ pub enum Collation {
     Icu(IcuCollation),
 }
 
+/// Spark's UTF-8 collations, by name (the ICU ones are in `icu_collation`).
+const UTF8_COLLATIONS: [(&str, Collation); 4] = [
+    ("UTF8_BINARY", Collation::Utf8Binary),
+    (UTF8_LCASE, Collation::Utf8Lcase),
+    ("UTF8_BINARY_RTRIM", Collation::Utf8BinaryRtrim),
+    ("UTF8_LCASE_RTRIM", Collation::Utf8LcaseRtrim),
+];
+
 impl Collation {
     /// The collation Spark calls `name` (case-insensitive, as Spark resolves it), or Spark's
     /// error for the name.
     pub fn from_name(name: &str) -> Result<Self, String> {
-        for c in [
-            Collation::Utf8Binary,
-            Collation::Utf8Lcase,
-            Collation::Utf8BinaryRtrim,
-            Collation::Utf8LcaseRtrim,
-        ] {
-            if name.eq_ignore_ascii_case(&c.name()) {
-                return Ok(c);
-            }
+        if let Some((_, c)) = UTF8_COLLATIONS
+            .iter()
+            .find(|(n, _)| name.eq_ignore_ascii_case(n))
+        {
+            return Ok(*c);
         }
         if let Some(icu) = IcuCollation::from_name(name) {
             return Ok(Collation::Icu(icu));
@@ -65,11 +69,11 @@ impl Collation {
     /// Spark's canonical name (`UTF8_LCASE`, `UNICODE_CI`, `de_CI_AI`).
     pub fn name(self) -> String {
         match self {
-            Collation::Utf8Binary => "UTF8_BINARY".to_string(),
-            Collation::Utf8Lcase => UTF8_LCASE.to_string(),
-            Collation::Utf8BinaryRtrim => "UTF8_BINARY_RTRIM".to_string(),
-            Collation::Utf8LcaseRtrim => "UTF8_LCASE_RTRIM".to_string(),
             Collation::Icu(icu) => icu.name(),
+            utf8 => UTF8_COLLATIONS
+                .iter()
+                .find(|(_, c)| *c == utf8)
+                .map_or_else(String::new, |(n, _)| n.to_string()),
         }
     }
 

@@ -257,11 +257,6 @@ impl IcuCollation {
         format!("{locale}{}", spec.suffix())
     }
 
-    /// Whether trailing spaces are ignored (`_RTRIM`).
-    pub fn rtrim(self) -> bool {
-        self.rtrim
-    }
-
     /// The ICU4X collator, built once per collation (there are at most 4 per locale; RTRIM
     /// shares its collator).
     fn collator(self) -> Result<&'static CollatorBorrowed<'static>, String> {

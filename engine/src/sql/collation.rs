@@ -238,11 +238,18 @@ fn unexpected_input_type(e: &Expr, c: Collation) -> DataFusionError {
 pub fn apply_collations(plan: LogicalPlan) -> Result<LogicalPlan> {
     let mut collated = false;
     plan.apply_with_subqueries(|node| {
-        collated = node.schema().fields().iter().any(|f| has_collation(f))
-            || node.expressions().iter().any(|e| {
-                e.exists(|x| Ok(matches!(x, Expr::ScalarFunction(f) if f.name() == collate::NAME)))
-                    .unwrap_or(false)
-            });
+        collated = node.schema().fields().iter().any(|f| has_collation(f));
+        // A COLLATE clause can sit in a node whose output is not collated (WHERE, ORDER BY).
+        node.apply_expressions(|e| {
+            collated |= e.exists(|x| {
+                Ok(matches!(x, Expr::ScalarFunction(f) if f.name() == collate::NAME))
+            })?;
+            Ok(if collated {
+                TreeNodeRecursion::Stop
+            } else {
+                TreeNodeRecursion::Continue
+            })
+        })?;
         Ok(if collated {
             TreeNodeRecursion::Stop
         } else {
