@@ -12,7 +12,9 @@ use datafusion::sql::sqlparser::ast::{
 };
 
 use super::functions::spark_cast::CastMode;
-use super::rewrite::{call, spark_cast_expr, string_lit, take_args, unnamed_arg_count};
+use super::rewrite::{
+    call, column_name, spark_cast_expr, string_lit, take_args, unnamed_arg_count,
+};
 
 /// `CASE WHEN cond THEN then ELSE otherwise END` from `[cond, then, otherwise]`: DataFusion's
 /// `if` only runs once the optimizer has turned it into a CASE, which a streaming aggregation's
@@ -60,15 +62,7 @@ pub(super) fn spark_function_form(e: &mut Expr, mode: CastMode) -> Option<Expr> 
         let mut named: Vec<Expr> = args
             .iter()
             .enumerate()
-            .map(|(i, a)| match a {
-                Expr::Identifier(id) => string_lit(&id.value),
-                Expr::CompoundIdentifier(parts) => string_lit(
-                    &parts
-                        .last()
-                        .map_or_else(|| i.to_string(), |p| p.value.clone()),
-                ),
-                _ => string_lit(&i.to_string()),
-            })
+            .map(|(i, a)| string_lit(&column_name(a).map_or_else(|| i.to_string(), str::to_string)))
             .collect();
         named.extend(args);
         return Some(call(super::functions::arrays_zip::NAME, named));

@@ -504,29 +504,28 @@ fn spark_function_forms(e: &mut Expr, mode: CastMode) -> Option<Expr> {
                 vec![a, string_lit(order), string_lit(nulls)],
             ))
         }
-        // Spark casts a string (or date) argument of these to the DATE or TIMESTAMP they take.
+        // Spark casts the leading date arguments of these to the DATE or TIMESTAMP they take.
         "last_day" | "next_day" | "weekday" | "second" | "from_utc_timestamp"
-        | "to_utc_timestamp" => {
-            let target = match name.as_str() {
-                "last_day" | "next_day" | "weekday" => "DATE",
-                _ => "TIMESTAMP",
+        | "to_utc_timestamp" | "months_between" => {
+            let (target, leading, arities) = match name.as_str() {
+                "last_day" | "next_day" | "weekday" => ("DATE", 1, 1..=2),
+                "months_between" => ("TIMESTAMP", 2, 2..=3),
+                _ => ("TIMESTAMP", 1, 1..=2),
             };
-            let count = unnamed_arg_count(f)?;
-            if count == 0 || count > 2 {
+            if !arities.contains(&unnamed_arg_count(f)?) {
                 return None;
             }
-            let mut args = take_args(f)?;
-            let first = args.remove(0);
-            args.insert(0, spark_cast_expr(first, target, mode));
-            Some(call(&name, args))
-        }
-        // Spark casts both dates of months_between to TIMESTAMP.
-        "months_between" if unnamed_arg_count(f).is_some_and(|n| n == 2 || n == 3) => {
-            let mut args = take_args(f)?;
-            for a in args.iter_mut().take(2) {
-                let x = std::mem::replace(a, Expr::value(ast::Value::Null));
-                *a = spark_cast_expr(x, "TIMESTAMP", mode);
-            }
+            let args = take_args(f)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    if i < leading {
+                        spark_cast_expr(a, target, mode)
+                    } else {
+                        a
+                    }
+                })
+                .collect();
             Some(call(&name, args))
         }
         // Spark's two-argument `replace(s, search)` removes `search`.
@@ -545,18 +544,26 @@ fn spark_struct(values: Vec<Expr>) -> Expr {
     let mut named = Vec::with_capacity(values.len() * 2);
     for (i, v) in values.into_iter().enumerate() {
         let (name, v) = match v {
-            Expr::Identifier(id) => (id.value.clone(), Expr::Identifier(id)),
-            Expr::CompoundIdentifier(parts) => match parts.last() {
-                Some(last) => (last.value.clone(), Expr::CompoundIdentifier(parts)),
-                None => (format!("col{}", i + 1), Expr::CompoundIdentifier(parts)),
-            },
             Expr::Named { expr, name } => (name.value, *expr),
-            other => (format!("col{}", i + 1), other),
+            other => (
+                column_name(&other).map_or_else(|| format!("col{}", i + 1), str::to_string),
+                other,
+            ),
         };
         named.push(string_lit(&name));
         named.push(v);
     }
     call("named_struct", named)
+}
+
+/// The column an argument names (`c`, or `t.c`'s `c`), which Spark uses to name what it
+/// derives from it (struct and `arrays_zip` fields).
+pub(super) fn column_name(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Identifier(id) => Some(&id.value),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.as_str()),
+        _ => None,
+    }
 }
 
 /// The number of arguments of a plain call `f(a, b, ...)` (no DISTINCT, clauses, FILTER or

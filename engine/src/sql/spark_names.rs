@@ -15,7 +15,7 @@ use std::collections::HashSet;
 
 use super::functions::spark_cast::{java_double, java_float};
 use super::literals::TYPED_LITERAL;
-use super::rewrite::for_each_projection;
+use super::rewrite::{column_name, for_each_projection};
 
 /// Gives every unaliased SELECT item of `stmt` (subqueries included) its Spark name, where known
 /// and not already taken by another item of the same SELECT.
@@ -28,10 +28,7 @@ fn name_items(items: &mut [SelectItem]) {
         .iter()
         .filter_map(|item| match item {
             SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.clone()),
-            SelectItem::UnnamedExpr(Expr::Identifier(i)) => Some(i.value.clone()),
-            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => {
-                parts.last().map(|i| i.value.clone())
-            }
+            SelectItem::UnnamedExpr(e) => column_name(e).map(str::to_string),
             _ => None,
         })
         .collect();
@@ -39,7 +36,7 @@ fn name_items(items: &mut [SelectItem]) {
         let SelectItem::UnnamedExpr(e) = item else {
             continue;
         };
-        if matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
+        if column_name(e).is_some() {
             continue;
         }
         let Some(name) = spark_name(e) else {
@@ -60,8 +57,7 @@ fn name_items(items: &mut [SelectItem]) {
 /// Spark's name for `e`, if this module knows how Spark prints it.
 fn spark_name(e: &Expr) -> Option<String> {
     Some(match e {
-        Expr::Identifier(i) => i.value.clone(),
-        Expr::CompoundIdentifier(parts) => parts.last()?.value.clone(),
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => column_name(e)?.to_string(),
         Expr::Value(v) => literal_name(&v.value)?,
         Expr::TypedString(ts) => {
             let text = match &ts.value.value {
